@@ -1,0 +1,127 @@
+"""eoi: the London Co-commissioning Fund service."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, g
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from eoi.config import load_config
+from eoi.extensions import csrf, db, login_manager, migrate
+
+SERVICE_NAME = "London Co-commissioning Fund"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_url_path="/assets")
+    app.config.update(load_config(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+
+    _configure_templates(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    _configure_login(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    _add_security_headers(app)
+
+    from eoi import models  # noqa: F401  (every table known to Alembic and the shell)
+
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("eoi"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    from eoi.formatting import register_filters
+    from eoi.navigation import navigation_for
+
+    register_filters(app)
+
+    @app.context_processor
+    def _layout_context():
+        from flask_login import current_user
+
+        return {
+            "service_name": SERVICE_NAME,
+            "navigation": navigation_for(current_user),
+            "csp_nonce": g.get("csp_nonce", ""),
+        }
+
+
+def _configure_login(app: Flask) -> None:
+    from eoi.accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to use this service."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # A deactivated account is signed out on its very next request.
+        return user if user is not None and user.is_active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eoi.accounts.views import account_bp, auth_bp
+    from eoi.admin.views import admin_bp
+    from eoi.audit.views import audit_bp
+    from eoi.dashboard.views import dashboard_bp
+    from eoi.pages.views import pages_bp, register_error_pages
+
+    for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    register_error_pages(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from eoi.accounts.cli import users_cli
+    from eoi.demo.cli import demo_cli
+    from eoi.reference.cli import reference_cli
+
+    for group in (users_cli, reference_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def _add_security_headers(app: Flask) -> None:
+    @app.before_request
+    def _make_nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,1 @@
+"""People who use the service: accounts, roles, sign-in and lockout."""

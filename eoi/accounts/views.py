@@ -1,0 +1,79 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from eoi.accounts.operations import SignInOutcome, attempt_sign_in, set_password
+from eoi.accounts.passwords import verify_password
+from eoi.audit import record_audit
+from eoi.columns import utcnow
+from eoi.extensions import db
+from eoi.formatting import london_time
+from eoi.forms.auth import ChangePasswordForm, SignInForm
+
+auth_bp = Blueprint("auth", __name__)
+account_bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only ever redirect within this service after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@auth_bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        result = attempt_sign_in(form.email.data, form.password.data, now=utcnow())
+        db.session.commit()  # failures count too, so the lockout holds
+        if result.outcome is SignInOutcome.signed_in:
+            login_user(result.user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
+        if result.outcome is SignInOutcome.locked:
+            form.email.errors.append(
+                "You have entered the wrong password too many times. This account is locked "
+                f"until {london_time(result.locked_until)}: "
+                "try again in 15 minutes"
+            )
+        else:
+            form.email.errors.append("Enter a correct email address and password")
+    return render_template("auth/sign_in.html", title="Sign in", form=form)
+
+
+@auth_bp.post("/sign-out")
+@login_required
+def sign_out():
+    record_audit("user.signed_out", current_user._get_current_object(), user=current_user,
+                 summary="Signed out")
+    db.session.commit()
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@account_bp.get("")
+@login_required
+def index():
+    return render_template("account/index.html", title="Your account")
+
+
+@account_bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append("Your current password is not correct")
+        else:
+            set_password(current_user, form.new_password.data, by=current_user)
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("account.index"))
+    return render_template("account/password.html", title="Change your password", form=form)

@@ -1,0 +1,57 @@
+"""The one way an admin edit page handles a POST: validate, save, or explain why not."""
+
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template
+from sqlalchemy.orm.exc import StaleDataError
+
+from eoi.audit import snapshot
+from eoi.columns import DuplicateName, StaleEdit
+from eoi.extensions import db
+
+DUPLICATE_MESSAGES = {
+    "name": "A record with this name already exists",
+    "title": "A record with this title already exists",
+    "org_id": "Another organisation already has this identifier",
+    "email": "An account with this email address already exists",
+}
+
+
+def handle_form(
+    form,
+    save: Callable[[], object],
+    *,
+    template: str,
+    success: str,
+    next_url: Callable[[object], str],
+    record=None,
+    conflict_fields: list[str] | None = None,
+    **context,
+):
+    """Render `template`, or on a valid POST call `save` and redirect.
+
+    A save that loses a race (someone saved the record since the form was
+    opened) is refused: the form comes back with the person's own values, the
+    values now saved, and the new version, so nothing typed is lost and nothing
+    saved is overwritten unseen.
+    """
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            saved = save()
+            db.session.commit()
+        except (StaleEdit, StaleDataError):
+            db.session.rollback()
+            db.session.refresh(record)
+            conflict = snapshot(record, conflict_fields or [])
+            form.version.data = record.version
+        except DuplicateName as duplicate:
+            db.session.rollback()
+            field = str(duplicate)
+            getattr(form, field).errors.append(
+                DUPLICATE_MESSAGES.get(field, "This value is already in use")
+            )
+        else:
+            flash(success, "success")
+            return redirect(next_url(saved))
+    return render_template(template, form=form, record=record, conflict=conflict, **context)

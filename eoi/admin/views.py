@@ -1,0 +1,431 @@
+"""Fund managers' pages: accounts, organisations and London reference data."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from eoi.accounts import operations as accounts
+from eoi.accounts.models import Role, User, UserRole
+from eoi.admin.forms_flow import handle_form
+from eoi.extensions import db
+from eoi.forms.admin import (
+    BcuForm,
+    ConfirmForm,
+    IndicatorForm,
+    LocalAuthorityForm,
+    NewUserForm,
+    OrganisationForm,
+    OutcomeForm,
+    PriorityForm,
+    ResetPasswordForm,
+    UserForm,
+)
+from eoi.forms.fields import choices
+from eoi.permissions import load_or_404, permission_required
+from eoi.reference.models import (
+    BasicCommandUnit,
+    Indicator,
+    LocalAuthority,
+    Organisation,
+    OrganisationType,
+    Outcome,
+    Priority,
+    PriorityKind,
+)
+from eoi.reference.operations import create_record, organisation_choices, update_record
+
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+fund_manager_only = permission_required(lambda user: user.can_administer())
+
+
+def _form_values(form, *fields) -> dict:
+    return {field: getattr(form, field).data for field in fields}
+
+
+# Accounts ------------------------------------------------------------------
+
+
+@admin_bp.get("/users")
+@fund_manager_only
+def users():
+    query_text = request.args.get("q", "").strip()
+    role_value = request.args.get("role", "")
+    status = request.args.get("status", "active")
+    query = select(User).join(User.organisation).order_by(func.lower(User.full_name))
+    if query_text:
+        like = f"%{query_text.lower()}%"
+        query = query.where(
+            or_(func.lower(User.full_name).like(like), User.email.like(like),
+                func.lower(Organisation.name).like(like))
+        )
+    if role_value in {role.value for role in Role}:
+        query = query.where(User.role_links.any(UserRole.role == Role(role_value)))
+    if status in ("active", "deactivated"):
+        query = query.where(User.is_active.is_(status == "active"))
+    return render_template(
+        "admin/users.html",
+        title="Users",
+        users=db.session.scalars(query).all(),
+        filters={"q": query_text, "role": role_value, "status": status},
+        Role=Role,
+    )
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@fund_manager_only
+def user_new():
+    form = NewUserForm()
+    form.organisation_id.choices = choices(organisation_choices())
+
+    def save():
+        return accounts.create_user(
+            email=form.email.data,
+            full_name=form.full_name.data,
+            organisation=db.session.get(Organisation, form.organisation_id.data),
+            roles=form.role_set(),
+            password=form.password.data,
+            by=current_user,
+        )
+
+    return handle_form(
+        form,
+        save,
+        template="admin/user_new.html",
+        success="Account created. Tell the person their email address and initial password.",
+        next_url=lambda user: url_for("admin.user_edit", user_id=user.id),
+        title="Add a user",
+    )
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@fund_manager_only
+def user_edit(user_id: int):
+    user = load_or_404(User, user_id)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.roles.data = [role.value for role in user.roles]
+    form.organisation_id.choices = choices(organisation_choices())
+
+    def save():
+        return accounts.update_user(
+            user,
+            full_name=form.full_name.data,
+            organisation=db.session.get(Organisation, form.organisation_id.data),
+            roles=form.role_set(),
+            by=current_user,
+            expected_version=form.version.data,
+        )
+
+    return handle_form(
+        form,
+        save,
+        template="admin/user_edit.html",
+        success="Account saved.",
+        next_url=lambda saved: url_for("admin.user_edit", user_id=saved.id),
+        record=user,
+        conflict_fields=["full_name", "organisation_id", "roles"],
+        title=f"Edit {user.full_name}",
+        user=user,
+        confirm=ConfirmForm(formdata=None, obj=user),
+    )
+
+
+@admin_bp.post("/users/<int:user_id>/active")
+@fund_manager_only
+def user_set_active(user_id: int):
+    user = load_or_404(User, user_id)
+    form = ConfirmForm()
+    make_active = request.form.get("active") == "1"
+    if form.validate_on_submit():
+        if not make_active and user.id == current_user.id:
+            flash("You cannot deactivate your own account.", "important")
+        else:
+            accounts.set_user_active(user, make_active, by=current_user)
+            db.session.commit()
+            state = "active" if make_active else "deactivated"
+            flash(f"{user.full_name}'s account is now {state}.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@admin_bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@fund_manager_only
+def user_password(user_id: int):
+    user = load_or_404(User, user_id)
+    form = ResetPasswordForm()
+
+    def save():
+        accounts.set_password(user, form.password.data, by=current_user)
+        return user
+
+    return handle_form(
+        form,
+        save,
+        template="admin/user_password.html",
+        success=f"Password set. Tell {user.full_name} their new password.",
+        next_url=lambda saved: url_for("admin.user_edit", user_id=saved.id),
+        title=f"Set a new password for {user.full_name}",
+        user=user,
+    )
+
+
+# Organisations ---------------------------------------------------------------
+
+_ORGANISATION_FIELDS = ("name", "type", "org_id", "charity_number", "company_number",
+                        "is_archived")
+
+
+@admin_bp.get("/organisations")
+@fund_manager_only
+def organisations():
+    type_value = request.args.get("type", "")
+    query = select(Organisation).order_by(Organisation.name)
+    if type_value in {t.value for t in OrganisationType}:
+        query = query.where(Organisation.type == OrganisationType(type_value))
+    return render_template(
+        "admin/organisations.html",
+        title="Organisations",
+        organisations=db.session.scalars(query).all(),
+        type_value=type_value,
+        OrganisationType=OrganisationType,
+    )
+
+
+def _organisation_values(form) -> dict:
+    values = _form_values(form, *_ORGANISATION_FIELDS)
+    values["type"] = OrganisationType(values["type"])
+    return values
+
+
+@admin_bp.route("/organisations/new", methods=["GET", "POST"])
+@fund_manager_only
+def organisation_new():
+    form = OrganisationForm()
+    return handle_form(
+        form,
+        lambda: create_record(Organisation, _organisation_values(form), by=current_user,
+                              unique=("name",) + (("org_id",) if form.org_id.data else ())),
+        template="admin/organisation_form.html",
+        success="Organisation added.",
+        next_url=lambda org: url_for("admin.organisations"),
+        title="Add an organisation",
+    )
+
+
+@admin_bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@fund_manager_only
+def organisation_edit(organisation_id: int):
+    organisation = load_or_404(Organisation, organisation_id)
+    form = OrganisationForm(obj=organisation if request.method == "GET" else None)
+    if request.method == "GET":
+        form.type.data = organisation.type.value
+    return handle_form(
+        form,
+        lambda: update_record(
+            organisation, _organisation_values(form), by=current_user,
+            expected_version=form.version.data,
+            unique=("name",) + (("org_id",) if form.org_id.data else ()),
+        ),
+        template="admin/organisation_form.html",
+        success="Organisation saved.",
+        next_url=lambda org: url_for("admin.organisations"),
+        record=organisation,
+        conflict_fields=list(_ORGANISATION_FIELDS),
+        title=f"Edit {organisation.name}",
+    )
+
+
+# Reference data ----------------------------------------------------------------
+
+
+@admin_bp.get("/reference")
+@fund_manager_only
+def reference():
+    return render_template(
+        "admin/reference.html",
+        title="Reference data",
+        bcus=db.session.scalars(select(BasicCommandUnit).order_by(BasicCommandUnit.name)).all(),
+        local_authorities=db.session.scalars(
+            select(LocalAuthority).order_by(LocalAuthority.gss_code)
+        ).all(),
+        priorities=db.session.scalars(
+            select(Priority).order_by(Priority.kind, Priority.position, Priority.id)
+        ).all(),
+        outcomes=db.session.scalars(select(Outcome).order_by(Outcome.position, Outcome.id)).all(),
+        PriorityKind=PriorityKind,
+    )
+
+
+@admin_bp.route("/reference/bcus/<int:bcu_id>", methods=["GET", "POST"])
+@fund_manager_only
+def reference_bcu_edit(bcu_id: int):
+    bcu = load_or_404(BasicCommandUnit, bcu_id)
+    form = BcuForm(obj=bcu if request.method == "GET" else None)
+    return handle_form(
+        form,
+        lambda: update_record(bcu, _form_values(form, "name"), by=current_user,
+                              expected_version=form.version.data, unique=("name",)),
+        template="admin/reference_form.html",
+        success="Basic Command Unit saved.",
+        next_url=lambda saved: url_for("admin.reference", _anchor="bcus"),
+        record=bcu,
+        conflict_fields=["name"],
+        title=f"Edit the {bcu.name} Basic Command Unit",
+        back=url_for("admin.reference", _anchor="bcus"),
+    )
+
+
+@admin_bp.route("/reference/local-authorities/<int:local_authority_id>", methods=["GET", "POST"])
+@fund_manager_only
+def reference_local_authority_edit(local_authority_id: int):
+    local_authority = load_or_404(LocalAuthority, local_authority_id)
+    form = LocalAuthorityForm(obj=local_authority if request.method == "GET" else None)
+    if request.method == "GET":
+        form.bcu_id.data = local_authority.bcu_id or 0
+    bcus = db.session.scalars(select(BasicCommandUnit).order_by(BasicCommandUnit.name))
+    form.bcu_id.choices = choices([(0, "None (not policed by the Metropolitan Police)")]
+                                  + [(bcu.id, bcu.name) for bcu in bcus])
+    return handle_form(
+        form,
+        lambda: update_record(local_authority, {"bcu_id": form.bcu_id.data or None},
+                              by=current_user, expected_version=form.version.data),
+        template="admin/reference_form.html",
+        success=f"{local_authority.name} saved.",
+        next_url=lambda saved: url_for("admin.reference", _anchor="local-authorities"),
+        record=local_authority,
+        conflict_fields=["bcu_id"],
+        title=f"Edit {local_authority.name}",
+        caption=f"{local_authority.official_name}, {local_authority.gss_code}",
+        back=url_for("admin.reference", _anchor="local-authorities"),
+    )
+
+
+_PRIORITY_FIELDS = ("kind", "title", "description", "position", "is_archived")
+
+
+def _priority_values(form) -> dict:
+    values = _form_values(form, *_PRIORITY_FIELDS)
+    values["kind"] = PriorityKind(values["kind"])
+    return values
+
+
+@admin_bp.route("/reference/priorities/new", methods=["GET", "POST"])
+@fund_manager_only
+def reference_priority_new():
+    form = PriorityForm()
+    return handle_form(
+        form,
+        lambda: create_record(Priority, _priority_values(form), by=current_user,
+                              unique=("title",), scope=("kind",)),
+        template="admin/reference_form.html",
+        success="Priority added.",
+        next_url=lambda saved: url_for("admin.reference", _anchor="priorities"),
+        title="Add a priority or theme",
+        back=url_for("admin.reference", _anchor="priorities"),
+    )
+
+
+@admin_bp.route("/reference/priorities/<int:priority_id>", methods=["GET", "POST"])
+@fund_manager_only
+def reference_priority_edit(priority_id: int):
+    priority = load_or_404(Priority, priority_id)
+    form = PriorityForm(obj=priority if request.method == "GET" else None)
+    if request.method == "GET":
+        form.kind.data = priority.kind.value
+    return handle_form(
+        form,
+        lambda: update_record(priority, _priority_values(form), by=current_user,
+                              expected_version=form.version.data,
+                              unique=("title",), scope=("kind",)),
+        template="admin/reference_form.html",
+        success="Priority saved.",
+        next_url=lambda saved: url_for("admin.reference", _anchor="priorities"),
+        record=priority,
+        conflict_fields=list(_PRIORITY_FIELDS),
+        title=f"Edit {priority.title}",
+        back=url_for("admin.reference", _anchor="priorities"),
+    )
+
+
+_OUTCOME_FIELDS = ("title", "description", "position", "is_archived")
+
+
+@admin_bp.route("/reference/outcomes/new", methods=["GET", "POST"])
+@fund_manager_only
+def reference_outcome_new():
+    form = OutcomeForm()
+    return handle_form(
+        form,
+        lambda: create_record(Outcome, _form_values(form, *_OUTCOME_FIELDS), by=current_user,
+                              unique=("title",)),
+        template="admin/reference_form.html",
+        success="Outcome added. Now add its indicators.",
+        next_url=lambda saved: url_for("admin.reference_outcome_edit", outcome_id=saved.id),
+        title="Add an outcome",
+        back=url_for("admin.reference", _anchor="outcomes"),
+    )
+
+
+@admin_bp.route("/reference/outcomes/<int:outcome_id>", methods=["GET", "POST"])
+@fund_manager_only
+def reference_outcome_edit(outcome_id: int):
+    outcome = load_or_404(Outcome, outcome_id)
+    form = OutcomeForm(obj=outcome if request.method == "GET" else None)
+    return handle_form(
+        form,
+        lambda: update_record(outcome, _form_values(form, *_OUTCOME_FIELDS), by=current_user,
+                              expected_version=form.version.data, unique=("title",)),
+        template="admin/outcome_edit.html",
+        success="Outcome saved.",
+        next_url=lambda saved: url_for("admin.reference", _anchor="outcomes"),
+        record=outcome,
+        conflict_fields=list(_OUTCOME_FIELDS),
+        title=f"Edit {outcome.title}",
+        outcome=outcome,
+        back=url_for("admin.reference", _anchor="outcomes"),
+    )
+
+
+_INDICATOR_FIELDS = ("name", "unit", "definition", "position", "is_archived")
+
+
+@admin_bp.route("/reference/outcomes/<int:outcome_id>/indicators/new", methods=["GET", "POST"])
+@fund_manager_only
+def reference_indicator_new(outcome_id: int):
+    outcome = load_or_404(Outcome, outcome_id)
+    form = IndicatorForm()
+    return handle_form(
+        form,
+        lambda: create_record(
+            Indicator, {"outcome_id": outcome.id, **_form_values(form, *_INDICATOR_FIELDS)},
+            by=current_user, unique=("name",), scope=("outcome_id",),
+        ),
+        template="admin/reference_form.html",
+        success="Indicator added.",
+        next_url=lambda saved: url_for("admin.reference_outcome_edit", outcome_id=outcome.id),
+        title="Add an indicator",
+        caption=outcome.title,
+        back=url_for("admin.reference_outcome_edit", outcome_id=outcome.id),
+    )
+
+
+@admin_bp.route("/reference/indicators/<int:indicator_id>", methods=["GET", "POST"])
+@fund_manager_only
+def reference_indicator_edit(indicator_id: int):
+    indicator = load_or_404(Indicator, indicator_id)
+    form = IndicatorForm(obj=indicator if request.method == "GET" else None)
+    return handle_form(
+        form,
+        lambda: update_record(indicator, _form_values(form, *_INDICATOR_FIELDS),
+                              by=current_user, expected_version=form.version.data,
+                              unique=("name",), scope=("outcome_id",)),
+        template="admin/reference_form.html",
+        success="Indicator saved.",
+        next_url=lambda saved: url_for("admin.reference_outcome_edit",
+                                       outcome_id=saved.outcome_id),
+        record=indicator,
+        conflict_fields=list(_INDICATOR_FIELDS),
+        title=f"Edit {indicator.name}",
+        caption=indicator.outcome.title,
+        back=url_for("admin.reference_outcome_edit", outcome_id=indicator.outcome_id),
+    )

@@ -1,0 +1,38 @@
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoi.columns import UTCDateTime, utcnow
+from eoi.extensions import db
+
+if TYPE_CHECKING:
+    from eoi.accounts.models import User
+
+
+class AuditEntry(db.Model):
+    """One recorded change. Entries are only ever added, never edited or deleted."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    subject_label: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(String(500))
+    # {"field": [before, after], ...}: enough to answer "what did this change?"
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    user: Mapped["User | None"] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.id} {self.action} {self.subject_type}:{self.subject_id}>"
+
+    @property
+    def actor_name(self) -> str:
+        return self.user.full_name if self.user else "System"

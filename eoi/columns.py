@@ -1,0 +1,90 @@
+"""Column types and enum helpers shared by every domain area."""
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Enum, Integer
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC and hands back aware UTC datetimes.
+
+    SQLite keeps no time zone, PostgreSQL would convert to the session's: storing
+    plain UTC everywhere means both databases return the same instant.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use eoi.types.utcnow()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class TitledEnum(enum.Enum):
+    """An enum whose members carry the words a user reads."""
+
+    def __new__(cls, value: str, title: str):
+        member = object.__new__(cls)
+        member._value_ = value
+        member.title = title
+        return member
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def choices(cls):
+        return [(member.value, member.title) for member in cls]
+
+
+def enum_column_type(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable enum: a VARCHAR with a named CHECK constraint, storing values."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum_class),
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Versioned:
+    """Optimistic locking: an UPDATE against a stale version raises StaleDataError,
+    so two people editing the same record never silently overwrite each other."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.version}
+
+
+class StaleEdit(RuntimeError):
+    """Someone else saved this record after the form showing it was opened."""
+
+
+def check_version(record: Versioned, expected_version: int | None) -> None:
+    if expected_version is not None and record.version != expected_version:
+        raise StaleEdit(str(record))
+
+
+class DuplicateName(ValueError):
+    """Another record already has this value in a field that must be unique.
+    The argument names the field, so the form can put the message beside it."""

@@ -1,0 +1,71 @@
+"""Configuration from the environment.
+
+EOI_ENV            development (default), production or test
+EOI_DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoi.sqlite
+EOI_SECRET_KEY     session signing key; default: generated once into instance/secret_key
+EOI_ALLOW_SQLITE   set to 1 to let production run on SQLite (a single small office, say)
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "production", "test")
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something the service must not run with."""
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not write different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path, environ=os.environ) -> dict:
+    env = environ.get("EOI_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigurationError(f"EOI_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    production = env == "production"
+
+    database_url = environ.get("EOI_DATABASE_URL") or f"sqlite:///{instance_path / 'eoi.sqlite'}"
+    if production and database_url.startswith("sqlite") and environ.get("EOI_ALLOW_SQLITE") != "1":
+        raise ConfigurationError(
+            "Production needs EOI_DATABASE_URL set to PostgreSQL "
+            "(or EOI_ALLOW_SQLITE=1 to run on SQLite on purpose)."
+        )
+
+    secret_key = environ.get("EOI_SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigurationError("Production needs EOI_SECRET_KEY set.")
+        secret_key = _instance_secret_key(instance_path)
+
+    return {
+        "EOI_ENV": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: long forms take time
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "EOI_DEMO_PASSWORD": environ.get("EOI_DEMO_PASSWORD", "demo-pass-2026"),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    }

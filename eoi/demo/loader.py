@@ -1,0 +1,80 @@
+"""Demonstration data: organisations from the workshop notes and invented people.
+
+Idempotent: running it again adds only what is missing. Later issues extend it
+with consortia, rounds, assessments and grants.
+"""
+
+from sqlalchemy import select
+
+from eoi.accounts.models import Role, User
+from eoi.accounts.operations import create_user, find_user_by_email
+from eoi.extensions import db
+from eoi.reference.loader import load_reference_data
+from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
+
+# Providers and partners named in the workshop notes. Registered numbers are left
+# blank rather than guessed: fund managers add them from the registers.
+DEMO_ORGANISATIONS = [
+    ("St Giles Trust", OrganisationType.vcs),
+    ("Abianda", OrganisationType.vcs),
+    ("Safer London", OrganisationType.vcs),
+    ("Rape Crisis South London", OrganisationType.vcs),
+    ("Women and Girls Network", OrganisationType.vcs),
+    ("Advance", OrganisationType.vcs),
+    ("Barnardo's", OrganisationType.vcs),
+    ("The Children's Society", OrganisationType.vcs),
+    ("NHS England (London)", OrganisationType.health),
+    ("Metropolitan Police Service", OrganisationType.police),
+    ("London Probation Service", OrganisationType.probation),
+]
+
+# (email, full name, organisation, roles). The people are invented.
+DEMO_ACCOUNTS = [
+    ("manager@demo.example", "Morgan Adeyemi", "MOPAC", {Role.fund_manager}),
+    ("panel1@demo.example", "Priya Shah", "MOPAC", {Role.panel_member}),
+    ("panel2@demo.example", "Tom Okafor", "MOPAC", {Role.panel_member}),
+    ("panel3@demo.example", "Ruth Lindqvist", "NHS England (London)", {Role.panel_member}),
+    ("lead.greenwich@demo.example", "Grace Mensah", "Greenwich", {Role.commissioner}),
+    ("officer.bexley@demo.example", "Daniel Hughes", "Bexley", {Role.commissioner}),
+    ("partner.stgiles@demo.example", "Aisha Patel", "St Giles Trust", {Role.partner}),
+]
+
+
+def _organisation(reference: str) -> Organisation:
+    """A demo account's organisation: MOPAC, a borough by its short name, or by full name."""
+    if reference == "MOPAC":
+        return db.session.scalar(
+            select(Organisation).where(Organisation.type == OrganisationType.mopac)
+        )
+    borough = db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == reference))
+    if borough is not None:
+        return borough.organisation
+    return db.session.scalar(select(Organisation).where(Organisation.name == reference))
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """(email, name, roles) for printing the demo logins."""
+    return [(email, name, ", ".join(sorted(r.title for r in roles)))
+            for email, name, _org, roles in DEMO_ACCOUNTS]
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(User.id).limit(1)) is None
+
+
+def load_demo_data(password: str) -> list[str]:
+    """Create the demo organisations and accounts; return the emails newly created."""
+    load_reference_data()
+    existing = set(db.session.scalars(select(Organisation.name)))
+    for name, org_type in DEMO_ORGANISATIONS:
+        if name not in existing:
+            db.session.add(Organisation(name=name, type=org_type))
+    db.session.flush()
+
+    created = []
+    for email, full_name, organisation, roles in DEMO_ACCOUNTS:
+        if find_user_by_email(email) is None:
+            create_user(email=email, full_name=full_name, organisation=_organisation(organisation),
+                        roles=roles, password=password, by=None)
+            created.append(email)
+    return created

@@ -1,0 +1,1 @@
+"""WTForms forms, one module per domain area, rendered with govuk-frontend-wtf."""

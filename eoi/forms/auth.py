@@ -1,0 +1,57 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from eoi.accounts.passwords import MIN_PASSWORD_LENGTH
+from eoi.forms.fields import stripped
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        filters=[stripped],
+        validators=[DataRequired(message="Enter your email address")],
+        widget=GovTextInput(),
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(message="Enter your password")],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def new_password_field(label: str = "New password", missing: str = "Enter a new password"):
+    return PasswordField(
+        label,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words is a "
+        "good password.",
+        validators=[
+            DataRequired(message=missing),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=f"Password must be between {MIN_PASSWORD_LENGTH} and 200 characters",
+            ),
+        ],
+        widget=GovPasswordInput(),
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Enter your current password")],
+        widget=GovPasswordInput(),
+    )
+    new_password = new_password_field()
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[
+            DataRequired(message="Enter the new password again"),
+            EqualTo("new_password", message="The passwords do not match"),
+        ],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())

@@ -1,0 +1,156 @@
+"""Fields and validators shared by forms in several areas."""
+
+import re
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+
+class VersionField(HiddenField):
+    """Carries the record's version from the page that showed it to the save,
+    so a save against a record someone else changed meanwhile is caught."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        try:
+            self.data = int(self.data)
+        except (TypeError, ValueError):
+            self.data = None
+
+
+def stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def none_if_blank(value):
+    value = stripped(value)
+    return value or None
+
+
+def _length(label: str, max_length: int):
+    return Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")
+
+
+def text_field(label: str, missing: str, *, max_length: int, hint: str | None = None):
+    return StringField(
+        label,
+        description=hint,
+        filters=[stripped],
+        validators=[DataRequired(message=missing), _length(label, max_length)],
+        widget=GovTextInput(),
+    )
+
+
+def optional_text_field(label: str, *, max_length: int, hint: str | None = None, validators=()):
+    return StringField(
+        label,
+        description=hint,
+        filters=[none_if_blank],
+        validators=[Optional(), _length(label, max_length), *validators],
+        widget=GovTextInput(),
+    )
+
+
+def text_area(label: str, *, hint: str | None = None, missing: str | None = None):
+    return TextAreaField(
+        label,
+        description=hint,
+        filters=[stripped],
+        validators=[DataRequired(message=missing)] if missing else [Optional()],
+        widget=GovTextArea(),
+    )
+
+
+def position_field():
+    return IntegerField(
+        "Position in lists",
+        description="Lower numbers are listed first",
+        default=0,
+        validators=[
+            InputRequired(message="Enter a position, like 10"),
+            WholeNumberRange("Position", 0, 10_000),
+        ],
+        widget=GovTextInput(),
+    )
+
+
+def archived_field(what: str):
+    return BooleanField(
+        f"Archive this {what}",
+        description=f"An archived {what} stays on past records but is not offered for new ones",
+        widget=GovCheckboxInput(),
+    )
+
+
+class ChoiceField(SelectField):
+    """A select whose first option asks for a choice, with GOV.UK error messages:
+    `missing` when nothing is chosen, and no 500 or 'Not a valid choice' for a
+    crafted value."""
+
+    def __init__(self, label, missing: str, placeholder: str | None, **kwargs):
+        super().__init__(label, widget=GovSelect(), **kwargs)
+        self.missing, self.placeholder = missing, placeholder
+
+    def iter_choices(self):
+        if self.placeholder:
+            yield ("", self.placeholder, self.data in (None, ""), {})
+        yield from super().iter_choices()
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] == "":
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.data is None or self.data == "":
+            raise StopValidation(self.missing)
+        if self.data not in {self.coerce(choice.value) for choice in self.choices}:
+            raise StopValidation(self.missing)
+
+
+def choice_field(label: str, missing: str, *, hint: str | None = None, coerce=str,
+                 placeholder: str | None = None):
+    return ChoiceField(label, missing, placeholder, description=hint, coerce=coerce)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class WholeNumberRange:
+    def __init__(self, label: str, minimum: int, maximum: int):
+        self.label, self.minimum, self.maximum = label, minimum, maximum
+
+    def __call__(self, form, field):
+        if field.data is not None and not self.minimum <= field.data <= self.maximum:
+            raise ValidationError(
+                f"{self.label} must be between {self.minimum} and {self.maximum}"
+            )
+
+
+ORG_ID_PATTERN = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,}-[A-Za-z0-9][A-Za-z0-9.\-/]*$")
+
+
+def org_id_format(form, field):
+    if field.data and not ORG_ID_PATTERN.match(field.data):
+        raise ValidationError(
+            "Enter an organisation identifier in the org-id format, like GB-CHC-1234567"
+        )

@@ -1,0 +1,29 @@
+"""Every model, imported in one place so Alembic and the shell see the whole schema."""
+
+from eoi.accounts.models import Role, User, UserRole
+from eoi.audit.models import AuditEntry
+from eoi.reference.models import (
+    BasicCommandUnit,
+    Indicator,
+    LocalAuthority,
+    Organisation,
+    OrganisationType,
+    Outcome,
+    Priority,
+    PriorityKind,
+)
+
+__all__ = [
+    "AuditEntry",
+    "BasicCommandUnit",
+    "Indicator",
+    "LocalAuthority",
+    "Organisation",
+    "OrganisationType",
+    "Outcome",
+    "Priority",
+    "PriorityKind",
+    "Role",
+    "User",
+    "UserRole",
+]

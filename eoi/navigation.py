@@ -1,0 +1,29 @@
+"""The service navigation: what each person sees depends on their roles."""
+
+from flask import request, url_for
+
+# (text, endpoint, endpoint prefixes that mark the link as the current section, who sees it)
+_LINKS = [
+    ("Dashboard", "dashboard.index", ("dashboard.",), lambda user: True),
+    ("Users", "admin.users", ("admin.user",), lambda user: user.can_administer()),
+    (
+        "Organisations",
+        "admin.organisations",
+        ("admin.organisation",),
+        lambda user: user.can_administer(),
+    ),
+    ("Reference data", "admin.reference", ("admin.reference",), lambda user: user.can_administer()),
+    ("Audit trail", "audit.index", ("audit.",), lambda user: user.can_view_audit_trail()),
+    ("Your account", "account.index", ("account.",), lambda user: True),
+]
+
+
+def navigation_for(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    current = request.endpoint or ""
+    return [
+        {"text": text, "href": url_for(endpoint), "active": current.startswith(prefixes)}
+        for text, endpoint, prefixes, visible in _LINKS
+        if visible(user)
+    ]

@@ -1,0 +1,1 @@
+"""London reference data: local authorities, BCUs, organisations, priorities and outcomes."""

@@ -1,0 +1,163 @@
+"""Fixtures: one app and schema per run, a clean database for every test.
+
+The suite runs on SQLite by default and on PostgreSQL when EOI_TEST_DATABASE_URL
+is set (`make test` does both).
+"""
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import delete
+
+from eoi import create_app
+from eoi.accounts.models import Role, User
+from eoi.accounts.operations import create_user
+from eoi.extensions import db
+from eoi.reference.loader import load_reference_data
+from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("EOI_TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL' if url else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("EOI_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    os.environ["EOI_ENV"] = "test"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "SERVER_NAME": None,
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()  # tests only: the real schema comes from migrations
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app) -> Iterator[None]:
+    yield
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def reference(app_context):
+    """London reference data and MOPAC loaded."""
+    load_reference_data()
+    db.session.commit()
+
+
+@pytest.fixture
+def make_user(reference):
+    """Factory: make_user(Role.commissioner, borough="Greenwich") -> committed User."""
+    counter = iter(range(1, 10_000))
+
+    def factory(*roles: Role, borough: str | None = None, organisation: str | None = None,
+                email: str | None = None, name: str | None = None,
+                active: bool = True) -> User:
+        n = next(counter)
+        org = _organisation_for(roles, borough, organisation)
+        user = create_user(
+            email=email or f"person{n}@example.org.uk",
+            full_name=name or f"Person {n}",
+            organisation=org,
+            roles=set(roles),
+            password=PASSWORD,
+            by=None,
+        )
+        user.is_active = active
+        db.session.commit()
+        return user
+
+    return factory
+
+
+def _organisation_for(roles, borough, organisation) -> Organisation:
+    if borough:
+        return db.session.scalar(
+            db.select(LocalAuthority).where(LocalAuthority.name == borough)
+        ).organisation
+    if organisation is None:
+        organisation = "St Giles Trust" if Role.partner in roles else None
+    if organisation:
+        org = db.session.scalar(db.select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            org = Organisation(name=organisation, type=OrganisationType.vcs)
+            db.session.add(org)
+        return org
+    return db.session.scalar(
+        db.select(Organisation).where(Organisation.type == OrganisationType.mopac)
+    )
+
+
+ROLE_BOROUGH = {Role.commissioner: "Greenwich"}
+
+
+@pytest.fixture
+def users_by_role(make_user) -> dict[str, User | None]:
+    """One user per role, plus None for anonymous."""
+    people = {"anonymous": None}
+    for role in Role:
+        people[role.value] = make_user(role, borough=ROLE_BOROUGH.get(role),
+                                       email=f"{role.value}@example.org.uk")
+    return people
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    page = client.get("/sign-in")
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
+    )
+
+
+def post_form(client, url: str, data: dict, *, follow_redirects: bool = False):
+    """POST as a browser would: fetch the page for its CSRF token first."""
+    page = client.get(url)
+    assert page.status_code == 200, f"GET {url} gave {page.status_code}"
+    return client.post(url, data={**data, "csrf_token": csrf_token(page.text)},
+                       follow_redirects=follow_redirects)

@@ -1,0 +1,151 @@
+"""Every route, asked by anonymous and by each role: who may, who gets 403.
+
+A new route fails `test_every_route_has_a_rule` until it is added to ACCESS.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from eoi.accounts.models import Role
+from eoi.extensions import db
+from eoi.reference.models import BasicCommandUnit, Indicator, LocalAuthority, Outcome, Priority
+from tests.conftest import csrf_token, sign_in
+
+PUBLIC = "public"
+SIGNED_IN = "signed in"
+FUND_MANAGER = "fund manager"
+
+ACCESS = {
+    "static": PUBLIC,
+    "pages.home": PUBLIC,
+    "pages.accessibility": PUBLIC,
+    "pages.privacy": PUBLIC,
+    "pages.healthz": PUBLIC,
+    "auth.sign_in": PUBLIC,
+    "auth.sign_out": SIGNED_IN,
+    "account.index": SIGNED_IN,
+    "account.change_password": SIGNED_IN,
+    "dashboard.index": SIGNED_IN,
+    "admin.users": FUND_MANAGER,
+    "admin.user_new": FUND_MANAGER,
+    "admin.user_edit": FUND_MANAGER,
+    "admin.user_set_active": FUND_MANAGER,
+    "admin.user_password": FUND_MANAGER,
+    "admin.organisations": FUND_MANAGER,
+    "admin.organisation_new": FUND_MANAGER,
+    "admin.organisation_edit": FUND_MANAGER,
+    "admin.reference": FUND_MANAGER,
+    "admin.reference_bcu_edit": FUND_MANAGER,
+    "admin.reference_local_authority_edit": FUND_MANAGER,
+    "admin.reference_priority_new": FUND_MANAGER,
+    "admin.reference_priority_edit": FUND_MANAGER,
+    "admin.reference_outcome_new": FUND_MANAGER,
+    "admin.reference_outcome_edit": FUND_MANAGER,
+    "admin.reference_indicator_new": FUND_MANAGER,
+    "admin.reference_indicator_edit": FUND_MANAGER,
+    "audit.index": FUND_MANAGER,
+}
+
+WHO = ["anonymous", *(role.value for role in Role)]
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ACCESS), "add new routes to ACCESS with their rule"
+
+
+def _url_for_rule(app, rule, user_id: int) -> str:
+    ids = {
+        "user_id": user_id,
+        "organisation_id": lambda: db.session.scalar(select(LocalAuthority)).organisation.id,
+        "bcu_id": lambda: db.session.scalar(select(BasicCommandUnit.id)),
+        "local_authority_id": lambda: db.session.scalar(select(LocalAuthority.id)),
+        "priority_id": lambda: db.session.scalar(select(Priority.id)),
+        "outcome_id": lambda: db.session.scalar(select(Outcome.id)),
+        "indicator_id": lambda: db.session.scalar(select(Indicator.id)),
+        "filename": "eoi.css",
+    }
+    values = {arg: (ids[arg]() if callable(ids[arg]) else ids[arg]) for arg in rule.arguments}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _expected(access: str, who: str, signed_in_status: int) -> int:
+    if access == PUBLIC:
+        return signed_in_status
+    if who == "anonymous":
+        return 302  # to the sign-in page
+    if access == FUND_MANAGER and who != Role.fund_manager.value:
+        return 403
+    return signed_in_status
+
+
+def _rules(app, method: str):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if method in rule.methods),
+        key=lambda rule: rule.endpoint,
+    )
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_get_routes(app, client, users_by_role, who):
+    user = users_by_role[who]
+    target = users_by_role["partner"]
+    if user:
+        sign_in(client, user.email)
+    failures = []
+    for rule in _rules(app, "GET"):
+        url = _url_for_rule(app, rule, target.id)
+        response = client.get(url)
+        ok_status = 302 if (rule.endpoint == "pages.home" and user) or (
+            rule.endpoint == "auth.sign_in" and user) else 200
+        expected = _expected(ACCESS[rule.endpoint], who, ok_status)
+        if response.status_code != expected:
+            failures.append(f"GET {url}: {response.status_code}, expected {expected}")
+        if response.status_code == 302 and expected == 302 and who == "anonymous" and (
+            ACCESS[rule.endpoint] != PUBLIC
+        ):
+            assert response.headers["Location"].startswith("/sign-in?next=")
+        if response.status_code == 403:
+            assert "You do not have access to this page" in response.text
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_post_routes(app, client, users_by_role, who):
+    """Every POST is refused to those without access, even with a valid CSRF token."""
+    user = users_by_role[who]
+    target = users_by_role["partner"]
+    if user:
+        sign_in(client, user.email)
+    failures = []
+    for rule in _rules(app, "POST"):
+        if rule.endpoint == "auth.sign_out":
+            continue  # signs the client out: checked on its own below
+        token = csrf_token(client.get("/sign-in" if not user else "/account/password").text)
+        url = _url_for_rule(app, rule, target.id)
+        response = client.post(url, data={"csrf_token": token})
+        access = ACCESS[rule.endpoint]
+        allowed = access == PUBLIC or (user is not None and (
+            access == SIGNED_IN or who == Role.fund_manager.value))
+        if allowed:
+            # An empty form is a validation error shown on the page, or a redirect.
+            ok = response.status_code in (200, 302)
+        else:
+            ok = response.status_code == (302 if user is None else 403)
+        if not ok:
+            failures.append(f"POST {url}: {response.status_code} for {who}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_sign_out(client, users_by_role, who):
+    user = users_by_role[who]
+    if user:
+        sign_in(client, user.email)
+    token = csrf_token(client.get("/sign-in" if not user else "/account").text)
+    response = client.post("/sign-out", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")

@@ -1,0 +1,71 @@
+from sqlalchemy import func, select
+
+from eoi.accounts.models import Role, User
+from eoi.demo.loader import DEMO_ACCOUNTS
+from eoi.extensions import db
+from eoi.reference.models import LocalAuthority, OrganisationType
+
+DEMO_EMAILS = {
+    "manager@demo.example", "panel1@demo.example", "panel2@demo.example", "panel3@demo.example",
+    "lead.greenwich@demo.example", "officer.bexley@demo.example", "partner.stgiles@demo.example",
+}
+
+
+def test_reference_load_command_is_idempotent(app, app_context):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["reference", "load"])
+    assert first.exit_code == 0 and "Added 33 local authorities" in first.output
+    second = runner.invoke(args=["reference", "load"])
+    assert "nothing to add" in second.output
+    assert db.session.scalar(select(func.count(LocalAuthority.id))) == 33
+
+
+def test_create_admin(app, app_context):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create-admin", "Chief@MOPAC.example", "--name",
+                                 "Chief Officer", "--password", "a long admin password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "chief@mopac.example"))
+    assert user.roles == {Role.fund_manager}
+    assert user.organisation.type is OrganisationType.mopac
+    assert user.password_hash.startswith("$argon2id$")
+    again = runner.invoke(args=["users", "create-admin", "chief@mopac.example",
+                                "--password", "a long admin password"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(args=["users", "create-admin", "x@mopac.example", "--password", "short"])
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+
+
+def test_demo_load_creates_the_accounts_and_prints_them(app, app_context):
+    app.config["EOI_DEMO_PASSWORD"] = "demo-pass-2026"
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    for email in DEMO_EMAILS:
+        assert email in result.output
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    assert set(users) == DEMO_EMAILS
+    assert users["lead.greenwich@demo.example"].organisation.name == "Royal Borough of Greenwich"
+    assert users["officer.bexley@demo.example"].organisation.name == "London Borough of Bexley"
+    assert users["partner.stgiles@demo.example"].organisation.name == "St Giles Trust"
+    assert users["manager@demo.example"].roles == {Role.fund_manager}
+    assert all(users[f"panel{n}@demo.example"].roles == {Role.panel_member} for n in (1, 2, 3))
+
+    again = runner.invoke(args=["demo", "load"])
+    assert "0 new accounts" in again.output
+    assert db.session.scalar(select(func.count(User.id))) == len(DEMO_ACCOUNTS)
+    skipped = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "already has accounts" in skipped.output
+
+
+def test_demo_password_comes_from_the_environment_setting(app, app_context):
+    from eoi.accounts.operations import SignInOutcome, attempt_sign_in
+    from eoi.columns import utcnow
+
+    app.config["EOI_DEMO_PASSWORD"] = "another-demo-password"
+    try:
+        app.test_cli_runner().invoke(args=["demo", "load"])
+    finally:
+        app.config["EOI_DEMO_PASSWORD"] = "demo-pass-2026"
+    result = attempt_sign_in("panel2@demo.example", "another-demo-password", now=utcnow())
+    assert result.outcome is SignInOutcome.signed_in

@@ -1,0 +1,208 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from eoi.accounts.models import Role, User
+from eoi.accounts.operations import SignInOutcome, attempt_sign_in
+from eoi.audit.models import AuditEntry
+from eoi.columns import utcnow
+from eoi.extensions import db
+from tests.conftest import PASSWORD, csrf_token, sign_in
+
+
+def test_passwords_are_stored_as_argon2id_hashes(make_user):
+    user = make_user(Role.partner)
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_sign_in_lands_on_the_dashboard(client, make_user):
+    make_user(Role.commissioner, borough="Bexley", email="officer@bexley.gov.uk",
+              name="Sam Bexley")
+    response = sign_in(client, "Officer@Bexley.gov.uk ")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard"
+    page = client.get("/dashboard")
+    assert "Sam Bexley" in page.text
+    assert "Bexley is in the South East Basic Command Unit with Greenwich and Lewisham" in page.text
+
+
+def test_wrong_password_shows_an_error_next_to_the_field(client, make_user):
+    make_user(Role.partner, email="p@example.org.uk")
+    response = sign_in(client, "p@example.org.uk", "wrong password!")
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert 'href="#email"' in response.text
+    assert "Enter a correct email address and password" in response.text
+    assert "<title>Error: Sign in" in response.text
+
+
+def test_empty_fields_are_named(client, app_context):
+    response = client.post("/sign-in", data={"csrf_token": csrf_token(client.get("/sign-in").text)})
+    assert "Enter your email address" in response.text
+    assert "Enter your password" in response.text
+
+
+def test_post_without_csrf_token_is_refused(client, make_user):
+    make_user(Role.partner, email="p@example.org.uk")
+    response = client.post("/sign-in", data={"email": "p@example.org.uk", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Your form could not be sent" in response.text
+    assert client.get("/dashboard").status_code == 302  # still signed out
+
+
+def test_session_cookie_is_httponly_and_lax(client, make_user):
+    make_user(Role.partner, email="p@example.org.uk")
+    response = sign_in(client, "p@example.org.uk")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_next_only_redirects_within_the_service(client, make_user):
+    make_user(Role.partner, email="p@example.org.uk")
+    page = client.get("/sign-in")
+    response = client.post(
+        "/sign-in?next=https://evil.example/",
+        data={"email": "p@example.org.uk", "password": PASSWORD,
+              "csrf_token": csrf_token(page.text)},
+    )
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_five_failures_in_15_minutes_lock_the_account_for_15_minutes(make_user):
+    user = make_user(Role.partner, email="p@example.org.uk")
+    start = utcnow()
+    for minute in range(4):
+        result = attempt_sign_in("p@example.org.uk", "wrong", now=start + timedelta(minutes=minute))
+        assert result.outcome is SignInOutcome.wrong_credentials
+    fifth = start + timedelta(minutes=4)
+    assert attempt_sign_in("p@example.org.uk", "wrong", now=fifth).outcome is SignInOutcome.locked
+    db.session.commit()
+
+    # Even the right password is refused during the lockout...
+    during = fifth + timedelta(minutes=14, seconds=59)
+    assert attempt_sign_in("p@example.org.uk", PASSWORD, now=during).outcome is SignInOutcome.locked
+    # ...and accepted once it has passed.
+    after = fifth + timedelta(minutes=15, seconds=1)
+    assert attempt_sign_in("p@example.org.uk", PASSWORD, now=after).outcome is (
+        SignInOutcome.signed_in
+    )
+    assert db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.subject_id == user.id)
+    ).all().count("user.locked") == 1
+
+
+def test_failures_spread_over_more_than_15_minutes_do_not_lock(make_user):
+    make_user(Role.partner, email="p@example.org.uk")
+    start = utcnow()
+    for minute in (0, 4, 8, 12, 16, 20):
+        result = attempt_sign_in("p@example.org.uk", "wrong", now=start + timedelta(minutes=minute))
+        assert result.outcome is SignInOutcome.wrong_credentials
+
+
+def test_a_success_resets_the_count(make_user):
+    make_user(Role.partner, email="p@example.org.uk")
+    now = utcnow()
+    for _ in range(4):
+        attempt_sign_in("p@example.org.uk", "wrong", now=now)
+    assert attempt_sign_in("p@example.org.uk", PASSWORD, now=now).outcome is (
+        SignInOutcome.signed_in
+    )
+    for _ in range(4):
+        assert attempt_sign_in("p@example.org.uk", "wrong", now=now).outcome is (
+            SignInOutcome.wrong_credentials
+        )
+
+
+def test_locked_account_sees_a_clear_message_in_the_browser(client, make_user):
+    make_user(Role.partner, email="p@example.org.uk")
+    for _ in range(5):
+        response = sign_in(client, "p@example.org.uk", "wrong guess")
+    assert "locked" in response.text
+    assert "try again in 15 minutes" in response.text
+    response = sign_in(client, "p@example.org.uk")
+    assert response.status_code == 200 and "locked" in response.text
+
+
+def test_unknown_email_is_not_revealed(client, reference):
+    response = sign_in(client, "nobody@example.org.uk")
+    assert "Enter a correct email address and password" in response.text
+
+
+def test_deactivated_account_cannot_sign_in_and_is_signed_out(client, make_user):
+    user = make_user(Role.partner, email="p@example.org.uk")
+    sign_in(client, "p@example.org.uk")
+    assert client.get("/dashboard").status_code == 200
+    user.is_active = False
+    db.session.commit()
+    assert client.get("/dashboard").status_code == 302
+    response = sign_in(client, "p@example.org.uk")
+    assert "Enter a correct email address and password" in response.text
+
+
+def test_sign_out_needs_post_and_ends_the_session(client, make_user):
+    make_user(Role.partner, email="p@example.org.uk")
+    sign_in(client, "p@example.org.uk")
+    assert client.get("/sign-out").status_code == 405
+    page = client.get("/dashboard")
+    response = client.post("/sign-out", data={"csrf_token": csrf_token(page.text)})
+    assert response.headers["Location"] == "/sign-in"
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_change_own_password(client, make_user):
+    user = make_user(Role.partner, email="p@example.org.uk")
+    sign_in(client, "p@example.org.uk")
+    page = client.get("/account/password")
+    response = client.post("/account/password", data={
+        "csrf_token": csrf_token(page.text), "current_password": "not it",
+        "new_password": "a much longer passphrase", "confirm_password": "a much longer passphrase",
+    })
+    assert "Your current password is not correct" in response.text
+    response = client.post("/account/password", data={
+        "csrf_token": csrf_token(page.text), "current_password": PASSWORD,
+        "new_password": "short", "confirm_password": "short",
+    })
+    assert "Password must be between 12 and 200 characters" in response.text
+    db.session.refresh(user)
+    old_hash = user.password_hash
+    response = client.post("/account/password", data={
+        "csrf_token": csrf_token(page.text), "current_password": PASSWORD,
+        "new_password": "a much longer passphrase", "confirm_password": "a much longer passphrase",
+    })
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash != old_hash
+    assert attempt_sign_in("p@example.org.uk", "a much longer passphrase",
+                           now=utcnow()).outcome is SignInOutcome.signed_in
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_its_own_dashboard(client, users_by_role, role):
+    headings = {
+        Role.fund_manager: "Running the fund",
+        Role.commissioner: "Your borough's work",
+        Role.panel_member: "Your assessments",
+        Role.partner: "Your funded projects",
+    }
+    sign_in(client, users_by_role[role.value].email)
+    page = client.get("/dashboard").text
+    for other, heading in headings.items():
+        assert (heading in page) == (other is role)
+
+
+def test_a_user_with_two_roles_sees_both(client, make_user):
+    user = make_user(Role.commissioner, Role.panel_member, borough="Croydon")
+    sign_in(client, user.email)
+    page = client.get("/dashboard").text
+    assert "Your borough's work" in page and "Your assessments" in page
+    assert "Running the fund" not in page
+
+
+def test_user_loader_ignores_unknown_ids(client, app_context):
+    with client.session_transaction() as session:
+        session["_user_id"] = "999999"
+    assert client.get("/dashboard").status_code == 302
+    assert db.session.scalar(select(User).where(User.id == 999999)) is None
