@@ -85,6 +85,14 @@ def check_version(record: Versioned, expected_version: int | None) -> None:
         raise StaleEdit(str(record))
 
 
+class FieldRefusal(ValueError):
+    """A business rule refused a value; the message goes beside the named form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
 class DuplicateName(ValueError):
     """Another record already has this value in a field that must be unique.
     The argument names the field, so the form can put the message beside it."""

@@ -292,3 +292,13 @@ def test_error_summary_follows_the_order_of_the_fields(client, manager):
     summary = page[page.index("govuk-error-summary__list"):]
     order = [summary.index(m) for m in ("#email", "#full_name", "#organisation_id", "#roles")]
     assert order == sorted(order)
+
+
+def test_a_fund_manager_cannot_remove_their_own_fund_manager_role(client, manager):
+    response = post_form(client, f"/admin/users/{manager.id}", {
+        "full_name": manager.full_name, "organisation_id": manager.organisation_id,
+        "roles": ["panel_member"], "version": manager.version,
+    })
+    assert "You cannot remove your own fund manager role" in response.text
+    db.session.refresh(manager)
+    assert manager.roles == {Role.fund_manager}

@@ -4,12 +4,12 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eoi.accounts.models import Role, User, UserRole
 from eoi.accounts.passwords import hash_password, needs_rehash, verify_password
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import DuplicateName, check_version
+from eoi.columns import DuplicateName, FieldRefusal, check_version
 from eoi.extensions import db
 from eoi.reference.models import Organisation
 
@@ -75,6 +75,9 @@ def update_user(
     expected_version: int | None = None,
 ) -> User:
     check_version(user, expected_version)
+    if user.id == by.id and Role.fund_manager in user.roles - roles:
+        # Otherwise the service could be left with nobody able to run it.
+        raise FieldRefusal("roles", "You cannot remove your own fund manager role")
     before = snapshot(user, _AUDITED_FIELDS)
     user.full_name = full_name.strip()
     user.organisation = organisation
@@ -89,7 +92,7 @@ def set_user_active(user: User, active: bool, *, by: User) -> User:
     if user.is_active == active:
         return user
     if not active and user.id == by.id:
-        raise ValueError("You cannot deactivate your own account.")
+        raise FieldRefusal("active", "You cannot deactivate your own account")
     before = snapshot(user, _AUDITED_FIELDS)
     user.is_active = active
     record_audit(
@@ -109,14 +112,6 @@ def set_password(user: User, new_password: str, *, by: User | None) -> None:
     user.locked_until = None
     who = "their own" if by is not None and by.id == user.id else "the"
     record_audit("user.password_changed", user, user=by, summary=f"Changed {who} password")
-
-
-def count_active_fund_managers() -> int:
-    return db.session.scalar(
-        select(func.count(User.id))
-        .join(UserRole)
-        .where(User.is_active.is_(True), UserRole.role == Role.fund_manager)
-    )
 
 
 class SignInOutcome(enum.Enum):

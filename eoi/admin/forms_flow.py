@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template
 from sqlalchemy.orm.exc import StaleDataError
 
 from eoi.audit import snapshot
-from eoi.columns import DuplicateName, StaleEdit
+from eoi.columns import DuplicateName, FieldRefusal, StaleEdit
 from eoi.extensions import db
 
 DUPLICATE_MESSAGES = {
@@ -45,6 +45,9 @@ def handle_form(
             db.session.refresh(record)
             conflict = snapshot(record, conflict_fields or [])
             form.version.data = record.version
+        except FieldRefusal as refusal:
+            db.session.rollback()
+            getattr(form, refusal.field).errors.append(refusal.message)
         except DuplicateName as duplicate:
             db.session.rollback()
             field = str(duplicate)
