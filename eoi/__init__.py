@@ -87,10 +87,12 @@ def _register_blueprints(app: Flask) -> None:
     from eoi.accounts.views import account_bp, auth_bp
     from eoi.admin.views import admin_bp
     from eoi.audit.views import audit_bp
+    from eoi.consortia.views import consortia_bp
     from eoi.dashboard.views import dashboard_bp
     from eoi.pages.views import pages_bp, register_error_pages
 
-    for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp):
+    for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp,
+                      consortia_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -37,6 +37,9 @@ def and_list(words) -> str:
 
 
 def register_filters(app) -> None:
+    from eoi.money import format_pence
+
+    app.add_template_filter(format_pence, "money")
     app.add_template_filter(and_list)
     app.add_template_filter(london_datetime)
     app.add_template_filter(london_date)

@@ -2,6 +2,13 @@
 
 from eoi.accounts.models import Role, User, UserRole
 from eoi.audit.models import AuditEntry
+from eoi.consortia.models import (
+    Consortium,
+    ConsortiumMembership,
+    ConsortiumPartner,
+    LeadInterest,
+    Pledge,
+)
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -16,6 +23,11 @@ from eoi.reference.models import (
 __all__ = [
     "AuditEntry",
     "BasicCommandUnit",
+    "Consortium",
+    "ConsortiumMembership",
+    "ConsortiumPartner",
+    "LeadInterest",
+    "Pledge",
     "Indicator",
     "LocalAuthority",
     "Organisation",

@@ -5,6 +5,11 @@ from flask import request, url_for
 # (text, endpoint, endpoint prefixes that mark the link as the current section, who sees it)
 _LINKS = [
     ("Dashboard", "dashboard.index", ("dashboard.",), lambda user: True),
+    ("Consortia", "consortia.index", ("consortia.index", "consortia.new", "consortia.show",
+     "consortia.edit", "consortia.invite", "consortia.lead", "consortia.partner",
+     "consortia.pledge"), lambda user: user.can_view_consortia()),
+    ("Lead commissioners", "consortia.register", ("consortia.register",),
+     lambda user: user.can_view_lead_register()),
     ("Users", "admin.users", ("admin.user",), lambda user: user.can_administer()),
     (
         "Organisations",

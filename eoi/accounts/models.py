@@ -77,5 +77,22 @@ class User(Versioned, UserMixin, db.Model):
     def can_view_audit_trail(self) -> bool:
         return self.can_administer()
 
+    @property
+    def borough(self):
+        """The local authority this person works for, if they work for one."""
+        return self.organisation.local_authority if self.organisation else None
+
+    def can_view_consortia(self) -> bool:
+        return self.has_role(Role.fund_manager, Role.commissioner, Role.partner)
+
+    def can_form_consortium(self) -> bool:
+        return self.has_role(Role.commissioner) and self.borough is not None
+
+    def can_view_lead_register(self) -> bool:
+        return self.has_role(Role.fund_manager, Role.commissioner)
+
+    def can_declare_lead_interest(self) -> bool:
+        return self.can_form_consortium()
+
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now

@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from eoi.audit import snapshot
 from eoi.columns import DuplicateName, FieldRefusal, StaleEdit
 from eoi.extensions import db
+from eoi.states import TransitionRefused
 
 DUPLICATE_MESSAGES = {
     "name": "A record with this name already exists",
@@ -45,6 +46,9 @@ def handle_form(
             db.session.refresh(record)
             conflict = snapshot(record, conflict_fields or [])
             form.version.data = record.version
+        except TransitionRefused as refused:
+            db.session.rollback()
+            flash(f"{refused}.", "important")
         except FieldRefusal as refusal:
             db.session.rollback()
             getattr(form, refusal.field).errors.append(refusal.message)

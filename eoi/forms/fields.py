@@ -75,16 +75,38 @@ def text_area(label: str, *, hint: str | None = None, missing: str | None = None
     )
 
 
+class WholeNumberField(IntegerField):
+    """A whole number with GOV.UK wording, not WTForms' 'Not a valid integer value'."""
+
+    def __init__(self, label, *, missing: str, minimum: int, maximum: int, short_label: str,
+                 **kwargs):
+        super().__init__(label, widget=GovTextInput(), validators=[
+            InputRequired(message=missing),
+            WholeNumberRange(short_label, minimum, maximum),
+        ], **kwargs)
+        self.short_label = short_label
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0].strip() if valuelist else ""
+        try:
+            self.data = int(self.raw) if self.raw else None
+        except ValueError:
+            self.data = None
+
+    def pre_validate(self, form):
+        if getattr(self, "raw", "") and self.data is None:
+            raise StopValidation(f"{self.short_label} must be a whole number, like 10")
+
+
 def position_field():
-    return IntegerField(
+    return WholeNumberField(
         "Position in lists",
         description="Lower numbers are listed first",
         default=0,
-        validators=[
-            InputRequired(message="Enter a position, like 10"),
-            WholeNumberRange("Position", 0, 10_000),
-        ],
-        widget=GovTextInput(),
+        missing="Enter a position, like 10",
+        minimum=0,
+        maximum=10_000,
+        short_label="Position",
     )
 
 

@@ -1,0 +1,1 @@
+"""Consortia of boroughs, their lead commissioners, partners and pooled funding."""

@@ -1,0 +1,280 @@
+"""Every change to a consortium, its members, partners, lead and pledges: checked, audited."""
+
+from sqlalchemy import select
+
+from eoi.accounts.models import Role, User
+from eoi.audit import changes_between, record_audit, snapshot
+from eoi.columns import DuplicateName, FieldRefusal, check_version, utcnow
+from eoi.consortia.models import (
+    Consortium,
+    ConsortiumMembership,
+    ConsortiumPartner,
+    LeadInterest,
+    MembershipStatus,
+    PartnerRole,
+    Pledge,
+    PledgeKind,
+    PledgeStatus,
+    Seniority,
+)
+from eoi.extensions import db
+from eoi.money import financial_year_label, format_pence
+from eoi.reference.models import LocalAuthority, Organisation, Priority
+from eoi.states import StateMachine, TransitionRefused
+
+MEMBERSHIP = StateMachine("membership", {
+    MembershipStatus.invited: frozenset({MembershipStatus.accepted, MembershipStatus.declined}),
+    MembershipStatus.accepted: frozenset({MembershipStatus.left}),
+    MembershipStatus.declined: frozenset({MembershipStatus.invited}),
+    MembershipStatus.left: frozenset({MembershipStatus.invited}),
+})
+
+PLEDGE = StateMachine("pledge", {
+    PledgeStatus.proposed: frozenset({PledgeStatus.confirmed, PledgeStatus.withdrawn}),
+    PledgeStatus.confirmed: frozenset({PledgeStatus.received, PledgeStatus.withdrawn}),
+    PledgeStatus.received: frozenset(),
+    PledgeStatus.withdrawn: frozenset(),
+})
+
+
+def _borough_of(user: User) -> LocalAuthority | None:
+    return user.organisation.local_authority if user.organisation else None
+
+
+def _ensure_unique_name(name: str, exclude_id: int | None = None) -> None:
+    query = select(Consortium.id).where(Consortium.name == name)
+    if exclude_id is not None:
+        query = query.where(Consortium.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise DuplicateName("name")
+
+
+def create_consortium(*, name: str, purpose: str, by: User) -> Consortium:
+    """The commissioner who forms a consortium leads it, and their borough is its first member."""
+    borough = _borough_of(by)
+    if borough is None or not by.has_role(Role.commissioner):
+        raise FieldRefusal("name", "Only a borough's commissioner can form a consortium")
+    _ensure_unique_name(name)
+    consortium = Consortium(name=name, purpose=purpose, lead=by, created_by_id=by.id)
+    consortium.memberships.append(ConsortiumMembership(
+        local_authority=borough, status=MembershipStatus.accepted, invited_by_id=by.id,
+        responded_by_id=by.id, responded_at=utcnow(),
+    ))
+    db.session.add(consortium)
+    record_audit("consortium.created", consortium, user=by,
+                 summary=f"Formed the consortium with {borough.name}, led by {by.full_name}")
+    return consortium
+
+
+def update_consortium(consortium: Consortium, *, name: str, purpose: str, by: User,
+                      expected_version: int | None) -> Consortium:
+    check_version(consortium, expected_version)
+    _ensure_unique_name(name, exclude_id=consortium.id)
+    before = snapshot(consortium, ["name", "purpose"])
+    consortium.name, consortium.purpose = name, purpose
+    changes = changes_between(before, snapshot(consortium, ["name", "purpose"]))
+    if changes:
+        record_audit("consortium.updated", consortium, user=by, summary="Updated details",
+                     changes=changes)
+    return consortium
+
+
+def invite_borough(consortium: Consortium, borough: LocalAuthority, *, by: User
+                   ) -> ConsortiumMembership:
+    membership = consortium.membership_for(borough.id)
+    if membership is None:
+        membership = ConsortiumMembership(local_authority=borough,
+                                          status=MembershipStatus.invited)
+        consortium.memberships.append(membership)
+    else:
+        MEMBERSHIP.check(membership.status, MembershipStatus.invited)
+        membership.status = MembershipStatus.invited
+        membership.responded_by_id = membership.responded_at = None
+    membership.invited_by_id, membership.invited_at = by.id, utcnow()
+    record_audit("consortium.borough_invited", consortium, user=by,
+                 summary=f"Invited {borough.name} to join")
+    return membership
+
+
+def respond_to_invitation(membership: ConsortiumMembership, *, accept: bool, by: User
+                          ) -> ConsortiumMembership:
+    if not membership.can_respond(by):
+        raise TransitionRefused("Only a commissioner of the invited borough can answer")
+    new = MembershipStatus.accepted if accept else MembershipStatus.declined
+    MEMBERSHIP.check(membership.status, new)
+    membership.status, membership.responded_by_id, membership.responded_at = new, by.id, utcnow()
+    record_audit(
+        "consortium.invitation_accepted" if accept else "consortium.invitation_declined",
+        membership.consortium, user=by,
+        summary=f"{membership.local_authority.name} {'accepted' if accept else 'declined'} "
+        "the invitation",
+    )
+    return membership
+
+
+def leave_consortium(membership: ConsortiumMembership, *, by: User) -> ConsortiumMembership:
+    consortium = membership.consortium
+    if not membership.can_respond(by):
+        raise TransitionRefused("Only a commissioner of the borough can take it out")
+    if _borough_of(consortium.lead) == membership.local_authority:
+        raise TransitionRefused(
+            "The lead commissioner's borough cannot leave. Name a lead from another borough first"
+        )
+    MEMBERSHIP.check(membership.status, MembershipStatus.left)
+    membership.status, membership.responded_by_id, membership.responded_at = (
+        MembershipStatus.left, by.id, utcnow())
+    record_audit("consortium.borough_left", consortium, user=by,
+                 summary=f"{membership.local_authority.name} left the consortium")
+    return membership
+
+
+def lead_candidates(consortium: Consortium) -> list[User]:
+    """Active commissioners of boroughs that have accepted membership."""
+    borough_orgs = [la.organisation.id for la in consortium.member_boroughs if la.organisation]
+    if not borough_orgs:
+        return []
+    users = db.session.scalars(
+        select(User).where(User.organisation_id.in_(borough_orgs), User.is_active.is_(True))
+        .order_by(User.full_name)
+    )
+    return [u for u in users if u.has_role(Role.commissioner)]
+
+
+def change_lead(consortium: Consortium, new_lead: User, *, reason: str, by: User,
+                expected_version: int | None) -> Consortium:
+    check_version(consortium, expected_version)
+    if new_lead not in lead_candidates(consortium):
+        raise FieldRefusal("lead_id", "Choose a commissioner of a borough that is a member")
+    if new_lead.id == consortium.lead_id:
+        raise FieldRefusal("lead_id", f"{new_lead.full_name} already leads this consortium")
+    old = consortium.lead
+    consortium.lead = new_lead
+    record_audit(
+        "consortium.lead_changed", consortium, user=by,
+        summary=f"Lead changed from {old.full_name} to {new_lead.full_name}. Reason: {reason}",
+        changes={"lead": [old.full_name, new_lead.full_name], "reason": [None, reason]},
+    )
+    return consortium
+
+
+def add_partner(consortium: Consortium, organisation: Organisation, role: PartnerRole, *,
+                by: User) -> ConsortiumPartner:
+    existing = next((p for p in consortium.partners if p.organisation_id == organisation.id),
+                    None)
+    if existing is not None and not existing.is_removed:
+        raise FieldRefusal("organisation_id", f"{organisation.name} is already a partner")
+    partner = existing or ConsortiumPartner(organisation=organisation, role=role)
+    partner.role, partner.is_removed = role, False
+    if existing is None:
+        consortium.partners.append(partner)
+    record_audit("consortium.partner_added", consortium, user=by,
+                 summary=f"Added {organisation.name} as {role.title.lower()}")
+    return partner
+
+
+def remove_partner(partner: ConsortiumPartner, *, by: User) -> ConsortiumPartner:
+    partner.is_removed = True
+    record_audit("consortium.partner_removed", partner.consortium, user=by,
+                 summary=f"Removed {partner.organisation.name} ({partner.role.title.lower()})")
+    return partner
+
+
+_PLEDGE_FIELDS = ["funder_id", "financial_year", "amount_pence", "kind", "status",
+                  "withdrawal_reason"]
+
+
+def record_pledge(consortium: Consortium, *, funder: Organisation, financial_year: int,
+                  amount_pence: int, kind: PledgeKind, by: User) -> Pledge:
+    if funder not in consortium.pledge_funders_for(by):
+        raise FieldRefusal("funder_id", "You cannot record a pledge for this funder")
+    pledge = Pledge(consortium=consortium, funder=funder, financial_year=financial_year,
+                    amount_pence=amount_pence, kind=kind, status=PledgeStatus.proposed,
+                    created_by_id=by.id)
+    db.session.add(pledge)
+    record_audit("pledge.proposed", pledge, user=by,
+                 summary=f"Proposed {format_pence(amount_pence)} {kind.title.lower()} for "
+                 f"{financial_year_label(financial_year)} from {funder.name}",
+                 changes=changes_between({}, snapshot(pledge, _PLEDGE_FIELDS)))
+    return pledge
+
+
+def update_pledge(pledge: Pledge, *, financial_year: int, amount_pence: int, kind: PledgeKind,
+                  by: User, expected_version: int | None) -> Pledge:
+    check_version(pledge, expected_version)
+    if pledge.status is not PledgeStatus.proposed:
+        raise TransitionRefused("Only a proposed pledge can be changed; withdraw it instead")
+    before = snapshot(pledge, _PLEDGE_FIELDS)
+    pledge.financial_year, pledge.amount_pence, pledge.kind = financial_year, amount_pence, kind
+    changes = changes_between(before, snapshot(pledge, _PLEDGE_FIELDS))
+    if changes:
+        record_audit("pledge.updated", pledge, user=by, summary="Changed the pledge",
+                     changes=changes)
+    return pledge
+
+
+def change_pledge_status(pledge: Pledge, new: PledgeStatus, *, by: User,
+                         reason: str | None = None, expected_version: int | None = None
+                         ) -> Pledge:
+    check_version(pledge, expected_version)
+    PLEDGE.check(pledge.status, new)
+    if new is PledgeStatus.withdrawn and not (reason or "").strip():
+        raise FieldRefusal("reason", "Enter why the pledge is withdrawn")
+    before = snapshot(pledge, _PLEDGE_FIELDS)
+    pledge.status = new
+    if new is PledgeStatus.withdrawn:
+        pledge.withdrawal_reason = reason.strip()
+    record_audit(f"pledge.{new.value}", pledge, user=by,
+                 summary=f"Pledge {new.title.lower()}" + (f". Reason: {reason}" if reason else ""),
+                 changes=changes_between(before, snapshot(pledge, _PLEDGE_FIELDS)))
+    return pledge
+
+
+_INTEREST_FIELDS = ["priority_id", "capacity_days_per_month", "seniority",
+                    "has_political_sign_off", "notes", "is_withdrawn"]
+
+
+def declare_lead_interest(*, user: User, priority: Priority, capacity_days_per_month: int,
+                          seniority: Seniority, has_political_sign_off: bool, notes: str
+                          ) -> LeadInterest:
+    if not user.has_role(Role.commissioner) or _borough_of(user) is None:
+        raise FieldRefusal("priority_id", "Only a borough's commissioner can declare interest")
+    interest = db.session.scalar(select(LeadInterest).where(
+        LeadInterest.user_id == user.id, LeadInterest.priority_id == priority.id))
+    if interest is not None and not interest.is_withdrawn:
+        raise FieldRefusal("priority_id", "You have already declared interest in this priority")
+    if interest is None:
+        interest = LeadInterest(user=user, priority=priority)
+        db.session.add(interest)
+    before = snapshot(interest, _INTEREST_FIELDS) if interest.id else {}
+    interest.capacity_days_per_month = capacity_days_per_month
+    interest.seniority = seniority
+    interest.has_political_sign_off = has_political_sign_off
+    interest.notes = notes
+    interest.is_withdrawn = False
+    record_audit("lead_interest.declared", interest, user=user,
+                 summary=f"Declared interest in leading {priority.title}",
+                 changes=changes_between(before, snapshot(interest, _INTEREST_FIELDS)))
+    return interest
+
+
+def update_lead_interest(interest: LeadInterest, *, capacity_days_per_month: int,
+                         seniority: Seniority, has_political_sign_off: bool, notes: str,
+                         by: User, expected_version: int | None) -> LeadInterest:
+    check_version(interest, expected_version)
+    before = snapshot(interest, _INTEREST_FIELDS)
+    interest.capacity_days_per_month = capacity_days_per_month
+    interest.seniority = seniority
+    interest.has_political_sign_off = has_political_sign_off
+    interest.notes = notes
+    changes = changes_between(before, snapshot(interest, _INTEREST_FIELDS))
+    if changes:
+        record_audit("lead_interest.updated", interest, user=by, summary="Updated interest",
+                     changes=changes)
+    return interest
+
+
+def withdraw_lead_interest(interest: LeadInterest, *, by: User) -> LeadInterest:
+    interest.is_withdrawn = True
+    record_audit("lead_interest.withdrawn", interest, user=by,
+                 summary=f"Withdrew interest in leading {interest.priority.title}")
+    return interest

@@ -1,0 +1,144 @@
+"""Forms for consortia, pledges and the lead commissioner register."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, ValidationError
+
+from eoi.consortia.models import PartnerRole, PledgeKind, Seniority
+from eoi.forms.fields import (
+    VersionField,
+    WholeNumberField,
+    choice_field,
+    choices,
+    text_area,
+    text_field,
+)
+from eoi.money import parse_pounds
+
+
+class ConsortiumForm(FlaskForm):
+    name = text_field("Consortium name", "Enter a name for the consortium", max_length=200,
+                      hint="For example, South East London CSE Partnership")
+    purpose = text_area("Purpose", hint="What the boroughs want to achieve together",
+                        missing="Enter the consortium's purpose")
+    version = VersionField()
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class InviteForm(FlaskForm):
+    boroughs = SelectMultipleField(
+        "Boroughs to invite",
+        description="A commissioner of each borough will be asked to accept",
+        coerce=int,
+        validators=[DataRequired(message="Select at least one borough to invite")],
+        widget=GovCheckboxesInput(),
+    )
+    submit = SubmitField("Send invitations", widget=GovSubmitInput())
+
+
+class LeadForm(FlaskForm):
+    lead_id = RadioField(
+        "Who will lead the consortium?", coerce=int,
+        validators=[InputRequired(message="Select the new lead commissioner")],
+        widget=GovRadioInput(),
+    )
+    reason = text_area("Reason for the change", missing="Enter the reason for the change")
+    version = VersionField()
+    submit = SubmitField("Change lead", widget=GovSubmitInput())
+
+
+class PartnerForm(FlaskForm):
+    organisation_id = choice_field("Organisation", "Select the partner organisation",
+                                   coerce=int, placeholder="Select an organisation")
+    role = RadioField(
+        "Role in the consortium", choices=choices(PartnerRole.choices()),
+        validators=[InputRequired(message="Select the partner's role")],
+        widget=GovRadioInput(),
+    )
+    submit = SubmitField("Add partner", widget=GovSubmitInput())
+
+
+class PoundsField(StringField):
+    """An amount in pounds, typed as people write it ('£12,500'), held as pence."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        try:
+            self.data = parse_pounds(self.raw) if self.raw.strip() else None
+        except ValueError:
+            self.data = None
+
+    def _value(self):
+        if getattr(self, "raw", None) is not None:
+            return self.raw
+        return "" if self.data is None else f"{self.data / 100:,.2f}".removesuffix(".00")
+
+
+def _amount_check(form, field):
+    if not getattr(field, "raw", "").strip() and field.data is None:
+        raise ValidationError("Enter the amount pledged")
+    if field.data is None:
+        raise ValidationError("Amount must be a number of pounds, like 12,500 or 12500.50")
+    if field.data <= 0:
+        raise ValidationError("Amount must be more than £0")
+    if field.data > 100_000_000_00:
+        raise ValidationError("Amount must be £100,000,000 or less")
+
+
+class PledgeForm(FlaskForm):
+    funder_id = choice_field("Funder", "Select who is pledging", coerce=int,
+                             placeholder="Select a funder")
+    financial_year = choice_field(
+        "Financial year", "Select the financial year", coerce=int,
+        hint="Financial years run from 1 April to 31 March",
+        placeholder="Select a financial year",
+    )
+    amount = PoundsField("Amount in pounds", validators=[_amount_check],
+                         widget=GovTextInput())
+    kind = RadioField(
+        "Cash or in kind", choices=choices(PledgeKind.choices()),
+        validators=[InputRequired(message="Select whether the pledge is cash or in kind")],
+        widget=GovRadioInput(),
+    )
+    version = VersionField()
+    submit = SubmitField("Save pledge", widget=GovSubmitInput())
+
+
+class PledgeStatusForm(FlaskForm):
+    status = RadioField("What has happened to this pledge?", validators=[
+        InputRequired(message="Select what has happened to the pledge")],
+        widget=GovRadioInput())
+    reason = text_area("Reason", hint="Needed if the pledge is withdrawn")
+    version = VersionField()
+    submit = SubmitField("Update pledge", widget=GovSubmitInput())
+
+
+class LeadInterestForm(FlaskForm):
+    priority_id = choice_field("Strategic priority", "Select a strategic priority", coerce=int,
+                               placeholder="Select a priority")
+    capacity_days_per_month = WholeNumberField(
+        "Capacity, in days a month",
+        description="How many days a month you could give to leading this work",
+        missing="Enter your capacity in days a month, like 4",
+        minimum=1, maximum=22, short_label="Capacity",
+    )
+    seniority = RadioField(
+        "Seniority", choices=choices(Seniority.choices()),
+        validators=[InputRequired(message="Select your seniority")], widget=GovRadioInput(),
+    )
+    has_political_sign_off = BooleanField(
+        "Political sign-off is in hand",
+        description="Your borough's lead member supports you leading this work",
+        widget=GovCheckboxInput(),
+    )
+    notes = text_area("Notes (optional)", hint="For example, work you already lead")
+    version = VersionField()
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
