@@ -14,6 +14,7 @@ from sqlalchemy import delete
 from eoi import create_app
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import create_user
+from eoi.accounts.passwords import use_cheap_parameters_for_tests
 from eoi.extensions import db
 from eoi.reference.loader import load_reference_data
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
@@ -36,6 +37,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ["EOI_ENV"] = "test"
+    use_cheap_parameters_for_tests()
     app = create_app(
         {
             "TESTING": True,

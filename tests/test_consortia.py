@@ -190,7 +190,8 @@ def test_the_lead_must_be_an_officer_of_an_accepted_member(consortium, people):
 # Pledges ------------------------------------------------------------------------------------
 
 def _mopac():
-    return db.session.scalar(select(Organisation).where(Organisation.type == OrganisationType.mopac))
+    return db.session.scalar(
+        select(Organisation).where(Organisation.type == OrganisationType.mopac))
 
 
 def test_pledge_life_and_its_rules(consortium, people):

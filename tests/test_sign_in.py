@@ -206,3 +206,18 @@ def test_user_loader_ignores_unknown_ids(client, app_context):
         session["_user_id"] = "999999"
     assert client.get("/dashboard").status_code == 302
     assert db.session.scalar(select(User).where(User.id == 999999)) is None
+
+
+def test_the_service_hashes_with_full_strength_argon2id():
+    """Tests use cheap parameters; the service as it starts uses the library's defaults."""
+    import importlib
+
+    import eoi.accounts.passwords as passwords
+
+    try:
+        importlib.reload(passwords)
+        stored = passwords.hash_password("a long passphrase")
+        assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert passwords.verify_password(stored, "a long passphrase")
+    finally:
+        passwords.use_cheap_parameters_for_tests()

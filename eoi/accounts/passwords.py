@@ -10,6 +10,14 @@ MIN_PASSWORD_LENGTH = 12
 _DUMMY_HASH = _hasher.hash("no account has this password")
 
 
+def use_cheap_parameters_for_tests() -> None:
+    """Still Argon2id, with far less memory and time, so a suite that makes hundreds of
+    accounts stays quick. Never called by the service itself."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("no account has this password")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from eoi.accounts.models import Role, User
 from eoi.audit.models import AuditEntry
+from eoi.consortia.models import Consortium, ConsortiumMembership, MembershipStatus
 from eoi.extensions import db
 from eoi.reference.models import Organisation
 
@@ -18,16 +19,36 @@ def fund_manager_overview() -> dict:
         "organisations": db.session.scalar(
             select(func.count(Organisation.id)).where(Organisation.is_archived.is_(False))
         ),
+        "consortia": db.session.scalar(select(func.count(Consortium.id))),
         "recent_activity": db.session.scalars(
             select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(5)
         ).all(),
     }
 
 
+def consortia_of(user) -> tuple[list[Consortium], list[ConsortiumMembership]]:
+    """The consortia a person is part of (through their borough or organisation), and
+    their borough's open invitations."""
+    consortia = db.session.scalars(select(Consortium).order_by(Consortium.name)).all()
+    borough = user.borough
+    mine, invitations = [], []
+    for consortium in consortia:
+        membership = consortium.membership_for(borough.id if borough else None)
+        if membership and membership.status is MembershipStatus.invited:
+            invitations.append(membership)
+        elif (membership and membership.status is MembershipStatus.accepted) or (
+            consortium.is_partner_user(user)
+        ):
+            mine.append(consortium)
+    return mine, invitations
+
+
 @dashboard_bp.get("")
 @login_required
 def index():
     overview = fund_manager_overview() if current_user.has_role(Role.fund_manager) else None
+    consortia, invitations = consortia_of(current_user)
     return render_template(
-        "dashboard/index.html", title="Dashboard", Role=Role, overview=overview
+        "dashboard/index.html", title="Dashboard", Role=Role, overview=overview,
+        consortia=consortia, invitations=invitations,
     )

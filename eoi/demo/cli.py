@@ -19,8 +19,8 @@ def load_command(if_empty: bool):
     else:
         created = load_demo_data(password)
         db.session.commit()
-        click.echo(f"Demo data loaded ({len(created)} new accounts).")
+        click.echo(f"Demo data loaded ({len(created)} new records).")
     click.echo("\nDemo accounts (password: EOI_DEMO_PASSWORD, by default demo-pass-2026):")
     for email, name, roles in demo_accounts():
-        click.echo(f"  {email:<32} {roles:<16} {name}")
+        click.echo(f"  {email:<36} {roles:<36} {name}")
     click.echo("\nOpen http://127.0.0.1:5000 and sign in.")

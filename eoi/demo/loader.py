@@ -4,11 +4,15 @@ Idempotent: running it again adds only what is missing. Later issues extend it
 with consortia, rounds, assessments and grants.
 """
 
+from datetime import date
+
 from sqlalchemy import select
 
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import create_user, find_user_by_email
+from eoi.demo.consortia import DEMO_OFFICERS, load_demo_consortia
 from eoi.extensions import db
+from eoi.money import financial_year_of
 from eoi.reference.loader import load_reference_data
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
 
@@ -54,16 +58,18 @@ def _organisation(reference: str) -> Organisation:
 
 def demo_accounts() -> list[tuple[str, str, str]]:
     """(email, name, roles) for printing the demo logins."""
-    return [(email, name, ", ".join(sorted(r.title for r in roles)))
-            for email, name, _org, roles in DEMO_ACCOUNTS]
+    accounts = [(email, name, ", ".join(sorted(r.title for r in roles)))
+                for email, name, _org, roles in DEMO_ACCOUNTS]
+    return accounts + [(email, name, f"Commissioner ({borough})")
+                       for email, name, borough in DEMO_OFFICERS]
 
 
 def database_is_empty() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is None
 
 
-def load_demo_data(password: str) -> list[str]:
-    """Create the demo organisations and accounts; return the emails newly created."""
+def load_demo_data(password: str, today: date | None = None) -> list[str]:
+    """Create the demo organisations, accounts and consortia; return what was newly created."""
     load_reference_data()
     existing = set(db.session.scalars(select(Organisation.name)))
     for name, org_type in DEMO_ORGANISATIONS:
@@ -77,4 +83,6 @@ def load_demo_data(password: str) -> list[str]:
             create_user(email=email, full_name=full_name, organisation=_organisation(organisation),
                         roles=roles, password=password, by=None)
             created.append(email)
+    db.session.flush()
+    created += load_demo_consortia(password, financial_year_of(today or date.today()))
     return created
