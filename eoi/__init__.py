@@ -90,9 +90,10 @@ def _register_blueprints(app: Flask) -> None:
     from eoi.consortia.views import consortia_bp
     from eoi.dashboard.views import dashboard_bp
     from eoi.pages.views import pages_bp, register_error_pages
+    from eoi.service_map.views import service_map_bp
 
     for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp,
-                      consortia_bp):
+                      consortia_bp, service_map_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -19,6 +19,7 @@ from eoi.reference.models import (
     Priority,
     PriorityKind,
 )
+from eoi.service_map.models import Service, ServiceCohortLink, ServiceTypeLink
 
 __all__ = [
     "AuditEntry",
@@ -36,6 +37,9 @@ __all__ = [
     "Priority",
     "PriorityKind",
     "Role",
+    "Service",
+    "ServiceCohortLink",
+    "ServiceTypeLink",
     "User",
     "UserRole",
 ]

@@ -10,6 +10,7 @@ _LINKS = [
      "consortia.pledge"), lambda user: user.can_view_consortia()),
     ("Lead commissioners", "consortia.register", ("consortia.register",),
      lambda user: user.can_view_lead_register()),
+    ("Service map", "service_map.index", ("service_map.",), lambda user: True),
     ("Users", "admin.users", ("admin.user",), lambda user: user.can_administer()),
     (
         "Organisations",

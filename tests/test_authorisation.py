@@ -9,6 +9,7 @@ from sqlalchemy import select
 from eoi.accounts.models import Role
 from eoi.extensions import db
 from eoi.reference.models import BasicCommandUnit, Indicator, LocalAuthority, Outcome, Priority
+from eoi.service_map.models import Service
 from tests.conftest import csrf_token, sign_in
 
 PUBLIC = "public"
@@ -17,6 +18,7 @@ FUND_MANAGER = "fund manager"
 # Routes whose rule depends on the record (a consortium's lead, a borough's officers):
 # tests/test_consortia_authorisation.py checks them person by person.
 PER_RECORD = "per record"
+SERVICE_PROVIDERS = "fund manager, commissioner or partner"
 
 ACCESS = {
     "static": PUBLIC,
@@ -47,6 +49,13 @@ ACCESS = {
     "admin.reference_indicator_new": FUND_MANAGER,
     "admin.reference_indicator_edit": FUND_MANAGER,
     "audit.index": FUND_MANAGER,
+    "service_map.index": SIGNED_IN,
+    "service_map.export": SIGNED_IN,
+    "service_map.gaps": SIGNED_IN,
+    "service_map.show": SIGNED_IN,
+    "service_map.new": "fund manager, commissioner or partner",
+    "service_map.edit": PER_RECORD,
+    "service_map.import_services": FUND_MANAGER,
     **{f"consortia.{name}": PER_RECORD for name in (
         "index", "new", "show", "edit", "invite", "accept", "decline", "leave", "lead",
         "partner_new", "partner_remove", "pledge_new", "pledge_edit", "pledge_status",
@@ -72,6 +81,7 @@ def _url_for_rule(app, rule, user_id: int) -> str:
         "outcome_id": lambda: db.session.scalar(select(Outcome.id)),
         "indicator_id": lambda: db.session.scalar(select(Indicator.id)),
         "filename": "eoi.css",
+        "service_id": lambda: db.session.scalar(select(Service.id)),
     }
     values = {arg: (ids[arg]() if callable(ids[arg]) else ids[arg]) for arg in rule.arguments}
     with app.test_request_context():
@@ -87,6 +97,8 @@ def _expected(access: str, who: str, signed_in_status: int) -> int:
         return 302  # to the sign-in page
     if access == FUND_MANAGER and who != Role.fund_manager.value:
         return 403
+    if access == SERVICE_PROVIDERS and who == Role.panel_member.value:
+        return 403
     return signed_in_status
 
 
@@ -98,8 +110,21 @@ def _rules(app, method: str):
     )
 
 
+@pytest.fixture
+def a_service(reference):
+    """One entry on the service map, so its pages have something to show."""
+    from eoi.service_map.models import Cohort, ServiceType
+    from eoi.service_map.operations import create_service
+
+    create_service(
+        provider=db.session.scalar(select(LocalAuthority)).organisation, by=None,
+        name="Advocacy", description="", boroughs=[db.session.scalar(select(LocalAuthority))],
+        types={ServiceType.advocacy}, cohorts={Cohort.boys_young_men}, funding_end_date=None)
+    db.session.commit()
+
+
 @pytest.mark.parametrize("who", WHO)
-def test_get_routes(app, client, users_by_role, who):
+def test_get_routes(app, client, users_by_role, a_service, who):
     user = users_by_role[who]
     target = users_by_role["partner"]
     if user:
@@ -123,7 +148,7 @@ def test_get_routes(app, client, users_by_role, who):
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_post_routes(app, client, users_by_role, who):
+def test_post_routes(app, client, users_by_role, a_service, who):
     """Every POST is refused to those without access, even with a valid CSRF token."""
     user = users_by_role[who]
     target = users_by_role["partner"]
@@ -138,7 +163,8 @@ def test_post_routes(app, client, users_by_role, who):
         response = client.post(url, data={"csrf_token": token})
         access = ACCESS[rule.endpoint]
         allowed = access == PUBLIC or (user is not None and (
-            access == SIGNED_IN or who == Role.fund_manager.value))
+            access == SIGNED_IN or who == Role.fund_manager.value
+            or (access == SERVICE_PROVIDERS and who != Role.panel_member.value)))
         if allowed:
             # An empty form is a validation error shown on the page, or a redirect.
             ok = response.status_code in (200, 302)

@@ -89,3 +89,22 @@ def test_demo_consortia_tell_the_workshop_stories(app, app_context):
     statuses = {p.status for c in consortia.values() for p in c.pledges}
     assert statuses == set(PledgeStatus)
     assert db.session.scalar(select(func.count(LeadInterest.id))) >= 5
+
+
+def test_demo_service_map_has_gaps_and_provision_ending(app, app_context):
+    from datetime import date
+
+    from eoi.service_map.gaps import Provision, ServiceFacts, gap_matrix
+    from eoi.service_map.models import Cohort, Service, ServiceType
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    services = db.session.scalars(select(Service)).all()
+    assert len(services) >= 20
+    facts = [ServiceFacts(frozenset(b.id for b in s.boroughs), frozenset(s.types),
+                          frozenset(s.cohorts), s.funding_end_date) for s in services]
+    boroughs = db.session.scalars(select(LocalAuthority.id)).all()
+    boys = gap_matrix(facts, boroughs, list(ServiceType), date.today(), Cohort.boys_young_men)
+    cells = [cell for row in boys.values() for cell in row.values()]
+    assert cells.count(Provision.none) > len(cells) // 2
+    everyone = gap_matrix(facts, boroughs, list(ServiceType), date.today())
+    assert any(cell is Provision.ending for row in everyone.values() for cell in row.values())

@@ -94,5 +94,11 @@ class User(Versioned, UserMixin, db.Model):
     def can_declare_lead_interest(self) -> bool:
         return self.can_form_consortium()
 
+    def can_add_service(self) -> bool:
+        return self.has_role(Role.fund_manager, Role.commissioner, Role.partner)
+
+    def can_import_services(self) -> bool:
+        return self.has_role(Role.fund_manager)
+
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now

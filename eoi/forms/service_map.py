@@ -1,0 +1,103 @@
+"""Forms for the service map."""
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovFileInput,
+    GovSubmitInput,
+)
+from wtforms import DateField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, ValidationError
+
+from eoi.forms.fields import (
+    VersionField,
+    archived_field,
+    choice_field,
+    choices,
+    text_area,
+    text_field,
+)
+from eoi.service_map.models import Cohort, ServiceType
+
+
+class OptionalDateField(DateField):
+    """Day, month and year boxes that may all be left blank.
+
+    govuk-frontend-wtf's date widget expects exactly three values and fails on a crafted
+    POST with fewer; this field always keeps three, and says what is wrong in words."""
+
+    def __init__(self, label, *, what: str, **kwargs):
+        super().__init__(label, widget=GovDateInput(), **kwargs)
+        self.what = what
+
+    def process_formdata(self, valuelist):
+        parts = [str(v).strip() for v in valuelist][:3]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        if not any(parts):
+            self.data = None
+            return
+        day, month, year = parts
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.what} must be a real date, like 31 3 2027") from None
+        if not 2000 <= self.data.year <= 2100:
+            self.data = None
+            raise ValueError(f"{self.what} must be a year between 2000 and 2100")
+
+
+def _checkboxes(label: str, missing: str, enum_class=None, hint: str | None = None, coerce=str):
+    return SelectMultipleField(
+        label, description=hint, coerce=coerce,
+        choices=choices(enum_class.choices()) if enum_class else None,
+        validators=[DataRequired(message=missing)], widget=GovCheckboxesInput(),
+    )
+
+
+class ServiceForm(FlaskForm):
+    provider_id = choice_field("Provider", "Select the organisation that runs the service",
+                               coerce=int, placeholder="Select an organisation")
+    name = text_field("Service name", "Enter the service's name", max_length=200)
+    description = text_area("Description (optional)",
+                            hint="What the service does. Nothing about individual young people.")
+    boroughs = _checkboxes("Boroughs served", "Select at least one borough served", coerce=int,
+                           hint="Where the young people it supports live or are supported")
+    types = _checkboxes("Types of service", "Select at least one type of service", ServiceType,
+                        hint="Select all that apply")
+    cohorts = _checkboxes("Who it is for", "Select at least one group of young people", Cohort,
+                          hint="Select all that apply")
+    funding_end_date = OptionalDateField(
+        "Funding end date (optional)", what="Funding end date",
+        description="For example, 31 3 2027. Leave blank if the funding has no end date.")
+    is_archived = archived_field("service")
+    version = VersionField()
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def values(self, boroughs_by_id: dict) -> dict:
+        return {
+            "name": self.name.data,
+            "description": self.description.data or "",
+            "boroughs": [boroughs_by_id[i] for i in self.boroughs.data],
+            "types": {ServiceType(v) for v in self.types.data},
+            "cohorts": {Cohort(v) for v in self.cohorts.data},
+            "funding_end_date": self.funding_end_date.data,
+        }
+
+
+def _csv_file(form, field):
+    upload = field.data
+    if not upload or not getattr(upload, "filename", ""):
+        raise ValidationError("Select a CSV file")
+    if not upload.filename.lower().endswith(".csv"):
+        raise ValidationError("The selected file must be a CSV")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Upload a CSV file", validators=[_csv_file], widget=GovFileInput())
+    submit = SubmitField("Import", widget=GovSubmitInput())

@@ -1,0 +1,131 @@
+"""The service map as CSV: exported with the filters on screen, imported all or nothing."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from eoi.extensions import db
+from eoi.reference.models import LocalAuthority, Organisation
+from eoi.service_map.models import Cohort, Service, ServiceType
+from eoi.service_map.operations import create_service, find_service, update_service
+
+COLUMNS = ["provider", "service_name", "description", "boroughs", "service_types", "cohorts",
+           "funding_end_date"]
+LIST_SEPARATOR = ";"
+
+
+def export_csv(services: list[Service]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for s in services:
+        writer.writerow([
+            s.provider.name,
+            s.name,
+            s.description,
+            LIST_SEPARATOR.join(b.gss_code for b in s.boroughs),
+            LIST_SEPARATOR.join(t.value for t in ServiceType if t in s.types),
+            LIST_SEPARATOR.join(c.value for c in Cohort if c in s.cohorts),
+            s.funding_end_date.isoformat() if s.funding_end_date else "",
+        ])
+    return out.getvalue()
+
+
+@dataclass
+class ImportResult:
+    errors: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in (cell or "").split(LIST_SEPARATOR) if part.strip()]
+
+
+def _enum_values(enum_class, cell: str, what: str, errors: list[str]) -> set:
+    by_key = {m.value: m for m in enum_class} | {m.title.lower(): m for m in enum_class}
+    found = set()
+    for part in _split(cell):
+        member = by_key.get(part.lower())
+        if member is None:
+            errors.append(f"unknown {what} '{part}'")
+        else:
+            found.add(member)
+    if not found and not errors:
+        errors.append(f"enter at least one {what}")
+    return found
+
+
+def import_csv(text: str, *, by) -> ImportResult:
+    """Check every row first; only if all are good, save them all (in the caller's
+    transaction). Row numbers are the spreadsheet's: the header is row 1."""
+    result = ImportResult()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        result.errors.append(f"Row 1: the header is missing the columns {', '.join(missing)}")
+        return result
+
+    boroughs = {la.gss_code: la for la in db.session.scalars(select(LocalAuthority))}
+    boroughs |= {la.name.lower(): la for la in boroughs.values()}
+    parsed, seen = [], set()
+    for number, row in enumerate(reader, start=2):
+        problems: list[str] = []
+        provider_text = (row["provider"] or "").strip()
+        provider = db.session.scalar(select(Organisation).where(
+            or_(Organisation.name == provider_text, Organisation.org_id == provider_text)))
+        if provider is None:
+            problems.append(f"unknown provider '{provider_text}'" if provider_text
+                            else "enter the provider")
+        name = (row["service_name"] or "").strip()
+        if not name:
+            problems.append("enter the service name")
+        elif len(name) > 200:
+            problems.append("the service name must be 200 characters or fewer")
+        chosen = []
+        for part in _split(row["boroughs"]):
+            borough = boroughs.get(part) or boroughs.get(part.lower())
+            if borough is None:
+                problems.append(f"unknown borough '{part}'")
+            else:
+                chosen.append(borough)
+        if not _split(row["boroughs"]):
+            problems.append("enter at least one borough")
+        types = _enum_values(ServiceType, row["service_types"], "service type", problems)
+        cohorts = _enum_values(Cohort, row["cohorts"], "cohort", problems)
+        end_text = (row["funding_end_date"] or "").strip()
+        end = None
+        if end_text:
+            try:
+                end = date.fromisoformat(end_text)
+            except ValueError:
+                problems.append(f"funding end date '{end_text}' must be a real date, "
+                                "like 2027-03-31")
+        key = (provider_text.lower(), name.lower())
+        if key in seen:
+            problems.append("the same provider and service name appear on an earlier row")
+        seen.add(key)
+        if problems:
+            result.errors += [f"Row {number}: {problem}" for problem in problems]
+            continue
+        parsed.append((provider, dict(name=name, description=(row["description"] or "").strip(),
+                                      boroughs=chosen, types=types, cohorts=cohorts,
+                                      funding_end_date=end)))
+    if result.errors:
+        return result
+    if not parsed:
+        result.errors.append("Row 2: the file has no services in it")
+        return result
+
+    for provider, values in parsed:
+        existing = find_service(provider, values["name"])
+        if existing is None:
+            create_service(provider=provider, by=by, **values)
+            result.created += 1
+        else:
+            update_service(existing, by=by, expected_version=None, **values)
+            result.updated += 1
+    return result

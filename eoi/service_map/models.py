@@ -1,0 +1,116 @@
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.extensions import db
+from eoi.reference.models import LocalAuthority, Organisation
+
+if TYPE_CHECKING:
+    from eoi.accounts.models import User
+
+
+class ServiceType(TitledEnum):
+    advocacy = ("advocacy", "Advocacy")
+    isva = ("isva", "ISVA")
+    short_term_counselling = ("short_term_counselling", "Short-term counselling")
+    long_term_counselling = ("long_term_counselling", "Long-term counselling")
+    mental_health = ("mental_health", "Mental health / CAMHS")
+    mentoring = ("mentoring", "Mentoring")
+    group_work = ("group_work", "Group work")
+    outreach = ("outreach", "Outreach")
+    therapeutic = ("therapeutic", "Therapeutic")
+    schools_prevention = ("schools_prevention", "Prevention work in schools")
+    professionals_training = ("professionals_training", "Training of professionals")
+    helpline = ("helpline", "Helpline")
+    family_support = ("family_support", "Family support")
+
+
+class Cohort(TitledEnum):
+    girls_young_women = ("girls_young_women", "Girls and young women")
+    boys_young_men = ("boys_young_men", "Boys and young men")
+    lgbt = ("lgbt", "LGBT+ young people")
+    disabled = ("disabled", "Disabled young people")
+    transition = ("transition", "16–24 transition to adulthood")
+
+
+service_boroughs = Table(
+    "service_boroughs",
+    db.metadata,
+    Column("service_id", ForeignKey("services.id"), primary_key=True),
+    Column("local_authority_id", ForeignKey("local_authorities.id"), primary_key=True),
+)
+
+
+class ServiceTypeLink(db.Model):
+    __tablename__ = "service_type_links"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    type: Mapped[ServiceType] = mapped_column(enum_column_type(ServiceType, "service_type"),
+                                              primary_key=True)
+
+
+class ServiceCohortLink(db.Model):
+    __tablename__ = "service_cohort_links"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    cohort: Mapped[Cohort] = mapped_column(enum_column_type(Cohort, "cohort"), primary_key=True)
+
+
+class Service(Versioned, db.Model):
+    __tablename__ = "services"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "name", name="uq_services_provider_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # None: funded with no end date in sight.
+    funding_end_date: Mapped[date | None] = mapped_column(Date)
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    provider: Mapped[Organisation] = relationship()
+    boroughs: Mapped[list[LocalAuthority]] = relationship(
+        secondary=service_boroughs, order_by=LocalAuthority.name)
+    type_links: Mapped[list[ServiceTypeLink]] = relationship(cascade="all, delete-orphan")
+    cohort_links: Mapped[list[ServiceCohortLink]] = relationship(cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Service {self.id} {self.name!r}>"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider.name})"
+
+    @property
+    def types(self) -> set[ServiceType]:
+        return {link.type for link in self.type_links}
+
+    @types.setter
+    def types(self, values: set[ServiceType]) -> None:
+        kept = [link for link in self.type_links if link.type in values]
+        self.type_links = kept + [ServiceTypeLink(type=t) for t in ServiceType
+                                  if t in values and t not in self.types]
+
+    @property
+    def cohorts(self) -> set[Cohort]:
+        return {link.cohort for link in self.cohort_links}
+
+    @cohorts.setter
+    def cohorts(self, values: set[Cohort]) -> None:
+        kept = [link for link in self.cohort_links if link.cohort in values]
+        self.cohort_links = kept + [ServiceCohortLink(cohort=c) for c in Cohort
+                                    if c in values and c not in self.cohorts]
+
+    def can_edit(self, user: "User") -> bool:
+        """Fund managers edit any entry; commissioners and partners their own organisation's."""
+        from eoi.accounts.models import Role
+
+        return user.has_role(Role.fund_manager) or (
+            user.has_role(Role.commissioner, Role.partner)
+            and user.organisation_id == self.provider_id
+        )

@@ -1,0 +1,180 @@
+"""The service map: directory, entries, gap view, CSV export and import."""
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from eoi.accounts.models import Role
+from eoi.admin.forms_flow import handle_form
+from eoi.extensions import db
+from eoi.forms.fields import choices
+from eoi.forms.service_map import ImportForm, ServiceForm
+from eoi.permissions import load_or_404, permission_required, require
+from eoi.reference.models import LocalAuthority, Organisation
+from eoi.reference.operations import organisation_choices
+from eoi.service_map import operations
+from eoi.service_map.csv_io import export_csv, import_csv
+from eoi.service_map.gaps import Provision, ServiceFacts, gap_matrix
+from eoi.service_map.models import (
+    Cohort,
+    Service,
+    ServiceCohortLink,
+    ServiceType,
+    ServiceTypeLink,
+)
+
+service_map_bp = Blueprint("service_map", __name__, url_prefix="/service-map")
+
+
+def _boroughs() -> list[LocalAuthority]:
+    return db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)).all()
+
+
+def _filters() -> dict:
+    return {key: request.args.get(key, "").strip()
+            for key in ("borough", "type", "cohort", "provider")}
+
+
+def _filtered_services(filters: dict) -> list[Service]:
+    query = (select(Service).join(Service.provider).where(Service.is_archived.is_(False))
+             .order_by(Organisation.name, Service.name))
+    if filters["borough"].isdigit():
+        query = query.where(Service.boroughs.any(LocalAuthority.id == int(filters["borough"])))
+    if filters["type"] in {t.value for t in ServiceType}:
+        query = query.where(Service.type_links.any(
+            ServiceTypeLink.type == ServiceType(filters["type"])))
+    if filters["cohort"] in {c.value for c in Cohort}:
+        query = query.where(Service.cohort_links.any(
+            ServiceCohortLink.cohort == Cohort(filters["cohort"])))
+    if filters["provider"]:
+        query = query.where(func.lower(Organisation.name).contains(
+            filters["provider"].lower(), autoescape=True))
+    return db.session.scalars(query).all()
+
+
+@service_map_bp.get("")
+@login_required
+def index():
+    filters = _filters()
+    return render_template(
+        "service_map/index.html", title="Service map", services=_filtered_services(filters),
+        filters=filters, boroughs=_boroughs(), ServiceType=ServiceType, Cohort=Cohort,
+        today=date.today(),
+    )
+
+
+@service_map_bp.get("/export.csv")
+@login_required
+def export():
+    """The directory as CSV, with the filters that were on screen."""
+    body = export_csv(_filtered_services(_filters()))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=service-map-{date.today()}.csv"})
+
+
+@service_map_bp.get("/gaps")
+@login_required
+def gaps():
+    cohort_value = request.args.get("cohort", "")
+    cohort = Cohort(cohort_value) if cohort_value in {c.value for c in Cohort} else None
+    services = db.session.scalars(select(Service).where(Service.is_archived.is_(False))).all()
+    facts = [ServiceFacts(frozenset(b.id for b in s.boroughs), frozenset(s.types),
+                          frozenset(s.cohorts), s.funding_end_date) for s in services]
+    boroughs = _boroughs()
+    matrix = gap_matrix(facts, [b.id for b in boroughs], list(ServiceType), date.today(),
+                        cohort)
+    return render_template(
+        "service_map/gaps.html", title="Gaps in provision", matrix=matrix, boroughs=boroughs,
+        ServiceType=ServiceType, Cohort=Cohort, cohort=cohort, Provision=Provision,
+    )
+
+
+@service_map_bp.get("/<int:service_id>")
+@login_required
+def show(service_id: int):
+    service = load_or_404(Service, service_id)
+    return render_template("service_map/show.html", title=service.name, service=service,
+                           ServiceType=ServiceType, Cohort=Cohort)
+
+
+def _service_form(service: Service | None) -> ServiceForm:
+    form = ServiceForm(obj=service if request.method == "GET" and service else None)
+    if request.method == "GET" and service:
+        form.boroughs.data = [b.id for b in service.boroughs]
+        form.types.data = [t.value for t in ServiceType if t in service.types]
+        form.cohorts.data = [c.value for c in Cohort if c in service.cohorts]
+    form.boroughs.choices = choices((b.id, b.name) for b in _boroughs())
+    if current_user.has_role(Role.fund_manager):
+        form.provider_id.choices = choices(organisation_choices())
+    else:
+        # Commissioners and partners list their own organisation's services only.
+        own = current_user.organisation
+        form.provider_id.choices = choices([(own.id, own.name)])
+        form.provider_id.data = service.provider_id if service else own.id
+    return form
+
+
+@service_map_bp.route("/new", methods=["GET", "POST"])
+@permission_required(lambda user: user.can_add_service())
+def new():
+    form = _service_form(None)
+    boroughs = {b.id: b for b in _boroughs()}
+    return handle_form(
+        form,
+        lambda: operations.create_service(
+            provider=db.session.get(Organisation, form.provider_id.data), by=current_user,
+            **form.values(boroughs)),
+        template="service_map/form.html",
+        success="Service added to the map.",
+        next_url=lambda service: url_for("service_map.show", service_id=service.id),
+        title="Add a service",
+    )
+
+
+@service_map_bp.route("/<int:service_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(service_id: int):
+    service = load_or_404(Service, service_id)
+    require(service.can_edit(current_user))
+    form = _service_form(service)
+    boroughs = {b.id: b for b in _boroughs()}
+    return handle_form(
+        form,
+        lambda: operations.update_service(
+            service, by=current_user, expected_version=form.version.data,
+            is_archived=form.is_archived.data, **form.values(boroughs)),
+        template="service_map/form.html",
+        success="Service saved.",
+        next_url=lambda saved: url_for("service_map.show", service_id=saved.id),
+        record=service,
+        conflict_fields=["name", "description", "funding_end_date", "types", "cohorts"],
+        title=f"Edit {service.name}",
+        service=service,
+    )
+
+
+@service_map_bp.route("/import", methods=["GET", "POST"])
+@permission_required(lambda user: user.can_import_services())
+def import_services():
+    form = ImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+            form.file.errors.append("The selected file must be saved as UTF-8 CSV")
+        if text is not None:
+            result = import_csv(text, by=current_user)
+            if result.errors:
+                db.session.rollback()  # all or nothing
+                errors = result.errors
+            else:
+                db.session.commit()
+                flash(f"Imported {result.created} new and {result.updated} updated services.",
+                      "success")
+                return redirect(url_for("service_map.index"))
+    return render_template("service_map/import.html", title="Import services", form=form,
+                           errors=errors)
