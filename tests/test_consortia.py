@@ -325,3 +325,12 @@ def test_lead_register_declare_and_filter(client, people):
     assert "Grace Lead" in client.get(f"/lead-commissioners?bcu={south_east}").text
     assert "Grace Lead" not in client.get(f"/lead-commissioners?bcu={west}").text
     assert "Grace Lead" in client.get(f"/lead-commissioners?priority={priority_id}").text
+
+
+def test_only_the_funders_side_withdraws_a_confirmed_pledge(consortium, people):
+    pledge = operations.record_pledge(consortium, funder=_mopac(), financial_year=2026,
+                                      amount_pence=10_00, kind=PledgeKind.cash, by=people["lead"])
+    assert pledge.can_withdraw(people["lead"])  # their own proposal
+    operations.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["manager"])
+    assert not pledge.can_withdraw(people["lead"])
+    assert pledge.can_withdraw(people["manager"])

@@ -269,6 +269,13 @@ class Pledge(Versioned, db.Model):
             self.consortium.is_member_officer(user) and self.funder_id == user.organisation_id
         )
 
+    def can_withdraw(self, user: "User") -> bool:
+        """Whoever recorded a proposal may take it back; once confirmed, only the funder's
+        side can withdraw it."""
+        if self.status is PledgeStatus.proposed:
+            return self.can_record(user) or self.can_confirm(user)
+        return self.can_confirm(user)
+
     def can_confirm(self, user: "User") -> bool:
         """The funder's own side confirms: its officers, MOPAC's fund managers for MOPAC,
         and the lead (who holds the letter) for funders without accounts here."""

@@ -224,7 +224,8 @@ def change_pledge_status(pledge: Pledge, new: PledgeStatus, *, by: User,
     if new is PledgeStatus.withdrawn:
         pledge.withdrawal_reason = reason.strip()
     record_audit(f"pledge.{new.value}", pledge, user=by,
-                 summary=f"Pledge {new.title.lower()}" + (f". Reason: {reason}" if reason else ""),
+                 summary=f"{new.title} the pledge of {pledge}"
+                 + (f". Reason: {reason}" if reason else ""),
                  changes=changes_between(before, snapshot(pledge, _PLEDGE_FIELDS)))
     return pledge
 

@@ -351,12 +351,10 @@ def pledge_edit(consortium_id: int, pledge_id: int):
 @signed_in_viewer
 def pledge_status(consortium_id: int, pledge_id: int):
     pledge = _pledge(consortium_id, pledge_id)
-    can_confirm, can_record = pledge.can_confirm(current_user), pledge.can_record(current_user)
-    require(can_confirm or can_record)
     allowed = [
         status for status in operations.PLEDGE.allowed(pledge.status)
-        if (status is PledgeStatus.withdrawn and (can_record or can_confirm))
-        or (status is not PledgeStatus.withdrawn and can_confirm)
+        if (pledge.can_withdraw(current_user) if status is PledgeStatus.withdrawn
+            else pledge.can_confirm(current_user))
     ]
     require(bool(allowed))
     form = PledgeStatusForm(obj=pledge if request.method == "GET" else None)
