@@ -36,7 +36,13 @@ def and_list(words) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def options(records, value_attr: str, label_attr: str) -> list[tuple]:
+    """(value, label) pairs for a select, from records' attributes."""
+    return [(getattr(r, value_attr), getattr(r, label_attr)) for r in records]
+
+
 def register_filters(app) -> None:
+    app.add_template_filter(options)
     from eoi.money import format_pence
 
     app.add_template_filter(format_pence, "money")

@@ -59,7 +59,7 @@ def index():
         last_page=last_page,
         page_url=page_url,
         people=db.session.scalars(select(User).order_by(User.full_name)).all(),
-        subject_types=db.session.scalars(
+        subject_types=[(name, name) for name in db.session.scalars(
             select(AuditEntry.subject_type).distinct().order_by(AuditEntry.subject_type)
-        ).all(),
+        )],
     )

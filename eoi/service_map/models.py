@@ -59,6 +59,14 @@ class ServiceCohortLink(db.Model):
     cohort: Mapped[Cohort] = mapped_column(enum_column_type(Cohort, "cohort"), primary_key=True)
 
 
+def _relinked(links: list, attr: str, wanted: set, enum_class, make) -> list:
+    """Keep the links still wanted (so unchanged rows are not deleted and re-inserted)
+    and add the new ones, in the enum's order."""
+    kept = [link for link in links if getattr(link, attr) in wanted]
+    have = {getattr(link, attr) for link in kept}
+    return kept + [make(member) for member in enum_class if member in wanted and member not in have]
+
+
 class Service(Versioned, db.Model):
     __tablename__ = "services"
     __table_args__ = (
@@ -92,9 +100,8 @@ class Service(Versioned, db.Model):
 
     @types.setter
     def types(self, values: set[ServiceType]) -> None:
-        kept = [link for link in self.type_links if link.type in values]
-        self.type_links = kept + [ServiceTypeLink(type=t) for t in ServiceType
-                                  if t in values and t not in self.types]
+        self.type_links = _relinked(self.type_links, "type", values, ServiceType,
+                                    lambda t: ServiceTypeLink(type=t))
 
     @property
     def cohorts(self) -> set[Cohort]:
@@ -102,9 +109,8 @@ class Service(Versioned, db.Model):
 
     @cohorts.setter
     def cohorts(self, values: set[Cohort]) -> None:
-        kept = [link for link in self.cohort_links if link.cohort in values]
-        self.cohort_links = kept + [ServiceCohortLink(cohort=c) for c in Cohort
-                                    if c in values and c not in self.cohorts]
+        self.cohort_links = _relinked(self.cohort_links, "cohort", values, Cohort,
+                                      lambda c: ServiceCohortLink(cohort=c))
 
     def can_edit(self, user: "User") -> bool:
         """Fund managers edit any entry; commissioners and partners their own organisation's."""
