@@ -13,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType, Priority
@@ -107,8 +108,6 @@ class Consortium(Versioned, db.Model):
     # Permissions: one rule each, asked by the views and checked by the tests.
     def is_member_officer(self, user: "User") -> bool:
         """A commissioner of a borough that has accepted membership."""
-        from eoi.accounts.models import Role
-
         membership = self.membership_for(_borough_id(user))
         return (
             user.has_role(Role.commissioner)
@@ -120,15 +119,11 @@ class Consortium(Versioned, db.Model):
         return any(p.organisation_id == user.organisation_id for p in self.current_partners)
 
     def can_view(self, user: "User") -> bool:
-        from eoi.accounts.models import Role
-
         # Boroughs see each other's consortia: knowing who is doing what is the point.
         return user.has_role(Role.fund_manager, Role.commissioner) or self.is_partner_user(user)
 
     def can_manage(self, user: "User") -> bool:
         """Edit details, invite boroughs, add partners, name the lead."""
-        from eoi.accounts.models import Role
-
         return user.id == self.lead_id or user.has_role(Role.fund_manager)
 
     def can_pledge(self, user: "User") -> bool:
@@ -136,8 +131,6 @@ class Consortium(Versioned, db.Model):
 
     def pledge_funders_for(self, user: "User") -> list[Organisation]:
         """Whom this person may record a pledge for."""
-        from eoi.accounts.models import Role
-
         if self.can_manage(user):
             boroughs = [la.organisation for la in self.member_boroughs]
             others = db.session.scalars(
@@ -189,8 +182,6 @@ class ConsortiumMembership(db.Model):
 
     def can_respond(self, user: "User") -> bool:
         """Only a commissioner of the invited borough answers for it."""
-        from eoi.accounts.models import Role
-
         return user.has_role(Role.commissioner) and _borough_id(user) == self.local_authority_id
 
 
@@ -279,8 +270,6 @@ class Pledge(Versioned, db.Model):
     def can_confirm(self, user: "User") -> bool:
         """The funder's own side confirms: its officers, MOPAC's fund managers for MOPAC,
         and the lead (who holds the letter) for funders without accounts here."""
-        from eoi.accounts.models import Role
-
         if user.organisation_id == self.funder_id:
             return True
         if self.funder.type is OrganisationType.mopac:

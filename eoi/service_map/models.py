@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation
@@ -114,8 +115,6 @@ class Service(Versioned, db.Model):
 
     def can_edit(self, user: "User") -> bool:
         """Fund managers edit any entry; commissioners and partners their own organisation's."""
-        from eoi.accounts.models import Role
-
         return user.has_role(Role.fund_manager) or (
             user.has_role(Role.commissioner, Role.partner)
             and user.organisation_id == self.provider_id
