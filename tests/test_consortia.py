@@ -284,7 +284,7 @@ def test_three_borough_consortium_through_the_pages(client, people):
     sign_in(client, lead.email)
     bad = post_form(client, f"/consortia/{consortium_id}/pledges/new", {
         "funder_id": _mopac().id, "financial_year": "2026", "amount": "lots", "kind": "cash"})
-    assert "Amount must be a number of pounds" in bad.text
+    assert "Amount pledged must be a number of pounds" in bad.text
     for year, amount in (("2026", "75,000"), ("2027", "100000")):
         post_form(client, f"/consortia/{consortium_id}/pledges/new", {
             "funder_id": _mopac().id, "financial_year": year, "amount": amount,

@@ -8,19 +8,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms import BooleanField, RadioField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, InputRequired
 
 from eoi.consortia.models import PartnerRole, PledgeKind, Seniority
 from eoi.forms.fields import (
+    PoundsField,
     VersionField,
     WholeNumberField,
     choice_field,
     choices,
+    pounds_check,
     text_area,
     text_field,
 )
-from eoi.money import parse_pounds
 
 
 class ConsortiumForm(FlaskForm):
@@ -65,33 +66,6 @@ class PartnerForm(FlaskForm):
     submit = SubmitField("Add partner", widget=GovSubmitInput())
 
 
-class PoundsField(StringField):
-    """An amount in pounds, typed as people write it ('£12,500'), held as pence."""
-
-    def process_formdata(self, valuelist):
-        self.raw = valuelist[0] if valuelist else ""
-        try:
-            self.data = parse_pounds(self.raw) if self.raw.strip() else None
-        except ValueError:
-            self.data = None
-
-    def _value(self):
-        if getattr(self, "raw", None) is not None:
-            return self.raw
-        return "" if self.data is None else f"{self.data / 100:,.2f}".removesuffix(".00")
-
-
-def _amount_check(form, field):
-    if not getattr(field, "raw", "").strip() and field.data is None:
-        raise ValidationError("Enter the amount pledged")
-    if field.data is None:
-        raise ValidationError("Amount must be a number of pounds, like 12,500 or 12500.50")
-    if field.data <= 0:
-        raise ValidationError("Amount must be more than £0")
-    if field.data > 100_000_000_00:
-        raise ValidationError("Amount must be £100,000,000 or less")
-
-
 class PledgeForm(FlaskForm):
     funder_id = choice_field("Funder", "Select who is pledging", coerce=int,
                              placeholder="Select a funder")
@@ -100,7 +74,8 @@ class PledgeForm(FlaskForm):
         hint="Financial years run from 1 April to 31 March",
         placeholder="Select a financial year",
     )
-    amount = PoundsField("Amount in pounds", validators=[_amount_check],
+    amount = PoundsField("Amount in pounds",
+                         validators=[pounds_check("amount pledged", 100_000_000)],
                          widget=GovTextInput())
     kind = RadioField(
         "Cash or in kind", choices=choices(PledgeKind.choices()),

@@ -1,14 +1,24 @@
 """Fields and validators shared by forms in several areas."""
 
 import re
+from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovDateInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -18,6 +28,8 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+
+from eoi.money import parse_pounds
 
 
 class VersionField(HiddenField):
@@ -116,6 +128,73 @@ def archived_field(what: str):
         description=f"An archived {what} stays on past records but is not offered for new ones",
         widget=GovCheckboxInput(),
     )
+
+
+class OptionalDateField(DateField):
+    """Day, month and year boxes that may all be left blank.
+
+    govuk-frontend-wtf's date widget expects exactly three values and fails on a crafted
+    POST with fewer; this field always keeps three, and says what is wrong in words.
+    With `required`, leaving all three blank is an error too."""
+
+    def pre_validate(self, form):
+        if self.required and self.data is None and not self.process_errors:
+            raise StopValidation(f"Enter the {self.what.lower()}")
+
+    def __init__(self, label, *, what: str, required: bool = False, **kwargs):
+        super().__init__(label, widget=GovDateInput(), **kwargs)
+        self.what, self.required = what, required
+
+    def process_formdata(self, valuelist):
+        parts = [str(v).strip() for v in valuelist][:3]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        if not any(parts):
+            self.data = None
+            if self.required:
+                raise ValueError(f"Enter the {self.what.lower()}")
+            return
+        day, month, year = parts
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.what} must be a real date, like 31 3 2027") from None
+        if not 2000 <= self.data.year <= 2100:
+            self.data = None
+            raise ValueError(f"{self.what} must be a year between 2000 and 2100")
+
+
+
+class PoundsField(StringField):
+    """An amount in pounds, typed as people write it ('£12,500'), held as pence."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        try:
+            self.data = parse_pounds(self.raw) if self.raw.strip() else None
+        except ValueError:
+            self.data = None
+
+    def _value(self):
+        if getattr(self, "raw", None) is not None:
+            return self.raw
+        return "" if self.data is None else f"{self.data / 100:,.2f}".removesuffix(".00")
+
+
+def pounds_check(what: str, maximum_pounds: int):
+    def check(form, field):
+        if not getattr(field, "raw", "").strip() and field.data is None:
+            raise ValidationError(f"Enter the {what}")
+        if field.data is None:
+            raise ValidationError(f"{what.capitalize()} must be a number of pounds, like "
+                                  "12,500 or 12500.50")
+        if field.data <= 0:
+            raise ValidationError(f"{what.capitalize()} must be more than £0")
+        if field.data > maximum_pounds * 100:
+            raise ValidationError(f"{what.capitalize()} must be £{maximum_pounds:,} or less")
+
+    return check
 
 
 class ChoiceField(SelectField):

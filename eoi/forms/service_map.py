@@ -1,19 +1,17 @@
 """Forms for the service map."""
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovSubmitInput,
 )
-from wtforms import DateField, SelectMultipleField, SubmitField
+from wtforms import SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
 from eoi.forms.fields import (
+    OptionalDateField,
     VersionField,
     archived_field,
     choice_field,
@@ -22,34 +20,6 @@ from eoi.forms.fields import (
     text_field,
 )
 from eoi.service_map.models import Cohort, ServiceType
-
-
-class OptionalDateField(DateField):
-    """Day, month and year boxes that may all be left blank.
-
-    govuk-frontend-wtf's date widget expects exactly three values and fails on a crafted
-    POST with fewer; this field always keeps three, and says what is wrong in words."""
-
-    def __init__(self, label, *, what: str, **kwargs):
-        super().__init__(label, widget=GovDateInput(), **kwargs)
-        self.what = what
-
-    def process_formdata(self, valuelist):
-        parts = [str(v).strip() for v in valuelist][:3]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts
-        if not any(parts):
-            self.data = None
-            return
-        day, month, year = parts
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError:
-            self.data = None
-            raise ValueError(f"{self.what} must be a real date, like 31 3 2027") from None
-        if not 2000 <= self.data.year <= 2100:
-            self.data = None
-            raise ValueError(f"{self.what} must be a year between 2000 and 2100")
 
 
 def _checkboxes(label: str, missing: str, enum_class=None, hint: str | None = None, coerce=str):

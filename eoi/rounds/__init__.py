@@ -1,0 +1,1 @@
+"""Funding rounds: envelope, dates, priorities, criteria and eligibility rules."""

@@ -1,0 +1,156 @@
+"""Every change to a funding round and its criteria: checked against the round's state,
+audited."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from eoi.audit import changes_between, record_audit, snapshot
+from eoi.columns import DuplicateName, FieldRefusal, check_version
+from eoi.extensions import db
+from eoi.money import format_pence
+from eoi.reference.models import Indicator, Priority, PriorityKind
+from eoi.rounds.defaults import DEFAULT_CRITERIA, descriptors_for
+from eoi.rounds.models import Criterion, FundingRound, RoundStatus
+from eoi.states import StateMachine, TransitionRefused
+
+ROUND = StateMachine("round", {
+    RoundStatus.draft: frozenset({RoundStatus.open}),
+    RoundStatus.open: frozenset({RoundStatus.closed}),
+    RoundStatus.closed: frozenset({RoundStatus.assessed}),
+    RoundStatus.assessed: frozenset({RoundStatus.decided}),
+    RoundStatus.decided: frozenset(),
+})
+
+ROUND_FIELDS = ["title", "envelope_pence", "first_financial_year", "last_financial_year",
+                "opens_at", "closes_at", "guidance", "min_member_boroughs", "min_match_percent"]
+CRITERION_FIELDS = ["title", "description", "weight", "position",
+                    *(f"descriptor_{score}" for score in range(5))]
+
+
+def _require_draft(funding_round: FundingRound) -> None:
+    if funding_round.status is not RoundStatus.draft:
+        raise TransitionRefused("Only a draft round can be changed")
+
+
+def _ensure_unique_title(title: str, exclude_id: int | None = None) -> None:
+    query = select(FundingRound.id).where(FundingRound.title == title)
+    if exclude_id is not None:
+        query = query.where(FundingRound.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise DuplicateName("title")
+
+
+def _facts(funding_round: FundingRound) -> dict:
+    facts = snapshot(funding_round, ROUND_FIELDS)
+    facts["priorities"] = sorted(p.title for p in funding_round.priorities)
+    facts["indicators"] = sorted(i.name for i in funding_round.indicators)
+    return facts
+
+
+def create_round(*, values: dict, by) -> FundingRound:
+    """A new draft round starts with the default criteria, every current strategic priority
+    and every current indicator; the fund manager then trims them."""
+    _ensure_unique_title(values["title"])
+    funding_round = FundingRound(**values, status=RoundStatus.draft)
+    funding_round.priorities = db.session.scalars(
+        select(Priority).where(Priority.kind == PriorityKind.strategic,
+                               Priority.is_archived.is_(False))).all()
+    funding_round.indicators = db.session.scalars(
+        select(Indicator).where(Indicator.is_archived.is_(False))).all()
+    for position, (title, description, weight) in enumerate(DEFAULT_CRITERIA, start=1):
+        funding_round.criteria.append(Criterion(
+            title=title, description=description, weight=weight, position=position * 10,
+            **{f"descriptor_{score}": text
+               for score, text in enumerate(descriptors_for(description))}))
+    db.session.add(funding_round)
+    record_audit("round.created", funding_round, user=by,
+                 summary=f"Created the draft round {funding_round.title} "
+                 f"({format_pence(funding_round.envelope_pence)})",
+                 changes=changes_between({}, _facts(funding_round)))
+    return funding_round
+
+
+def update_round(funding_round: FundingRound, *, values: dict, priorities: list[Priority],
+                 indicators: list[Indicator], by, expected_version: int | None) -> FundingRound:
+    check_version(funding_round, expected_version)
+    _require_draft(funding_round)
+    _ensure_unique_title(values["title"], exclude_id=funding_round.id)
+    before = _facts(funding_round)
+    for field, value in values.items():
+        setattr(funding_round, field, value)
+    funding_round.priorities, funding_round.indicators = priorities, indicators
+    changes = changes_between(before, _facts(funding_round))
+    if changes:
+        record_audit("round.updated", funding_round, user=by, summary="Updated the round",
+                     changes=changes)
+    return funding_round
+
+
+def save_criterion(funding_round: FundingRound, criterion: Criterion | None, *, values: dict,
+                   by, expected_version: int | None = None) -> Criterion:
+    _require_draft(funding_round)
+    clash = next((c for c in funding_round.criteria
+                  if c.title == values["title"] and c is not criterion), None)
+    if clash is not None:
+        raise DuplicateName("title")
+    if criterion is None:
+        criterion = Criterion(**values)
+        funding_round.criteria.append(criterion)
+        record_audit("criterion.created", criterion, user=by,
+                     summary=f"Added the criterion {criterion.title} to {funding_round.title}",
+                     changes=changes_between({}, snapshot(criterion, CRITERION_FIELDS)))
+        return criterion
+    check_version(criterion, expected_version)
+    before = snapshot(criterion, CRITERION_FIELDS)
+    for field, value in values.items():
+        setattr(criterion, field, value)
+    changes = changes_between(before, snapshot(criterion, CRITERION_FIELDS))
+    if changes:
+        record_audit("criterion.updated", criterion, user=by,
+                     summary=f"Updated the criterion {criterion.title}", changes=changes)
+    return criterion
+
+
+def remove_criterion(criterion: Criterion, *, by) -> None:
+    funding_round = criterion.funding_round
+    _require_draft(funding_round)
+    record_audit("criterion.removed", funding_round, user=by,
+                 summary=f"Removed the criterion {criterion.title} "
+                 f"(weight {criterion.weight})")
+    funding_round.criteria.remove(criterion)
+
+
+def opening_problems(funding_round: FundingRound, now: datetime) -> list[str]:
+    """Why a draft round cannot open yet, in words the fund manager can act on."""
+    problems = []
+    if funding_round.total_weight != 100:
+        problems.append(f"The criteria's weights add up to {funding_round.total_weight}, "
+                        "not 100")
+    if not funding_round.criteria:
+        problems.append("The round has no assessment criteria")
+    if not any(p.kind is PriorityKind.strategic for p in funding_round.priorities):
+        problems.append("Choose at least one strategic priority")
+    if not funding_round.indicators:
+        problems.append("Choose at least one outcome indicator applicants may use")
+    if funding_round.closes_at <= now:
+        problems.append("The closing time has already passed")
+    return problems
+
+
+def change_round_status(funding_round: FundingRound, new: RoundStatus, *, by,
+                        now: datetime) -> FundingRound:
+    ROUND.check(funding_round.status, new)
+    if new is RoundStatus.open:
+        problems = opening_problems(funding_round, now)
+        if problems:
+            raise TransitionRefused(". ".join(problems))
+    before = funding_round.status
+    funding_round.status = new
+    record_audit(f"round.{new.value}", funding_round, user=by,
+                 summary=f"Round {new.title.lower()}",
+                 changes={"status": [before.value, new.value]})
+    return funding_round
+
+
+__all__ = ["FieldRefusal"]
