@@ -1,6 +1,6 @@
 """How values read on the page: London time, GOV.UK date style."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -18,6 +18,11 @@ def london_datetime(value: datetime | None) -> str:
         return ""
     local = value.astimezone(LONDON)
     return f"{local.day} {local:%B %Y} at {london_time(value)}"
+
+
+def closing_time(closes_at: datetime) -> str:
+    """A round's closing instant as people read it: the last minute it still accepts."""
+    return london_datetime(closes_at - timedelta(minutes=1))
 
 
 def london_date(value) -> str:
@@ -50,3 +55,4 @@ def register_filters(app) -> None:
     app.add_template_filter(london_datetime)
     app.add_template_filter(london_date)
     app.add_template_filter(london_time)
+    app.add_template_filter(closing_time)

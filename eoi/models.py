@@ -19,12 +19,15 @@ from eoi.reference.models import (
     Priority,
     PriorityKind,
 )
+from eoi.rounds.models import Criterion, FundingRound
 from eoi.service_map.models import Service, ServiceCohortLink, ServiceTypeLink
 
 __all__ = [
     "AuditEntry",
     "BasicCommandUnit",
     "Consortium",
+    "Criterion",
+    "FundingRound",
     "ConsortiumMembership",
     "ConsortiumPartner",
     "LeadInterest",

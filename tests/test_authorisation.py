@@ -49,6 +49,11 @@ ACCESS = {
     "admin.reference_indicator_new": FUND_MANAGER,
     "admin.reference_indicator_edit": FUND_MANAGER,
     "audit.index": FUND_MANAGER,
+    "rounds.index": SIGNED_IN,
+    "rounds.new": FUND_MANAGER,
+    **{f"rounds.{name}": PER_RECORD for name in (
+        "show", "edit", "change_status", "criterion_new", "criterion_edit", "criterion_remove",
+    )},
     "service_map.index": SIGNED_IN,
     "service_map.export": SIGNED_IN,
     "service_map.gaps": SIGNED_IN,

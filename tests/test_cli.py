@@ -108,3 +108,15 @@ def test_demo_service_map_has_gaps_and_provision_ending(app, app_context):
     assert cells.count(Provision.none) > len(cells) // 2
     everyone = gap_matrix(facts, boroughs, list(ServiceType), date.today())
     assert any(cell is Provision.ending for row in everyone.values() for cell in row.values())
+
+
+def test_demo_rounds_one_open_one_closed(app, app_context):
+    from eoi.columns import utcnow
+    from eoi.rounds.models import FundingRound, RoundStatus
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    rounds = db.session.scalars(select(FundingRound).order_by(FundingRound.closes_at)).all()
+    assert [r.status for r in rounds] == [RoundStatus.closed, RoundStatus.open]
+    assert rounds[1].accepts_submissions(utcnow())
+    assert not rounds[0].accepts_submissions(utcnow())
+    assert all(r.total_weight == 100 for r in rounds)

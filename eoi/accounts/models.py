@@ -94,6 +94,9 @@ class User(Versioned, UserMixin, db.Model):
     def can_declare_lead_interest(self) -> bool:
         return self.can_form_consortium()
 
+    def can_manage_rounds(self) -> bool:
+        return self.has_role(Role.fund_manager)
+
     def can_add_service(self) -> bool:
         return self.has_role(Role.fund_manager, Role.commissioner, Role.partner)
 

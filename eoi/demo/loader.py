@@ -11,6 +11,7 @@ from sqlalchemy import select
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import create_user, find_user_by_email
 from eoi.demo.consortia import DEMO_OFFICERS, load_demo_consortia
+from eoi.demo.rounds import load_demo_rounds
 from eoi.demo.services import load_demo_services
 from eoi.extensions import db
 from eoi.money import financial_year_of
@@ -87,6 +88,7 @@ def load_demo_data(password: str, today: date | None = None) -> list[str]:
     db.session.flush()
     today = today or date.today()
     created += load_demo_consortia(password, financial_year_of(today))
+    created += load_demo_rounds(today)
     services = load_demo_services(today)
     if services:
         created.append(f"{services} services on the service map")

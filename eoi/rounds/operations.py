@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import DuplicateName, FieldRefusal, check_version
+from eoi.columns import DuplicateName, check_version
 from eoi.extensions import db
 from eoi.money import format_pence
 from eoi.reference.models import Indicator, Priority, PriorityKind
@@ -153,4 +153,3 @@ def change_round_status(funding_round: FundingRound, new: RoundStatus, *, by,
     return funding_round
 
 
-__all__ = ["FieldRefusal"]
