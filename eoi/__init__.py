@@ -89,12 +89,13 @@ def _register_blueprints(app: Flask) -> None:
     from eoi.audit.views import audit_bp
     from eoi.consortia.views import consortia_bp
     from eoi.dashboard.views import dashboard_bp
+    from eoi.eois.views import eois_bp
     from eoi.pages.views import pages_bp, register_error_pages
     from eoi.rounds.views import rounds_bp
     from eoi.service_map.views import service_map_bp
 
     for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp,
-                      consortia_bp, service_map_bp, rounds_bp):
+                      consortia_bp, service_map_bp, rounds_bp, eois_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -9,6 +9,7 @@ from eoi.consortia.models import (
     LeadInterest,
     Pledge,
 )
+from eoi.eois.models import BudgetLine, Eoi, EoiEditor, EoiSection
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -26,7 +27,11 @@ __all__ = [
     "AuditEntry",
     "BasicCommandUnit",
     "Consortium",
+    "BudgetLine",
     "Criterion",
+    "Eoi",
+    "EoiEditor",
+    "EoiSection",
     "FundingRound",
     "ConsortiumMembership",
     "ConsortiumPartner",

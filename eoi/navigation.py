@@ -2,10 +2,14 @@
 
 from flask import request, url_for
 
+from eoi.accounts.models import Role
+
 # (text, endpoint, endpoint prefixes that mark the link as the current section, who sees it)
 _LINKS = [
     ("Dashboard", "dashboard.index", ("dashboard.",), lambda user: True),
     ("Funding rounds", "rounds.index", ("rounds.",), lambda user: True),
+    ("EOIs", "eois.index", ("eois.",), lambda user: user.has_role(
+        Role.fund_manager, Role.commissioner, Role.partner)),
     ("Consortia", "consortia.index", ("consortia.index", "consortia.new", "consortia.show",
      "consortia.edit", "consortia.invite", "consortia.lead", "consortia.partner",
      "consortia.pledge"), lambda user: user.can_view_consortia()),

@@ -54,6 +54,10 @@ ACCESS = {
     **{f"rounds.{name}": PER_RECORD for name in (
         "show", "edit", "change_status", "criterion_new", "criterion_edit", "criterion_remove",
     )},
+    **{f"eois.{name}": PER_RECORD for name in (
+        "index", "start", "show", "section", "resolve", "budget_line_add",
+        "budget_line_remove", "submit", "submitted", "withdraw", "reopen", "editors",
+    )},
     "service_map.index": SIGNED_IN,
     "service_map.export": SIGNED_IN,
     "service_map.gaps": SIGNED_IN,

@@ -24,6 +24,7 @@ from eoi.consortia.models import (
     Seniority,
 )
 from eoi.consortia.spans import bcu_spans, span_warnings
+from eoi.eois.models import Eoi
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.consortia import (
@@ -47,6 +48,7 @@ from eoi.reference.models import (
     PriorityKind,
 )
 from eoi.reference.operations import organisation_choices
+from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.states import TransitionRefused
 
 consortia_bp = Blueprint("consortia", __name__)
@@ -111,8 +113,18 @@ def show(consortium_id: int):
         )).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     ).all()
     borough = current_user.borough
+    eois = db.session.scalars(select(Eoi).where(Eoi.consortium_id == consortium.id)).all()
+    open_rounds = db.session.scalars(
+        select(FundingRound).where(FundingRound.status == RoundStatus.open)
+        .order_by(FundingRound.closes_at)).all()
+    can_start = consortium.is_member_officer(current_user) or (
+        current_user.id == consortium.lead_id)
+    startable = [r for r in open_rounds if r.id not in {e.round_id for e in eois}] if (
+        can_start) else []
     return render_template(
         "consortia/show.html",
+        eois=[e for e in eois if e.can_view(current_user)],
+        startable_rounds=startable,
         title=consortium.name,
         consortium=consortium,
         spans=bcu_spans(consortium.member_boroughs),

@@ -1,0 +1,172 @@
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoi.accounts.models import Role
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.consortia.models import Consortium
+from eoi.extensions import db
+from eoi.reference.models import Organisation
+from eoi.rounds.models import FundingRound
+
+if TYPE_CHECKING:
+    from eoi.accounts.models import User
+
+
+class EoiStatus(TitledEnum):
+    draft = ("draft", "Draft")
+    submitted = ("submitted", "Submitted")
+    withdrawn = ("withdrawn", "Withdrawn")
+
+
+class CostCategory(TitledEnum):
+    staff = ("staff", "Staff")
+    delivery = ("delivery", "Direct delivery")
+    training = ("training", "Training of professionals")
+    participation = ("participation", "Participation of young people and families")
+    evaluation = ("evaluation", "Data and evaluation")
+    overheads = ("overheads", "Management and overheads")
+    other = ("other", "Other")
+
+
+class Eoi(Versioned, db.Model):
+    """A consortium's expression of interest in a round: one per consortium per round."""
+
+    __tablename__ = "eois"
+    __table_args__ = (
+        UniqueConstraint("consortium_id", "round_id", name="uq_eois_consortium_round"),
+        CheckConstraint("(status = 'draft') OR (reference IS NOT NULL)",
+                        name="submitted_has_reference"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consortium_id: Mapped[int] = mapped_column(ForeignKey("consortia.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("funding_rounds.id"), index=True)
+    status: Mapped[EoiStatus] = mapped_column(enum_column_type(EoiStatus, "eoi_status"),
+                                              default=EoiStatus.draft)
+    # CCF-2026-0007: given at the first submission and kept for good.
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    consortium: Mapped[Consortium] = relationship()
+    funding_round: Mapped[FundingRound] = relationship()
+    sections: Mapped[list["EoiSection"]] = relationship(back_populates="eoi",
+                                                        cascade="all, delete-orphan")
+    budget_lines: Mapped[list["BudgetLine"]] = relationship(
+        back_populates="eoi", cascade="all, delete-orphan",
+        order_by="(BudgetLine.financial_year, BudgetLine.id)")
+    editors: Mapped[list["EoiEditor"]] = relationship(cascade="all, delete-orphan")
+    submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Eoi {self.id} {self.reference or 'draft'}>"
+
+    def __str__(self) -> str:
+        return f"{self.consortium.name}: {self.funding_round.title}"
+
+    def section(self, key: str) -> "EoiSection | None":
+        return next((s for s in self.sections if s.key == key), None)
+
+    # Permissions ---------------------------------------------------------------------------
+    def is_editor(self, user: "User") -> bool:
+        return (self.consortium.is_member_officer(user) or user.id == self.consortium.lead_id
+                or any(e.user_id == user.id for e in self.editors))
+
+    def can_view(self, user: "User") -> bool:
+        return user.has_role(Role.fund_manager) or self.is_editor(user)
+
+    def can_edit(self, user: "User") -> bool:
+        return self.status is EoiStatus.draft and self.is_editor(user)
+
+    def can_submit(self, user: "User") -> bool:
+        return self.status is EoiStatus.draft and user.id == self.consortium.lead_id
+
+    def can_withdraw(self, user: "User") -> bool:
+        return self.status is EoiStatus.submitted and user.id == self.consortium.lead_id
+
+    def can_reopen(self, user: "User") -> bool:
+        return self.status is not EoiStatus.draft and user.has_role(Role.fund_manager)
+
+    def can_invite_editors(self, user: "User") -> bool:
+        return self.status is EoiStatus.draft and user.id == self.consortium.lead_id
+
+
+class EoiSection(Versioned, db.Model):
+    """One section's answers. Saved whole, so two people saving the same section are
+    caught by its version."""
+
+    __tablename__ = "eoi_sections"
+    __table_args__ = (UniqueConstraint("eoi_id", "key", name="uq_eoi_sections_eoi_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    is_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    eoi: Mapped[Eoi] = relationship(back_populates="sections")
+    updated_by: Mapped["User | None"] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EoiSection {self.eoi_id}:{self.key}>"
+
+    def __str__(self) -> str:
+        from eoi.eois.sections import SECTIONS_BY_KEY
+
+        return f"{SECTIONS_BY_KEY[self.key].title} of {self.eoi}"
+
+
+class BudgetLine(db.Model):
+    __tablename__ = "eoi_budget_lines"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        UniqueConstraint("eoi_id", "financial_year", "category", "funder_id",
+                         name="uq_eoi_budget_lines_cell"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    category: Mapped[CostCategory] = mapped_column(enum_column_type(CostCategory,
+                                                                    "cost_category"))
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+
+    eoi: Mapped[Eoi] = relationship(back_populates="budget_lines")
+    funder: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<BudgetLine {self.eoi_id} {self.financial_year} {self.category.value}>"
+
+    def __str__(self) -> str:
+        from eoi.money import financial_year_label, format_pence
+
+        return (f"{self.category.title}, {financial_year_label(self.financial_year)}, "
+                f"{self.funder.name}: {format_pence(self.amount_pence)}")
+
+
+class EoiEditor(db.Model):
+    """A partner organisation's user whom the lead invited to help draft."""
+
+    __tablename__ = "eoi_editors"
+
+    eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+    user: Mapped["User"] = relationship()

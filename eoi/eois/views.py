@@ -1,0 +1,296 @@
+"""Expressions of interest: the task list, each section, the budget, submission."""
+
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from eoi.accounts.models import Role, User
+from eoi.admin.forms_flow import handle_form
+from eoi.columns import FieldRefusal, utcnow
+from eoi.consortia.models import Consortium
+from eoi.eois import operations
+from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiStatus
+from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY
+from eoi.extensions import db
+from eoi.forms.admin import ConfirmForm
+from eoi.forms.eois import BudgetLineForm, ConflictForm, EditorForm, ReasonForm, section_form
+from eoi.forms.fields import choices
+from eoi.money import financial_year_label
+from eoi.permissions import load_or_404, require
+from eoi.reference.models import Organisation, OrganisationType
+from eoi.rounds.models import FundingRound
+from eoi.states import TransitionRefused
+
+eois_bp = Blueprint("eois", __name__, url_prefix="/eois")
+
+
+def _eoi(eoi_id: int) -> Eoi:
+    eoi = load_or_404(Eoi, eoi_id)
+    require(eoi.can_view(current_user))
+    return eoi
+
+
+def _to_eoi(eoi: Eoi):
+    return url_for("eois.show", eoi_id=eoi.id)
+
+
+@eois_bp.get("")
+@login_required
+def index():
+    eois = db.session.scalars(select(Eoi).order_by(Eoi.id.desc())).all()
+    return render_template("eois/index.html", title="Expressions of interest",
+                           eois=[e for e in eois if e.can_view(current_user)])
+
+
+@eois_bp.post("/start")
+@login_required
+def start():
+    consortium = load_or_404(Consortium, request.form.get("consortium_id", type=int) or 0)
+    funding_round = load_or_404(FundingRound, request.form.get("round_id", type=int) or 0)
+    require(consortium.is_member_officer(current_user)
+            or current_user.id == consortium.lead_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            eoi = operations.start_eoi(consortium, funding_round, by=current_user)
+            db.session.commit()
+            flash("Expression of interest started. Work through the sections in any order.",
+                  "success")
+            return redirect(_to_eoi(eoi))
+        except TransitionRefused as refused:
+            db.session.rollback()
+            flash(f"{refused}.", "important")
+    return redirect(url_for("consortia.show", consortium_id=consortium.id))
+
+
+@eois_bp.get("/<int:eoi_id>")
+@login_required
+def show(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    now = utcnow()
+    sections = sorted(eoi.sections, key=lambda s: [x.key for x in SECTIONS].index(s.key))
+    return render_template(
+        "eois/show.html", title=str(eoi.consortium.name), eoi=eoi, sections=sections,
+        titles={s.key: s.title for s in SECTIONS}, task_status=operations.task_status,
+        problems=operations.submission_problems(eoi, now) if eoi.status is EoiStatus.draft
+        else [], EoiStatus=EoiStatus, confirm=ConfirmForm(),
+    )
+
+
+def _section_page(eoi: Eoi, key: str, form, section, **extra):
+    return render_template(
+        "eois/section.html", title=SECTIONS_BY_KEY[key].title, eoi=eoi, form=form,
+        section=section, spec=SECTIONS_BY_KEY[key], **extra)
+
+
+@eois_bp.route("/<int:eoi_id>/sections/<key>", methods=["GET", "POST"])
+@login_required
+def section(eoi_id: int, key: str):
+    eoi = _eoi(eoi_id)
+    if key not in SECTIONS_BY_KEY:
+        abort(404)
+    require(eoi.can_edit(current_user))
+    current = eoi.section(key)
+    form = section_form(eoi, key, formdata=request.form if request.method == "POST" else None)
+    extra = _budget_context(eoi) if key == "budget" else {}
+    if request.method == "GET":
+        form.fill(current.content)
+        form.version.data = current.version
+        form.complete.data = "yes" if current.is_complete else None
+        return _section_page(eoi, key, form, current, **extra)
+    if not form.validate():
+        return _section_page(eoi, key, form, current, **extra)
+    try:
+        operations.save_section(eoi, key, form.content(),
+                                mark_complete=form.complete.data == "yes", by=current_user,
+                                expected_version=form.version.data)
+        db.session.commit()
+    except operations.SectionConflict as conflict:
+        db.session.rollback()
+        return render_template(
+            "eois/conflict.html", title="Someone else saved this section", eoi=eoi,
+            spec=SECTIONS_BY_KEY[key], theirs=conflict.theirs, mine=form.content(),
+            theirs_by=current.updated_by, theirs_at=current.updated_at,
+            mine_json=json.dumps(form.content()), version=current.version,
+            conflict_form=ConflictForm(), labels=_labels(form)), 409
+    except operations.SectionIncomplete as incomplete:
+        db.session.rollback()
+        for field_name, message in incomplete.problems.items():
+            target = getattr(form, field_name, None) or form.complete
+            target.errors = [*target.errors, message]
+        return _section_page(eoi, key, form, current, **extra)
+    flash(f"{SECTIONS_BY_KEY[key].title} saved.", "success")
+    return redirect(_to_eoi(eoi))
+
+
+def _labels(form) -> dict[str, str]:
+    return {name: field.label.text for name, field in form._fields.items()}
+
+
+@eois_bp.post("/<int:eoi_id>/sections/<key>/resolve")
+@login_required
+def resolve(eoi_id: int, key: str):
+    """The second person chose between their version and the one saved meanwhile."""
+    eoi = _eoi(eoi_id)
+    if key not in SECTIONS_BY_KEY:
+        abort(404)
+    require(eoi.can_edit(current_user))
+    form = ConflictForm()
+    if form.validate_on_submit() and form.choice.data == "mine":
+        try:
+            mine = json.loads(request.form.get("mine", "{}"))
+        except ValueError:
+            abort(400)
+        try:
+            operations.save_section(eoi, key, mine, mark_complete=False, by=current_user,
+                                    expected_version=request.form.get("version", type=int))
+            db.session.commit()
+            flash(f"Your version of {SECTIONS_BY_KEY[key].title.lower()} is saved. Check it "
+                  "and mark it complete when it is ready.", "success")
+        except operations.SectionConflict:
+            db.session.rollback()
+            flash("The section changed again. Here is the latest version.", "important")
+    return redirect(url_for("eois.section", eoi_id=eoi.id, key=key))
+
+
+# Budget -------------------------------------------------------------------------------------
+
+def _funders(eoi: Eoi) -> list[Organisation]:
+    mopac = db.session.scalars(select(Organisation).where(
+        Organisation.type == OrganisationType.mopac)).all()
+    pledgers = {p.funder for p in eoi.consortium.pledges if p.is_live}
+    boroughs = {la.organisation for la in eoi.consortium.member_boroughs}
+    others = sorted((pledgers | boroughs) - set(mopac), key=lambda o: o.name)
+    return list(mopac) + others
+
+
+def _budget_context(eoi: Eoi, line_form: BudgetLineForm | None = None) -> dict:
+    line_form = line_form or BudgetLineForm(formdata=None)
+    line_form.setup(eoi, _funders(eoi))
+    return {"line_form": line_form, "reconciliation": operations.budget_reconciliation(eoi),
+            "years": operations.round_years(eoi), "year_label": financial_year_label,
+            "CostCategory": CostCategory}
+
+
+@eois_bp.post("/<int:eoi_id>/budget/lines")
+@login_required
+def budget_line_add(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    require(eoi.can_edit(current_user))
+    line_form = BudgetLineForm()
+    line_form.setup(eoi, _funders(eoi))
+    if line_form.validate_on_submit():
+        try:
+            operations.add_budget_line(
+                eoi, financial_year=line_form.financial_year.data,
+                category=CostCategory(line_form.category.data),
+                funder=db.session.get(Organisation, line_form.funder_id.data),
+                amount_pence=line_form.amount.data, by=current_user)
+            db.session.commit()
+            flash("Added to the budget.", "success")
+            return redirect(url_for("eois.section", eoi_id=eoi.id, key="budget",
+                                    _anchor="budget-lines"))
+        except FieldRefusal as refusal:
+            db.session.rollback()
+            getattr(line_form, refusal.field).errors.append(refusal.message)
+    current = eoi.section("budget")
+    form = section_form(eoi, "budget")
+    form.fill(current.content)
+    form.version.data = current.version
+    return _section_page(eoi, "budget", form, current, **_budget_context(eoi, line_form)), 200
+
+
+@eois_bp.post("/<int:eoi_id>/budget/lines/<int:line_id>/remove")
+@login_required
+def budget_line_remove(eoi_id: int, line_id: int):
+    eoi = _eoi(eoi_id)
+    require(eoi.can_edit(current_user))
+    line = load_or_404(BudgetLine, line_id)
+    require(line.eoi_id == eoi.id)
+    if ConfirmForm().validate_on_submit():
+        operations.remove_budget_line(line, by=current_user)
+        db.session.commit()
+        flash("Removed from the budget.", "success")
+    return redirect(url_for("eois.section", eoi_id=eoi.id, key="budget",
+                            _anchor="budget-lines"))
+
+
+# Submission and after -------------------------------------------------------------------------
+
+@eois_bp.route("/<int:eoi_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    require(eoi.can_submit(current_user))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            operations.submit_eoi(eoi, by=current_user, now=utcnow())
+            db.session.commit()
+            return redirect(url_for("eois.submitted", eoi_id=eoi.id))
+        except TransitionRefused as refused:
+            db.session.rollback()
+            flash(f"{refused}.", "important")
+            return redirect(_to_eoi(eoi))
+    return render_template("eois/submit.html", title="Submit the expression of interest",
+                           eoi=eoi, problems=operations.submission_problems(eoi, utcnow()),
+                           confirm=form)
+
+
+@eois_bp.get("/<int:eoi_id>/submitted")
+@login_required
+def submitted(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    if eoi.status is not EoiStatus.submitted:
+        return redirect(_to_eoi(eoi))
+    return render_template("eois/submitted.html", title="Expression of interest submitted",
+                           eoi=eoi)
+
+
+@eois_bp.post("/<int:eoi_id>/withdraw")
+@login_required
+def withdraw(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    require(eoi.can_withdraw(current_user))
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.withdraw_eoi(eoi, by=current_user, now=utcnow())
+            db.session.commit()
+            flash(f"{eoi.reference} is withdrawn.", "success")
+        except TransitionRefused as refused:
+            db.session.rollback()
+            flash(f"{refused}.", "important")
+    return redirect(_to_eoi(eoi))
+
+
+@eois_bp.route("/<int:eoi_id>/reopen", methods=["GET", "POST"])
+@login_required
+def reopen(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    require(eoi.can_reopen(current_user))
+    form = ReasonForm()
+    return handle_form(
+        form, lambda: operations.reopen_eoi(eoi, reason=form.reason.data, by=current_user),
+        template="eois/reopen.html", success="The EOI is open for changes again.",
+        next_url=_to_eoi, title="Reopen the expression of interest", eoi=eoi)
+
+
+@eois_bp.route("/<int:eoi_id>/editors", methods=["GET", "POST"])
+@login_required
+def editors(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    require(eoi.can_invite_editors(current_user))
+    form = EditorForm()
+    partner_orgs = [p.organisation_id for p in eoi.consortium.current_partners]
+    people = db.session.scalars(select(User).where(
+        User.organisation_id.in_(partner_orgs), User.is_active.is_(True))
+        .order_by(User.full_name)).all() if partner_orgs else []
+    form.user_id.choices = choices((u.id, f"{u.full_name}, {u.organisation.name}")
+                                   for u in people if u.has_role(Role.partner))
+    return handle_form(
+        form, lambda: operations.invite_editor(eoi, db.session.get(User, form.user_id.data),
+                                               by=current_user),
+        template="eois/editors.html", success="They can now edit the EOI.",
+        next_url=lambda _: url_for("eois.editors", eoi_id=eoi.id),
+        title="People from partners who can edit", eoi=eoi)

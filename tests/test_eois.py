@@ -1,0 +1,272 @@
+"""Expressions of interest: state machine, completeness, budget rules, the deadline,
+concurrent edits, and access person by person."""
+
+from datetime import timedelta
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from eoi.accounts.models import Role
+from eoi.columns import utcnow
+from eoi.consortia import operations as consortia
+from eoi.consortia.models import PledgeKind, PledgeStatus
+from eoi.eois import operations
+from eoi.eois.budget import Line, Rules, reconcile
+from eoi.eois.models import CostCategory, EoiStatus
+from eoi.eois.sections import SECTIONS
+from eoi.extensions import db
+from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
+from eoi.rounds import operations as rounds
+from eoi.rounds.models import RoundStatus
+from eoi.states import TransitionRefused
+from tests.conftest import csrf_token, post_form, sign_in
+from tests.test_authorisation import ACCESS, PER_RECORD
+
+RULES = Rules(first_year=2026, last_year=2027, envelope_pence=1_000_000_00, min_match_percent=25)
+
+
+def test_reconcile_a_sound_budget():
+    result = reconcile([Line(2026, "MOPAC", True, 75_00), Line(2026, "Bexley", False, 25_00)],
+                       {("Bexley", 2026): 25_00}, RULES)
+    assert result.holds and result.mopac_request == 75_00 and result.match_percent_label == "25.0%"
+
+
+@pytest.mark.parametrize("lines,confirmed,problem", [
+    ([], {}, "no lines yet"),
+    ([Line(2026, "Bexley", False, 10_00)], {("Bexley", 2026): 10_00}, "asks MOPAC for nothing"),
+    ([Line(2026, "MOPAC", True, 2_000_000_00)], {}, "more than the round's whole envelope"),
+    ([Line(2025, "MOPAC", True, 10_00)], {}, "the budget has lines for 2025"),
+    ([Line(2026, "MOPAC", True, 75_00), Line(2026, "Bexley", False, 25_00)],
+     {("Bexley", 2026): 20_00}, "Bexley is down for 2500 in 2026, but has confirmed only 2000"),
+    ([Line(2026, "MOPAC", True, 80_00), Line(2026, "Bexley", False, 20_00)],
+     {("Bexley", 2026): 20_00}, "Match funding is 20.0% of the total"),
+])
+def test_reconcile_explains_each_broken_rule(lines, confirmed, problem):
+    result = reconcile(lines, confirmed, RULES)
+    assert not result.holds
+    assert any(problem in p for p in result.problems), result.problems
+
+
+@pytest.mark.parametrize("current,new,allowed", [
+    (EoiStatus.draft, EoiStatus.submitted, True),
+    (EoiStatus.submitted, EoiStatus.withdrawn, True),
+    (EoiStatus.submitted, EoiStatus.draft, True),
+    (EoiStatus.withdrawn, EoiStatus.draft, True),
+    (EoiStatus.draft, EoiStatus.withdrawn, False),
+    (EoiStatus.withdrawn, EoiStatus.submitted, False),
+])
+def test_eoi_state_machine(current, new, allowed):
+    if allowed:
+        operations.EOI.check(current, new)
+    else:
+        with pytest.raises(TransitionRefused):
+            operations.EOI.check(current, new)
+
+
+def _borough(name):
+    return db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == name))
+
+
+def _mopac():
+    return db.session.scalar(select(Organisation).where(
+        Organisation.type == OrganisationType.mopac))
+
+
+@pytest.fixture
+def world(make_user):
+    people = {
+        "lead": make_user(Role.commissioner, borough="Greenwich"),
+        "member": make_user(Role.commissioner, borough="Bexley"),
+        "outsider": make_user(Role.commissioner, borough="Lewisham"),
+        "manager": make_user(Role.fund_manager),
+        "panel": make_user(Role.panel_member),
+        "partner": make_user(Role.partner, organisation="St Giles Trust"),
+    }
+    consortium = consortia.create_consortium(name="SE", purpose="x", by=people["lead"])
+    membership = consortia.invite_borough(consortium, _borough("Bexley"), by=people["lead"])
+    consortia.respond_to_invitation(membership, accept=True, by=people["member"])
+    pledge = consortia.record_pledge(consortium, funder=people["member"].organisation,
+                                     financial_year=2026, amount_pence=50_000_00,
+                                     kind=PledgeKind.cash, by=people["member"])
+    consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
+    now = utcnow()
+    funding_round = rounds.create_round(values={
+        "title": "Round", "envelope_pence": 1_000_000_00, "first_financial_year": 2026,
+        "last_financial_year": 2026, "opens_at": now - timedelta(days=1),
+        "closes_at": now + timedelta(days=10), "guidance": "", "min_member_boroughs": 2,
+        "min_match_percent": 25}, by=people["manager"])
+    funding_round.status = RoundStatus.open
+    eoi = operations.start_eoi(consortium, funding_round, by=people["member"])
+    db.session.commit()
+    return people, eoi
+
+
+def _complete_everything(eoi, by):
+    operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.staff,
+                               funder=_mopac(), amount_pence=150_000_00, by=by)
+    operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.delivery,
+                               funder=_borough("Bexley").organisation, amount_pence=50_000_00,
+                               by=by)
+    for spec in SECTIONS:
+        if spec.key == "priorities":
+            content = {"priority_ids": [p.id for p in eoi.funding_round.priorities], "how": "x"}
+        elif spec.key == "outcomes":
+            indicator = eoi.funding_round.indicators[0]
+            content = {"indicators": {str(indicator.id): {"baseline": 10,
+                                                          "targets": {"2026": 40}}}}
+        elif spec.key == "budget":
+            content = {"notes": ""}
+        else:
+            content = {q.name: "An answer" for q in spec.questions}
+        operations.save_section(eoi, spec.key, content, mark_complete=True, by=by,
+                                expected_version=None)
+
+
+def test_a_section_is_complete_only_when_valid(world):
+    people, eoi = world
+    with pytest.raises(operations.SectionIncomplete) as caught:
+        operations.save_section(eoi, "need", {"quantitative": "Figures"}, mark_complete=True,
+                                by=people["member"], expected_version=None)
+    assert set(caught.value.problems) == {"qualitative", "contextual", "data_sources"}
+    section = operations.save_section(eoi, "need", {"quantitative": "Figures"},
+                                      mark_complete=False, by=people["member"],
+                                      expected_version=None)
+    assert operations.task_status(section) == "In progress"
+    assert operations.task_status(eoi.section("summary")) == "Not started"
+
+
+def test_the_lead_submits_when_everything_holds_and_the_round_is_open(world):
+    people, eoi = world
+    problems = operations.submission_problems(eoi, utcnow())
+    assert any("These sections are not complete" in p for p in problems)
+    _complete_everything(eoi, people["member"])
+    assert operations.submission_problems(eoi, utcnow()) == []
+    with pytest.raises(TransitionRefused, match="Only the lead"):
+        operations.submit_eoi(eoi, by=people["member"], now=utcnow())
+    closes = eoi.funding_round.closes_at
+    with pytest.raises(TransitionRefused, match="not taking submissions"):
+        operations.submit_eoi(eoi, by=people["lead"], now=closes)
+    operations.submit_eoi(eoi, by=people["lead"], now=closes - timedelta(seconds=1))
+    db.session.commit()
+    assert eoi.status is EoiStatus.submitted
+    assert eoi.reference.startswith("CCF-") and len(eoi.reference) == 13
+    assert not eoi.can_edit(people["lead"])
+
+
+def test_an_ineligible_consortium_is_told_why(world):
+    people, eoi = world
+    _complete_everything(eoi, people["member"])
+    eoi.funding_round.min_member_boroughs = 3
+    assert "The round needs at least 3 member boroughs; the consortium has 2" in (
+        operations.submission_problems(eoi, utcnow()))
+
+
+def test_withdraw_before_the_close_and_reopen_with_a_reason(world):
+    people, eoi = world
+    _complete_everything(eoi, people["member"])
+    operations.submit_eoi(eoi, by=people["lead"], now=utcnow())
+    operations.withdraw_eoi(eoi, by=people["lead"], now=utcnow())
+    assert eoi.status is EoiStatus.withdrawn
+    with pytest.raises(Exception, match="Enter why"):
+        operations.reopen_eoi(eoi, reason=" ", by=people["manager"])
+    operations.reopen_eoi(eoi, reason="Budget error", by=people["manager"])
+    reference = eoi.reference
+    operations.submit_eoi(eoi, by=people["lead"], now=utcnow())
+    assert eoi.reference == reference  # the reference is kept for good
+
+
+def test_two_people_saving_one_section_see_a_conflict(client, world):
+    people, eoi = world
+    version = eoi.section("summary").version
+    operations.save_section(eoi, "summary", {"title": "Theirs", "summary": "Theirs"},
+                            mark_complete=False, by=people["lead"], expected_version=version)
+    db.session.commit()
+    sign_in(client, people["member"].email)
+    page = client.get(f"/eois/{eoi.id}/sections/summary")
+    response = client.post(f"/eois/{eoi.id}/sections/summary", data={
+        "csrf_token": csrf_token(page.text), "title": "Mine", "summary": "Mine",
+        "complete": "no", "version": version})
+    assert response.status_code == 409
+    assert "Someone else saved this section" in response.text
+    assert "Theirs" in response.text and "Mine" in response.text
+    db.session.refresh(eoi.section("summary"))
+    assert eoi.section("summary").content["title"] == "Theirs"  # nothing lost
+    token = csrf_token(response.text)
+    mine = response.text.split('name="mine" value="')[1].split('"')[0]
+    import html
+
+    client.post(f"/eois/{eoi.id}/sections/summary/resolve", data={
+        "csrf_token": token, "choice": "mine", "mine": html.unescape(mine),
+        "version": eoi.section("summary").version})
+    db.session.refresh(eoi.section("summary"))
+    assert eoi.section("summary").content["title"] == "Mine"
+
+
+def test_sections_through_the_page_with_field_errors(client, world):
+    people, eoi = world
+    sign_in(client, people["member"].email)
+    response = post_form(client, f"/eois/{eoi.id}/sections/summary", {
+        "title": "A title", "summary": "", "complete": "yes",
+        "version": eoi.section("summary").version})
+    assert "Enter summary of the proposal" in response.text
+    response = post_form(client, f"/eois/{eoi.id}/sections/summary", {
+        "title": "A title", "summary": "", "complete": "no",
+        "version": eoi.section("summary").version})
+    assert response.status_code == 302
+
+
+# Access, person by person ---------------------------------------------------------------
+
+EOI_RULES = [  # endpoint, method, who may (on a draft EOI)
+    ("eois.index", "GET", {"lead", "member", "outsider", "manager", "panel", "partner"}),
+    ("eois.show", "GET", {"lead", "member", "manager"}),
+    ("eois.section", "GET", {"lead", "member"}),
+    ("eois.submit", "GET", {"lead"}),
+    ("eois.editors", "GET", {"lead"}),
+    ("eois.reopen", "GET", set()),  # a draft cannot be reopened
+    ("eois.submitted", "GET", {"lead", "member", "manager"}),  # redirects to the EOI
+    ("eois.start", "POST", {"lead", "member"}),
+    ("eois.resolve", "POST", {"lead", "member"}),
+    ("eois.budget_line_add", "POST", {"lead", "member"}),
+    ("eois.budget_line_remove", "POST", {"lead", "member"}),
+    ("eois.withdraw", "POST", set()),  # a draft cannot be withdrawn
+]
+
+
+def test_every_eoi_route_has_a_rule():
+    assert {e for e, _m, _w in EOI_RULES} == {
+        e for e, rule in ACCESS.items() if rule == PER_RECORD and e.startswith("eois.")}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "lead", "member", "outsider", "manager", "panel",
+                                 "partner"])
+def test_eoi_routes(app, client, world, who):
+    people, eoi = world
+    line = operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.other,
+                                      funder=_mopac(), amount_pence=1_00, by=people["lead"])
+    db.session.commit()
+    user = people.get(who)
+    if user:
+        sign_in(client, user.email)
+    failures = []
+    args = {"eoi_id": eoi.id, "key": "summary", "line_id": line.id}
+    for endpoint, method, allowed in EOI_RULES:
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        with app.test_request_context():
+            url = url_for(endpoint, **{a: args[a] for a in rule.arguments})
+        if method == "GET":
+            status = client.get(url).status_code
+            ok = 302 if endpoint == "eois.submitted" else 200
+            expected = 302 if user is None else (ok if who in allowed else 403)
+        else:
+            token = csrf_token(client.get("/sign-in" if user is None else "/account").text)
+            data = {"csrf_token": token, "consortium_id": eoi.consortium_id,
+                    "round_id": eoi.round_id}
+            status = client.post(url, data=data).status_code
+            expected = 302 if user is None or who in allowed else 403
+            if who in allowed and status == 200:  # an empty form shown again with its errors
+                expected = 200
+        if status != expected:
+            failures.append(f"{method} {url}: {status}, expected {expected}")
+    assert not failures, "\n".join(failures)
