@@ -1,4 +1,5 @@
-"""Copy GOV.UK Frontend's built CSS and JavaScript into eoi/static/govuk/.
+"""Copy GOV.UK Frontend's built CSS and JavaScript into eoi/static/govuk/, and axe-core
+into build/ for the browser tests.
 
 This service is not on GOV.UK, so the design system asks it not to use the GOV.UK
 crown or the GDS Transport font: the fonts and crown images are not copied, and the
@@ -13,23 +14,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 TARGET = ROOT / "eoi" / "static" / "govuk"
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TARGET = ROOT / "build" / "axe.min.js"
 
 FONT_FACE = re.compile(r"@font-face\{[^}]*GDS Transport[^}]*\}")
 
 
 def without_govuk_font(css: str) -> str:
     css = FONT_FACE.sub("", css)
-    css = css.replace("GDS Transport,arial,sans-serif", "arial,sans-serif")
-    css = re.sub(r'"?GDS Transport"?', "arial", css)
+    css = re.sub(r'(["\']?)GDS Transport\1,arial,sans-serif', "arial,sans-serif", css)
+    css = re.sub(r'(["\']?)GDS Transport\1', "arial", css)
     # Source maps point at files we do not serve.
     return re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
 
 
 def main() -> int:
-    if not SOURCE.is_dir():
-        print(f"error: {SOURCE} is missing; run `npm ci` first (make setup does).",
-              file=sys.stderr)
-        return 1
+    sources = [SOURCE / "govuk-frontend.min.css", SOURCE / "govuk-frontend.min.js", AXE_SOURCE]
+    for needed in sources:
+        if not needed.exists():
+            print(
+                f"error: {needed.relative_to(ROOT)} is missing; run `npm ci` first"
+                " (make setup does).",
+                file=sys.stderr,
+            )
+            return 1
     TARGET.mkdir(parents=True, exist_ok=True)
     css = without_govuk_font((SOURCE / "govuk-frontend.min.css").read_text(encoding="utf-8"))
     for leftover in ("GDS Transport", "/assets/fonts/"):
@@ -41,7 +49,12 @@ def main() -> int:
     js = re.sub(r"//# sourceMappingURL=\S+", "", js)
     (TARGET / "govuk-frontend.min.js").write_text(js, encoding="utf-8")
     shutil.rmtree(TARGET / "assets", ignore_errors=True)
-    print(f"GOV.UK Frontend assets written to {TARGET.relative_to(ROOT)} (no crown, no GDS font)")
+    AXE_TARGET.parent.mkdir(exist_ok=True)
+    shutil.copyfile(AXE_SOURCE, AXE_TARGET)
+    print(
+        f"GOV.UK Frontend assets written to {TARGET.relative_to(ROOT)} (no crown, no GDS font);"
+        f" axe-core to {AXE_TARGET.relative_to(ROOT)}"
+    )
     return 0
 
 

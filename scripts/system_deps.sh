@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Checks the Debian packages the service and its tests need; installs what is
 # missing when run as root, otherwise names the command to run.
+# poppler-utils (pdftoppm, to look at rendered PDFs) is useful but not required.
 set -euo pipefail
+
+# Read the linker cache once: `ldconfig -p | grep -q` can fail under pipefail when
+# grep exits early and ldconfig gets SIGPIPE.
+libs=$(ldconfig -p 2>/dev/null || true)
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || missing+=(postgresql)
-ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
-command -v pdftoppm > /dev/null || missing+=(poppler-utils)
+grep -q "libpango-1.0.so" <<< "$libs" || missing+=(libpango-1.0-0)
+grep -q "libpangoft2-1.0.so" <<< "$libs" || missing+=(libpangoft2-1.0-0)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -17,6 +22,7 @@ if [ "$(id -u)" -eq 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
     echo "error: these system packages are missing: ${missing[*]}" >&2
-    echo "Install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    echo "Install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
 fi
