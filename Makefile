@@ -47,7 +47,7 @@ test: lint
 
 # bench: speed and memory figures (benchmarks/).
 bench: setup
-	$(BIN)/python -m benchmarks
+	@if [ -d benchmarks ]; then $(BIN)/python -m benchmarks; else echo "No benchmarks yet."; fi
 
 # clean: everything setup made.
 clean:
