@@ -3,9 +3,11 @@
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, Integer
+from sqlalchemy import DateTime, Enum, Integer, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from eoi.extensions import db
 
 
 def utcnow() -> datetime:
@@ -96,3 +98,15 @@ class FieldRefusal(ValueError):
 class DuplicateName(ValueError):
     """Another record already has this value in a field that must be unique.
     The argument names the field, so the form can put the message beside it."""
+
+
+def ensure_unique(model, field: str, value, *, exclude_id: int | None = None, **scope) -> None:
+    """Refuse a value another record already has, before the database's unique rule would,
+    so the message can go beside the field. `scope` narrows the check (unique per round)."""
+    query = select(model.id).where(getattr(model, field) == value)
+    for name, scoped_value in scope.items():
+        query = query.where(getattr(model, name) == scoped_value)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise DuplicateName(field)

@@ -108,7 +108,7 @@ class Consortium(Versioned, db.Model):
     # Permissions: one rule each, asked by the views and checked by the tests.
     def is_member_officer(self, user: "User") -> bool:
         """A commissioner of a borough that has accepted membership."""
-        membership = self.membership_for(_borough_id(user))
+        membership = self.membership_for(user.borough.id if user.borough else None)
         return (
             user.has_role(Role.commissioner)
             and membership is not None
@@ -145,10 +145,6 @@ class Consortium(Versioned, db.Model):
         return []
 
 
-def _borough_id(user: "User") -> int | None:
-    return user.organisation.local_authority_id if user.organisation else None
-
-
 class ConsortiumMembership(db.Model):
     """A borough's place in a consortium: invited, then accepted or declined; may leave."""
 
@@ -182,7 +178,9 @@ class ConsortiumMembership(db.Model):
 
     def can_respond(self, user: "User") -> bool:
         """Only a commissioner of the invited borough answers for it."""
-        return user.has_role(Role.commissioner) and _borough_id(user) == self.local_authority_id
+        borough = user.borough
+        return (user.has_role(Role.commissioner) and borough is not None
+                and borough.id == self.local_authority_id)
 
 
 class ConsortiumPartner(db.Model):

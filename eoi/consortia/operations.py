@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from eoi.accounts.models import Role, User
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import DuplicateName, FieldRefusal, check_version, utcnow
+from eoi.columns import FieldRefusal, check_version, ensure_unique, utcnow
 from eoi.consortia.models import (
     Consortium,
     ConsortiumMembership,
@@ -37,24 +37,12 @@ PLEDGE = StateMachine("pledge", {
 })
 
 
-def _borough_of(user: User) -> LocalAuthority | None:
-    return user.organisation.local_authority if user.organisation else None
-
-
-def _ensure_unique_name(name: str, exclude_id: int | None = None) -> None:
-    query = select(Consortium.id).where(Consortium.name == name)
-    if exclude_id is not None:
-        query = query.where(Consortium.id != exclude_id)
-    if db.session.scalar(query) is not None:
-        raise DuplicateName("name")
-
-
 def create_consortium(*, name: str, purpose: str, by: User) -> Consortium:
     """The commissioner who forms a consortium leads it, and their borough is its first member."""
-    borough = _borough_of(by)
+    borough = by.borough
     if borough is None or not by.has_role(Role.commissioner):
         raise FieldRefusal("name", "Only a borough's commissioner can form a consortium")
-    _ensure_unique_name(name)
+    ensure_unique(Consortium, "name", name)
     consortium = Consortium(name=name, purpose=purpose, lead=by, created_by_id=by.id)
     consortium.memberships.append(ConsortiumMembership(
         local_authority=borough, status=MembershipStatus.accepted, invited_by_id=by.id,
@@ -69,7 +57,7 @@ def create_consortium(*, name: str, purpose: str, by: User) -> Consortium:
 def update_consortium(consortium: Consortium, *, name: str, purpose: str, by: User,
                       expected_version: int | None) -> Consortium:
     check_version(consortium, expected_version)
-    _ensure_unique_name(name, exclude_id=consortium.id)
+    ensure_unique(Consortium, "name", name, exclude_id=consortium.id)
     before = snapshot(consortium, ["name", "purpose"])
     consortium.name, consortium.purpose = name, purpose
     changes = changes_between(before, snapshot(consortium, ["name", "purpose"]))
@@ -116,7 +104,7 @@ def leave_consortium(membership: ConsortiumMembership, *, by: User) -> Consortiu
     consortium = membership.consortium
     if not membership.can_respond(by):
         raise TransitionRefused("Only a commissioner of the borough can take it out")
-    if _borough_of(consortium.lead) == membership.local_authority:
+    if consortium.lead.borough == membership.local_authority:
         raise TransitionRefused(
             "The lead commissioner's borough cannot leave. Name a lead from another borough first"
         )
@@ -237,7 +225,7 @@ _INTEREST_FIELDS = ["priority_id", "capacity_days_per_month", "seniority",
 def declare_lead_interest(*, user: User, priority: Priority, capacity_days_per_month: int,
                           seniority: Seniority, has_political_sign_off: bool, notes: str
                           ) -> LeadInterest:
-    if not user.has_role(Role.commissioner) or _borough_of(user) is None:
+    if not user.has_role(Role.commissioner) or user.borough is None:
         raise FieldRefusal("priority_id", "Only a borough's commissioner can declare interest")
     interest = db.session.scalar(select(LeadInterest).where(
         LeadInterest.user_id == user.id, LeadInterest.priority_id == priority.id))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
 from eoi.consortia.models import Consortium
+from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY
 from eoi.extensions import db
 from eoi.reference.models import Organisation
 from eoi.rounds.models import FundingRound
@@ -78,6 +79,10 @@ class Eoi(Versioned, db.Model):
     def __str__(self) -> str:
         return f"{self.consortium.name}: {self.funding_round.title}"
 
+    @property
+    def ordered_sections(self) -> list["EoiSection"]:
+        return sorted(self.sections, key=lambda s: SECTION_ORDER[s.key])
+
     def section(self, key: str) -> "EoiSection | None":
         return next((s for s in self.sections if s.key == key), None)
 
@@ -127,8 +132,6 @@ class EoiSection(Versioned, db.Model):
         return f"<EoiSection {self.eoi_id}:{self.key}>"
 
     def __str__(self) -> str:
-        from eoi.eois.sections import SECTIONS_BY_KEY
-
         return f"{SECTIONS_BY_KEY[self.key].title} of {self.eoi}"
 
 

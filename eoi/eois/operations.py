@@ -57,7 +57,7 @@ def start_eoi(consortium: Consortium, funding_round: FundingRound, *, by) -> Eoi
 
 # Completeness ------------------------------------------------------------------------------
 
-def _reconciliation(eoi: Eoi):
+def budget_reconciliation(eoi: Eoi):
     confirmed: dict[tuple[str, int], int] = {}
     for pledge in eoi.consortium.pledges:
         if pledge.status in (PledgeStatus.confirmed, PledgeStatus.received):
@@ -70,10 +70,6 @@ def _reconciliation(eoi: Eoi):
                   eoi.funding_round.envelope_pence, eoi.funding_round.min_match_percent)
     return reconcile(lines, confirmed, rules, year_label=financial_year_label,
                      money=format_pence)
-
-
-def budget_reconciliation(eoi: Eoi):
-    return _reconciliation(eoi)
 
 
 def round_years(eoi: Eoi) -> list[int]:
@@ -106,7 +102,7 @@ def section_problems(eoi: Eoi, key: str, content: dict) -> dict[str, str]:
                         f"Enter a target for {financial_year_label(year)} for each indicator")
         return problems
     if key == "budget":
-        problems = _reconciliation(eoi).problems
+        problems = budget_reconciliation(eoi).problems
         return {"budget": problems[0]} if problems else {}
     return {q.name: f"Enter {q.label[0].lower()}{q.label[1:]}"
             for q in missing_answers(section, content)}
@@ -199,16 +195,15 @@ def submission_problems(eoi: Eoi, now: datetime) -> list[str]:
     problems = []
     if not eoi.funding_round.accepts_submissions(now):
         problems.append("The round is not taking submissions: it closed, or has not opened")
-    incomplete = [SECTIONS_BY_KEY[s.key].title for s in sorted(
-        eoi.sections, key=lambda s: [x.key for x in SECTIONS].index(s.key))
-        if not s.is_complete]
+    incomplete = [SECTIONS_BY_KEY[s.key].title for s in eoi.ordered_sections
+                  if not s.is_complete]
     if incomplete:
         problems.append("These sections are not complete: " + ", ".join(incomplete))
     boroughs = len(eoi.consortium.member_boroughs)
     if boroughs < eoi.funding_round.min_member_boroughs:
         problems.append(f"The round needs at least {eoi.funding_round.min_member_boroughs} "
                         f"member boroughs; the consortium has {boroughs}")
-    problems += _reconciliation(eoi).problems
+    problems += budget_reconciliation(eoi).problems
     return problems
 
 

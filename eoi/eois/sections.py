@@ -87,6 +87,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+SECTION_ORDER = {section.key: position for position, section in enumerate(SECTIONS)}
 
 
 def missing_answers(section: Section, content: dict) -> list[Question]:

@@ -69,7 +69,7 @@ def start():
 def show(eoi_id: int):
     eoi = _eoi(eoi_id)
     now = utcnow()
-    sections = sorted(eoi.sections, key=lambda s: [x.key for x in SECTIONS].index(s.key))
+    sections = eoi.ordered_sections
     return render_template(
         "eois/show.html", title=str(eoi.consortium.name), eoi=eoi, sections=sections,
         titles={s.key: s.title for s in SECTIONS}, task_status=operations.task_status,

@@ -5,23 +5,13 @@ from typing import Any
 from sqlalchemy import select
 
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import DuplicateName, check_version
+from eoi.columns import check_version, ensure_unique
 from eoi.extensions import db
 from eoi.reference.models import Organisation
 
 
 def _audit_action(obj: Any, verb: str) -> str:
     return f"{type(obj).__name__.lower()}.{verb}"
-
-
-def _ensure_unique(model, field: str, value: Any, *, exclude_id: int | None = None, **scope):
-    query = select(model.id).where(getattr(model, field) == value)
-    for name, scoped_value in scope.items():
-        query = query.where(getattr(model, name) == scoped_value)
-    if exclude_id is not None:
-        query = query.where(model.id != exclude_id)
-    if db.session.scalar(query) is not None:
-        raise DuplicateName(field)
 
 
 def create_record(model, values: dict[str, Any], *, by, unique: tuple[str, ...] = (), scope=()):
@@ -31,7 +21,7 @@ def create_record(model, values: dict[str, Any], *, by, unique: tuple[str, ...] 
     """
     scoped = {name: values[name] for name in scope}
     for field in unique:
-        _ensure_unique(model, field, values[field], **scoped)
+        ensure_unique(model, field, values[field], **scoped)
     record = model(**values)
     db.session.add(record)
     record_audit(
@@ -58,7 +48,7 @@ def update_record(
     scoped = {name: values.get(name, getattr(record, name)) for name in scope}
     for field in unique:
         if field in values:
-            _ensure_unique(type(record), field, values[field], exclude_id=record.id, **scoped)
+            ensure_unique(type(record), field, values[field], exclude_id=record.id, **scoped)
     before = snapshot(record, list(values))
     for field, value in values.items():
         setattr(record, field, value)

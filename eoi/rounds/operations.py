@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import DuplicateName, check_version
+from eoi.columns import DuplicateName, check_version, ensure_unique
 from eoi.extensions import db
 from eoi.money import format_pence
 from eoi.reference.models import Indicator, Priority, PriorityKind
@@ -33,14 +33,6 @@ def _require_draft(funding_round: FundingRound) -> None:
         raise TransitionRefused("Only a draft round can be changed")
 
 
-def _ensure_unique_title(title: str, exclude_id: int | None = None) -> None:
-    query = select(FundingRound.id).where(FundingRound.title == title)
-    if exclude_id is not None:
-        query = query.where(FundingRound.id != exclude_id)
-    if db.session.scalar(query) is not None:
-        raise DuplicateName("title")
-
-
 def _facts(funding_round: FundingRound) -> dict:
     facts = snapshot(funding_round, ROUND_FIELDS)
     facts["priorities"] = sorted(p.title for p in funding_round.priorities)
@@ -51,7 +43,7 @@ def _facts(funding_round: FundingRound) -> dict:
 def create_round(*, values: dict, by) -> FundingRound:
     """A new draft round starts with the default criteria, every current strategic priority
     and every current indicator; the fund manager then trims them."""
-    _ensure_unique_title(values["title"])
+    ensure_unique(FundingRound, "title", values["title"])
     funding_round = FundingRound(**values, status=RoundStatus.draft)
     funding_round.priorities = db.session.scalars(
         select(Priority).where(Priority.kind == PriorityKind.strategic,
@@ -75,7 +67,7 @@ def update_round(funding_round: FundingRound, *, values: dict, priorities: list[
                  indicators: list[Indicator], by, expected_version: int | None) -> FundingRound:
     check_version(funding_round, expected_version)
     _require_draft(funding_round)
-    _ensure_unique_title(values["title"], exclude_id=funding_round.id)
+    ensure_unique(FundingRound, "title", values["title"], exclude_id=funding_round.id)
     before = _facts(funding_round)
     for field, value in values.items():
         setattr(funding_round, field, value)
