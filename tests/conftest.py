@@ -163,3 +163,18 @@ def post_form(client, url: str, data: dict, *, follow_redirects: bool = False):
     assert page.status_code == 200, f"GET {url} gave {page.status_code}"
     return client.post(url, data={**data, "csrf_token": csrf_token(page.text)},
                        follow_redirects=follow_redirects)
+
+
+def ask_route(app, client, endpoint: str, method: str, args: dict, *, signed_in: bool,
+              form: dict | None = None) -> tuple[str, int]:
+    """Request `endpoint` as the signed-in client (or anonymously) would, with a valid CSRF
+    token for a POST; return the URL asked and the status answered."""
+    from flask import url_for
+
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        url = url_for(endpoint, **{arg: args[arg] for arg in rule.arguments})
+    if method == "GET":
+        return url, client.get(url).status_code
+    token = csrf_token(client.get("/account" if signed_in else "/sign-in").text)
+    return url, client.post(url, data={"csrf_token": token, **(form or {})}).status_code

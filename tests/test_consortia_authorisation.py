@@ -8,7 +8,7 @@ from eoi.consortia import operations
 from eoi.consortia.models import PartnerRole, PledgeKind
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation, Priority
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import ask_route, sign_in
 from tests.test_authorisation import ACCESS, PER_RECORD
 
 PEOPLE = ["anonymous", "fund_manager", "panel_member", "lead", "member", "outsider",
@@ -95,20 +95,13 @@ def test_consortium_routes(app, client, world, who):
     if user:
         sign_in(client, user.email)
     failures = []
-    from flask import url_for
-
     for endpoint, method, allowed in RULES:
-        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-        with app.test_request_context():
-            url = url_for(endpoint, **{arg: ids[arg] for arg in rule.arguments})
+        url, status = ask_route(app, client, endpoint, method, ids, signed_in=user is not None)
         if method == "GET":
-            response = client.get(url)
             expected = 302 if user is None else (200 if who in allowed else 403)
         else:
-            token = csrf_token(client.get("/sign-in" if user is None else "/account").text)
-            response = client.post(url, data={"csrf_token": token})
             expected = 302 if user is None or who in allowed else 403
-        if response.status_code != expected:
-            failures.append(f"{method} {url}: {response.status_code}, expected {expected}")
+        if status != expected:
+            failures.append(f"{method} {url}: {status}, expected {expected}")
     assert not failures, "\n".join(failures)
     assert ALL_SIGNED_IN | {"anonymous"} == set(PEOPLE)

@@ -4,7 +4,6 @@ concurrent edits, and access person by person."""
 from datetime import timedelta
 
 import pytest
-from flask import url_for
 from sqlalchemy import select
 
 from eoi.accounts.models import Role
@@ -20,7 +19,7 @@ from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
 from eoi.rounds import operations as rounds
 from eoi.rounds.models import RoundStatus
 from eoi.states import TransitionRefused
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import ask_route, csrf_token, post_form, sign_in
 from tests.test_authorisation import ACCESS, PER_RECORD
 
 RULES = Rules(first_year=2026, last_year=2027, envelope_pence=1_000_000_00, min_match_percent=25)
@@ -252,18 +251,13 @@ def test_eoi_routes(app, client, world, who):
     failures = []
     args = {"eoi_id": eoi.id, "key": "summary", "line_id": line.id}
     for endpoint, method, allowed in EOI_RULES:
-        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-        with app.test_request_context():
-            url = url_for(endpoint, **{a: args[a] for a in rule.arguments})
+        url, status = ask_route(
+            app, client, endpoint, method, args, signed_in=user is not None,
+            form={"consortium_id": eoi.consortium_id, "round_id": eoi.round_id})
         if method == "GET":
-            status = client.get(url).status_code
             ok = 302 if endpoint == "eois.submitted" else 200
             expected = 302 if user is None else (ok if who in allowed else 403)
         else:
-            token = csrf_token(client.get("/sign-in" if user is None else "/account").text)
-            data = {"csrf_token": token, "consortium_id": eoi.consortium_id,
-                    "round_id": eoi.round_id}
-            status = client.post(url, data=data).status_code
             expected = 302 if user is None or who in allowed else 403
             if who in allowed and status == 200:  # an empty form shown again with its errors
                 expected = 200

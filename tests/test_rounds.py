@@ -4,7 +4,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask import url_for
 from sqlalchemy import select
 
 from eoi.accounts.models import Role
@@ -17,7 +16,7 @@ from eoi.rounds import operations
 from eoi.rounds.defaults import DEFAULT_CRITERIA
 from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.states import TransitionRefused
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import ask_route, csrf_token, post_form, sign_in
 from tests.test_authorisation import ACCESS, PER_RECORD
 
 
@@ -223,15 +222,10 @@ def test_round_routes(app, client, users_by_role, who, state):
     for endpoint, method, on_draft, on_open in RULES:
         allowed = on_draft if state == "draft" else on_open
         args = {"round_id": funding_round.id, "criterion_id": funding_round.criteria[-1].id}
-        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-        with app.test_request_context():
-            url = url_for(endpoint, **{a: args[a] for a in rule.arguments})
+        url, status = ask_route(app, client, endpoint, method, args, signed_in=user is not None)
         if method == "GET":
-            status = client.get(url).status_code
             expected = 302 if user is None else (200 if who in allowed else 403)
         else:
-            token = csrf_token(client.get("/sign-in" if user is None else "/account").text)
-            status = client.post(url, data={"csrf_token": token}).status_code
             expected = 302 if user is None or who in allowed else 403
         if status != expected:
             failures.append(f"{method} {url} ({state}): {status}, expected {expected}")
