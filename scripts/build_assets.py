@@ -1,5 +1,4 @@
-"""Copy GOV.UK Frontend's built CSS and JavaScript into eoi/static/govuk/, and axe-core
-into build/ for the browser tests.
+"""Copy GOV.UK Frontend's built CSS and JavaScript into eoi/static/govuk/.
 
 This service is not on GOV.UK, so the design system asks it not to use the GOV.UK
 crown or the GDS Transport font: the fonts and crown images are not copied, and the
@@ -14,8 +13,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 TARGET = ROOT / "eoi" / "static" / "govuk"
-AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TARGET = ROOT / "build" / "axe.min.js"
 
 FONT_FACE = re.compile(r"@font-face\{[^}]*GDS Transport[^}]*\}")
 
@@ -29,7 +26,7 @@ def without_govuk_font(css: str) -> str:
 
 
 def main() -> int:
-    sources = [SOURCE / "govuk-frontend.min.css", SOURCE / "govuk-frontend.min.js", AXE_SOURCE]
+    sources = [SOURCE / "govuk-frontend.min.css", SOURCE / "govuk-frontend.min.js"]
     for needed in sources:
         if not needed.exists():
             print(
@@ -49,12 +46,7 @@ def main() -> int:
     js = re.sub(r"//# sourceMappingURL=\S+", "", js)
     (TARGET / "govuk-frontend.min.js").write_text(js, encoding="utf-8")
     shutil.rmtree(TARGET / "assets", ignore_errors=True)
-    AXE_TARGET.parent.mkdir(exist_ok=True)
-    shutil.copyfile(AXE_SOURCE, AXE_TARGET)
-    print(
-        f"GOV.UK Frontend assets written to {TARGET.relative_to(ROOT)} (no crown, no GDS font);"
-        f" axe-core to {AXE_TARGET.relative_to(ROOT)}"
-    )
+    print(f"GOV.UK Frontend assets written to {TARGET.relative_to(ROOT)} (no crown, no GDS font)")
     return 0
 
 
