@@ -4,6 +4,7 @@ EOI_ENV            development (default), production or test
 EOI_DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoi.sqlite
 EOI_SECRET_KEY     session signing key; default: generated once into instance/secret_key
 EOI_ALLOW_SQLITE   set to 1 to let production run on SQLite (a single small office, say)
+EOI_UPLOAD_FOLDER  where attachments are kept; default: instance/uploads (never under static)
 """
 
 import os
@@ -68,4 +69,5 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "EOI_DEMO_PASSWORD": environ.get("EOI_DEMO_PASSWORD", "demo-pass-2026"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "EOI_UPLOAD_FOLDER": environ.get("EOI_UPLOAD_FOLDER") or str(instance_path / "uploads"),
     }

@@ -3,12 +3,17 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 LONDON = ZoneInfo("Europe/London")
 
 
 def london_time(value: datetime) -> str:
-    """'9:05am' in London time, as the GOV.UK style guide writes times."""
+    """'9:05am' in London time, as the GOV.UK style guide writes times ('midnight' and
+    'midday' rather than 12am and 12pm, which people misread)."""
     local = value.astimezone(LONDON)
+    if local.minute == 0 and local.hour in (0, 12):
+        return "midnight" if local.hour == 0 else "midday"
     return f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
@@ -41,6 +46,20 @@ def and_list(words) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def file_size(size_bytes: int) -> str:
+    """'2.4MB', '38KB': how GOV.UK writes file sizes."""
+    if size_bytes >= 1024 * 1024:
+        return f"{size_bytes / (1024 * 1024):.1f}MB"
+    return f"{max(1, round(size_bytes / 1024))}KB"
+
+
+def css_string(text: str):
+    """Text to put inside a CSS string in a <style> block (PDF page headers): quotes,
+    backslashes and '<' escaped the CSS way, since HTML escaping does not apply there."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>\n' else ch for ch in str(text))
+    return Markup(escaped)
+
+
 def options(records, value_attr: str, label_attr: str) -> list[tuple]:
     """(value, label) pairs for a select, from records' attributes."""
     return [(getattr(r, value_attr), getattr(r, label_attr)) for r in records]
@@ -56,3 +75,5 @@ def register_filters(app) -> None:
     app.add_template_filter(london_date)
     app.add_template_filter(london_time)
     app.add_template_filter(closing_time)
+    app.add_template_filter(file_size)
+    app.add_template_filter(css_string)

@@ -9,7 +9,7 @@ from eoi.consortia.models import (
     LeadInterest,
     Pledge,
 )
-from eoi.eois.models import BudgetLine, Eoi, EoiEditor, EoiSection
+from eoi.eois.models import BudgetLine, Eoi, EoiAttachment, EoiEditor, EoiSection
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -30,6 +30,7 @@ __all__ = [
     "BudgetLine",
     "Criterion",
     "Eoi",
+    "EoiAttachment",
     "EoiEditor",
     "EoiSection",
     "FundingRound",

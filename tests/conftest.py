@@ -7,17 +7,26 @@ is set (`make test` does both).
 import os
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from eoi import create_app
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import create_user
 from eoi.accounts.passwords import use_cheap_parameters_for_tests
+from eoi.columns import utcnow
+from eoi.consortia import operations as consortia
+from eoi.consortia.models import PledgeKind, PledgeStatus
+from eoi.eois import operations
+from eoi.eois.models import CostCategory
+from eoi.eois.sections import SECTIONS
 from eoi.extensions import db
 from eoi.reference.loader import load_reference_data
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
+from eoi.rounds import operations as rounds
+from eoi.rounds.models import RoundStatus
 
 PASSWORD = "correct horse battery"
 
@@ -44,6 +53,7 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "SERVER_NAME": None,
+            "EOI_UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
         }
     )
     with app.app_context():
@@ -157,6 +167,10 @@ def sign_in(client, email: str, password: str = PASSWORD):
     )
 
 
+def sign_out(client):
+    client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/account").text)})
+
+
 def post_form(client, url: str, data: dict, *, follow_redirects: bool = False):
     """POST as a browser would: fetch the page for its CSRF token first."""
     page = client.get(url)
@@ -178,3 +192,66 @@ def ask_route(app, client, endpoint: str, method: str, args: dict, *, signed_in:
         return url, client.get(url).status_code
     token = csrf_token(client.get("/account" if signed_in else "/sign-in").text)
     return url, client.post(url, data={"csrf_token": token, **(form or {})}).status_code
+
+
+# A consortium with a draft EOI in an open round --------------------------------------------
+
+def borough(name: str) -> LocalAuthority:
+    return db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == name))
+
+
+def mopac() -> Organisation:
+    return db.session.scalar(select(Organisation).where(
+        Organisation.type == OrganisationType.mopac))
+
+
+@pytest.fixture
+def world(make_user):
+    people = {
+        "lead": make_user(Role.commissioner, borough="Greenwich"),
+        "member": make_user(Role.commissioner, borough="Bexley"),
+        "outsider": make_user(Role.commissioner, borough="Lewisham"),
+        "manager": make_user(Role.fund_manager),
+        "panel": make_user(Role.panel_member),
+        "partner": make_user(Role.partner, organisation="St Giles Trust"),
+    }
+    consortium = consortia.create_consortium(name="SE", purpose="x", by=people["lead"])
+    membership = consortia.invite_borough(consortium, borough("Bexley"), by=people["lead"])
+    consortia.respond_to_invitation(membership, accept=True, by=people["member"])
+    pledge = consortia.record_pledge(consortium, funder=people["member"].organisation,
+                                     financial_year=2026, amount_pence=50_000_00,
+                                     kind=PledgeKind.cash, by=people["member"])
+    consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
+    now = utcnow()
+    funding_round = rounds.create_round(values={
+        "title": "Round", "envelope_pence": 1_000_000_00, "first_financial_year": 2026,
+        "last_financial_year": 2026, "opens_at": now - timedelta(days=1),
+        "closes_at": now + timedelta(days=10), "guidance": "", "min_member_boroughs": 2,
+        "min_match_percent": 25}, by=people["manager"])
+    funding_round.status = RoundStatus.open
+    eoi = operations.start_eoi(consortium, funding_round, by=people["member"])
+    db.session.commit()
+    return people, eoi
+
+
+def complete_everything(eoi, by):
+    operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.staff,
+                               funder=mopac(), amount_pence=150_000_00, by=by)
+    operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.delivery,
+                               funder=borough("Bexley").organisation, amount_pence=50_000_00,
+                               by=by)
+    for spec in SECTIONS:
+        if spec.key == "priorities":
+            content = {"priority_ids": [p.id for p in eoi.funding_round.priorities], "how": "x"}
+        elif spec.key == "outcomes":
+            indicator = eoi.funding_round.indicators[0]
+            content = {"indicators": {str(indicator.id): {"baseline": 10,
+                                                          "targets": {"2026": 40}}}}
+        elif spec.key == "budget":
+            content = {"notes": ""}
+        else:
+            content = {q.name: "An answer" for q in spec.questions}
+        operations.save_section(eoi, spec.key, content, mark_complete=True, by=by,
+                                expected_version=None)
+
+

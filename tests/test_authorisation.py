@@ -57,6 +57,7 @@ ACCESS = {
     **{f"eois.{name}": PER_RECORD for name in (
         "index", "start", "show", "section", "resolve", "budget_line_add",
         "budget_line_remove", "submit", "submitted", "withdraw", "reopen", "editors",
+        "attachment_add", "attachment_remove", "attachment_download", "read", "pdf",
     )},
     "service_map.index": SIGNED_IN,
     "service_map.export": SIGNED_IN,

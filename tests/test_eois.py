@@ -4,22 +4,21 @@ concurrent edits, and access person by person."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
-from eoi.accounts.models import Role
 from eoi.columns import utcnow
-from eoi.consortia import operations as consortia
-from eoi.consortia.models import PledgeKind, PledgeStatus
 from eoi.eois import operations
 from eoi.eois.budget import Line, Rules, reconcile
 from eoi.eois.models import CostCategory, EoiStatus
-from eoi.eois.sections import SECTIONS
 from eoi.extensions import db
-from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
-from eoi.rounds import operations as rounds
-from eoi.rounds.models import RoundStatus
 from eoi.states import TransitionRefused
-from tests.conftest import ask_route, csrf_token, post_form, sign_in
+from tests.conftest import (
+    ask_route,
+    complete_everything,
+    csrf_token,
+    mopac,
+    post_form,
+    sign_in,
+)
 from tests.test_authorisation import ACCESS, PER_RECORD
 
 RULES = Rules(first_year=2026, last_year=2027, envelope_pence=1_000_000_00, min_match_percent=25)
@@ -63,65 +62,6 @@ def test_eoi_state_machine(current, new, allowed):
             operations.EOI.check(current, new)
 
 
-def _borough(name):
-    return db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == name))
-
-
-def _mopac():
-    return db.session.scalar(select(Organisation).where(
-        Organisation.type == OrganisationType.mopac))
-
-
-@pytest.fixture
-def world(make_user):
-    people = {
-        "lead": make_user(Role.commissioner, borough="Greenwich"),
-        "member": make_user(Role.commissioner, borough="Bexley"),
-        "outsider": make_user(Role.commissioner, borough="Lewisham"),
-        "manager": make_user(Role.fund_manager),
-        "panel": make_user(Role.panel_member),
-        "partner": make_user(Role.partner, organisation="St Giles Trust"),
-    }
-    consortium = consortia.create_consortium(name="SE", purpose="x", by=people["lead"])
-    membership = consortia.invite_borough(consortium, _borough("Bexley"), by=people["lead"])
-    consortia.respond_to_invitation(membership, accept=True, by=people["member"])
-    pledge = consortia.record_pledge(consortium, funder=people["member"].organisation,
-                                     financial_year=2026, amount_pence=50_000_00,
-                                     kind=PledgeKind.cash, by=people["member"])
-    consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
-    now = utcnow()
-    funding_round = rounds.create_round(values={
-        "title": "Round", "envelope_pence": 1_000_000_00, "first_financial_year": 2026,
-        "last_financial_year": 2026, "opens_at": now - timedelta(days=1),
-        "closes_at": now + timedelta(days=10), "guidance": "", "min_member_boroughs": 2,
-        "min_match_percent": 25}, by=people["manager"])
-    funding_round.status = RoundStatus.open
-    eoi = operations.start_eoi(consortium, funding_round, by=people["member"])
-    db.session.commit()
-    return people, eoi
-
-
-def _complete_everything(eoi, by):
-    operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.staff,
-                               funder=_mopac(), amount_pence=150_000_00, by=by)
-    operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.delivery,
-                               funder=_borough("Bexley").organisation, amount_pence=50_000_00,
-                               by=by)
-    for spec in SECTIONS:
-        if spec.key == "priorities":
-            content = {"priority_ids": [p.id for p in eoi.funding_round.priorities], "how": "x"}
-        elif spec.key == "outcomes":
-            indicator = eoi.funding_round.indicators[0]
-            content = {"indicators": {str(indicator.id): {"baseline": 10,
-                                                          "targets": {"2026": 40}}}}
-        elif spec.key == "budget":
-            content = {"notes": ""}
-        else:
-            content = {q.name: "An answer" for q in spec.questions}
-        operations.save_section(eoi, spec.key, content, mark_complete=True, by=by,
-                                expected_version=None)
-
-
 def test_a_section_is_complete_only_when_valid(world):
     people, eoi = world
     with pytest.raises(operations.SectionIncomplete) as caught:
@@ -139,7 +79,7 @@ def test_the_lead_submits_when_everything_holds_and_the_round_is_open(world):
     people, eoi = world
     problems = operations.submission_problems(eoi, utcnow())
     assert any("These sections are not complete" in p for p in problems)
-    _complete_everything(eoi, people["member"])
+    complete_everything(eoi, people["member"])
     assert operations.submission_problems(eoi, utcnow()) == []
     with pytest.raises(TransitionRefused, match="Only the lead"):
         operations.submit_eoi(eoi, by=people["member"], now=utcnow())
@@ -155,7 +95,7 @@ def test_the_lead_submits_when_everything_holds_and_the_round_is_open(world):
 
 def test_an_ineligible_consortium_is_told_why(world):
     people, eoi = world
-    _complete_everything(eoi, people["member"])
+    complete_everything(eoi, people["member"])
     eoi.funding_round.min_member_boroughs = 3
     assert "The round needs at least 3 member boroughs; the consortium has 2" in (
         operations.submission_problems(eoi, utcnow()))
@@ -163,7 +103,7 @@ def test_an_ineligible_consortium_is_told_why(world):
 
 def test_withdraw_before_the_close_and_reopen_with_a_reason(world):
     people, eoi = world
-    _complete_everything(eoi, people["member"])
+    complete_everything(eoi, people["member"])
     operations.submit_eoi(eoi, by=people["lead"], now=utcnow())
     operations.withdraw_eoi(eoi, by=people["lead"], now=utcnow())
     assert eoi.status is EoiStatus.withdrawn
@@ -220,6 +160,9 @@ def test_sections_through_the_page_with_field_errors(client, world):
 EOI_RULES = [  # endpoint, method, who may (on a draft EOI)
     ("eois.index", "GET", {"lead", "member", "outsider", "manager", "panel", "partner"}),
     ("eois.show", "GET", {"lead", "member", "manager"}),
+    ("eois.read", "GET", {"lead", "member", "manager"}),
+    ("eois.pdf", "GET", {"lead", "member", "manager"}),
+    ("eois.attachment_download", "GET", {"lead", "member", "manager"}),
     ("eois.section", "GET", {"lead", "member"}),
     ("eois.submit", "GET", {"lead"}),
     ("eois.editors", "GET", {"lead"}),
@@ -229,6 +172,8 @@ EOI_RULES = [  # endpoint, method, who may (on a draft EOI)
     ("eois.resolve", "POST", {"lead", "member"}),
     ("eois.budget_line_add", "POST", {"lead", "member"}),
     ("eois.budget_line_remove", "POST", {"lead", "member"}),
+    ("eois.attachment_add", "POST", {"lead", "member"}),
+    ("eois.attachment_remove", "POST", {"lead", "member"}),
     ("eois.withdraw", "POST", set()),  # a draft cannot be withdrawn
 ]
 
@@ -243,13 +188,16 @@ def test_every_eoi_route_has_a_rule():
 def test_eoi_routes(app, client, world, who):
     people, eoi = world
     line = operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.other,
-                                      funder=_mopac(), amount_pence=1_00, by=people["lead"])
+                                      funder=mopac(), amount_pence=1_00, by=people["lead"])
+    attachment = operations.attach_file(eoi, "evidence.csv", b"borough,count\nBexley,12\n",
+                                        by=people["lead"])
     db.session.commit()
     user = people.get(who)
     if user:
         sign_in(client, user.email)
     failures = []
-    args = {"eoi_id": eoi.id, "key": "summary", "line_id": line.id}
+    args = {"eoi_id": eoi.id, "key": "summary", "line_id": line.id,
+            "attachment_id": attachment.id}
     for endpoint, method, allowed in EOI_RULES:
         url, status = ask_route(
             app, client, endpoint, method, args, signed_in=user is not None,

@@ -17,6 +17,7 @@ from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
 from eoi.consortia.models import Consortium
 from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY
+from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import db
 from eoi.reference.models import Organisation
 from eoi.rounds.models import FundingRound
@@ -71,6 +72,8 @@ class Eoi(Versioned, db.Model):
         back_populates="eoi", cascade="all, delete-orphan",
         order_by="(BudgetLine.financial_year, BudgetLine.id)")
     editors: Mapped[list["EoiEditor"]] = relationship(cascade="all, delete-orphan")
+    attachments: Mapped[list["EoiAttachment"]] = relationship(
+        back_populates="eoi", order_by="EoiAttachment.id")
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
 
     def __repr__(self) -> str:
@@ -173,3 +176,32 @@ class EoiEditor(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
     user: Mapped["User"] = relationship()
+
+
+class EoiAttachment(db.Model):
+    """A file attached as evidence. The bytes live outside the static folder under a random
+    name (`stored_name`); `filename` is only what people see and download it as."""
+
+    __tablename__ = "eoi_attachments"
+    __table_args__ = (
+        CheckConstraint(f"size_bytes BETWEEN 1 AND {MAX_BYTES}", name="size_within_limit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    eoi: Mapped[Eoi] = relationship(back_populates="attachments")
+    uploaded_by: Mapped["User"] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EoiAttachment {self.id} {self.filename!r}>"
+
+    def __str__(self) -> str:
+        return self.filename

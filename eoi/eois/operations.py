@@ -7,8 +7,17 @@ from sqlalchemy import func, select
 from eoi.audit import changes_between, record_audit
 from eoi.columns import FieldRefusal, StaleEdit
 from eoi.consortia.models import Consortium, PledgeStatus
+from eoi.eois import attachments, uploads
 from eoi.eois.budget import Line, Rules, reconcile
-from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiEditor, EoiSection, EoiStatus
+from eoi.eois.models import (
+    BudgetLine,
+    CostCategory,
+    Eoi,
+    EoiAttachment,
+    EoiEditor,
+    EoiSection,
+    EoiStatus,
+)
 from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY, missing_answers
 from eoi.extensions import db
 from eoi.formatting import LONDON
@@ -174,6 +183,37 @@ def remove_budget_line(line: BudgetLine, *, by) -> None:
                  summary=f"Removed from the budget: {line}")
     eoi.budget_lines.remove(line)
     _budget_changed(eoi)
+
+
+def attach_file(eoi: Eoi, filename: str, content: bytes, *, by) -> EoiAttachment:
+    """Check the file by its content, keep its bytes and record it. If the transaction then
+    fails, the caller discards `attachment.stored_name` so no stray file is left."""
+    if not eoi.can_edit(by):
+        raise TransitionRefused("This EOI cannot be changed now")
+    try:
+        name, kind = uploads.check_file(filename, content)
+    except uploads.UploadRefused as refused:
+        raise FieldRefusal("file", str(refused)) from None
+    stored_name, digest = attachments.store(content)
+    attachment = EoiAttachment(filename=name, stored_name=stored_name,
+                               media_type=kind.media_type, size_bytes=len(content),
+                               sha256=digest, uploaded_by_id=by.id)
+    eoi.attachments.append(attachment)
+    record_audit("eoi.attachment_added", eoi, user=by,
+                 summary=f"Attached {name} ({kind.title}, {len(content):,} bytes)")
+    return attachment
+
+
+def remove_attachment(attachment: EoiAttachment, *, by) -> str:
+    """Forget the attachment; return its stored name, to discard once this is committed."""
+    eoi = attachment.eoi
+    if not eoi.can_edit(by):
+        raise TransitionRefused("This EOI cannot be changed now")
+    record_audit("eoi.attachment_removed", eoi, user=by,
+                 summary=f"Removed the attachment {attachment.filename}")
+    eoi.attachments.remove(attachment)
+    db.session.delete(attachment)
+    return attachment.stored_name
 
 
 def invite_editor(eoi: Eoi, user, *, by) -> None:

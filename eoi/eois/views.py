@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,14 +10,24 @@ from eoi.accounts.models import Role, User
 from eoi.admin.forms_flow import handle_form
 from eoi.columns import FieldRefusal, utcnow
 from eoi.consortia.models import Consortium
-from eoi.eois import operations
-from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiStatus
+from eoi.eois import attachments, operations
+from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiAttachment, EoiStatus
+from eoi.eois.reading import read_budget, read_eoi
 from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY
+from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
-from eoi.forms.eois import BudgetLineForm, ConflictForm, EditorForm, ReasonForm, section_form
+from eoi.forms.eois import (
+    AttachmentForm,
+    BudgetLineForm,
+    ConflictForm,
+    EditorForm,
+    ReasonForm,
+    section_form,
+)
 from eoi.forms.fields import choices
 from eoi.money import financial_year_label
+from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, require
 from eoi.reference.models import Organisation, OrganisationType
 from eoi.rounds.models import FundingRound
@@ -93,7 +103,7 @@ def section(eoi_id: int, key: str):
     require(eoi.can_edit(current_user))
     current = eoi.section(key)
     form = section_form(eoi, key, formdata=request.form if request.method == "POST" else None)
-    extra = _budget_context(eoi) if key == "budget" else {}
+    extra = _section_context(eoi, key)
     if request.method == "GET":
         form.fill(current.content)
         form.version.data = current.version
@@ -165,6 +175,16 @@ def _funders(eoi: Eoi) -> list[Organisation]:
     return list(mopac) + others
 
 
+def _section_context(eoi: Eoi, key: str) -> dict:
+    """What a section's page shows beside its questions: the budget's lines, the evidence's
+    attachments."""
+    if key == "budget":
+        return _budget_context(eoi)
+    if key == "need":
+        return {"attachment_form": AttachmentForm(formdata=None)}
+    return {}
+
+
 def _budget_context(eoi: Eoi, line_form: BudgetLineForm | None = None) -> dict:
     line_form = line_form or BudgetLineForm(formdata=None)
     line_form.setup(eoi, _funders(eoi))
@@ -198,7 +218,8 @@ def budget_line_add(eoi_id: int):
     form = section_form(eoi, "budget")
     form.fill(current.content)
     form.version.data = current.version
-    return _section_page(eoi, "budget", form, current, **_budget_context(eoi, line_form)), 200
+    return _section_page(eoi, "budget", form, current, error_form=line_form,
+                         **_budget_context(eoi, line_form))
 
 
 @eois_bp.post("/<int:eoi_id>/budget/lines/<int:line_id>/remove")
@@ -214,6 +235,96 @@ def budget_line_remove(eoi_id: int, line_id: int):
         flash("Removed from the budget.", "success")
     return redirect(url_for("eois.section", eoi_id=eoi.id, key="budget",
                             _anchor="budget-lines"))
+
+
+# Attachments ---------------------------------------------------------------------------------
+
+def _need_page(eoi: Eoi, attachment_form: AttachmentForm):
+    current = eoi.section("need")
+    form = section_form(eoi, "need")
+    form.fill(current.content)
+    form.version.data = current.version
+    return _section_page(eoi, "need", form, current, attachment_form=attachment_form,
+                         error_form=attachment_form)
+
+
+@eois_bp.post("/<int:eoi_id>/attachments")
+@login_required
+def attachment_add(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    require(eoi.can_edit(current_user))
+    attachment_form = AttachmentForm()
+    if attachment_form.validate_on_submit():
+        upload = attachment_form.file.data
+        # One byte past the limit is enough to know the file is too large.
+        content = upload.stream.read(MAX_BYTES + 1)
+        attachment = None
+        try:
+            attachment = operations.attach_file(eoi, upload.filename, content, by=current_user)
+            db.session.commit()
+        except FieldRefusal as refusal:
+            db.session.rollback()
+            attachment_form.file.errors.append(refusal.message)
+        except Exception:
+            db.session.rollback()
+            if attachment is not None:
+                attachments.discard(attachment.stored_name)
+            raise
+        else:
+            flash(f"{attachment.filename} is attached.", "success")
+            return redirect(url_for("eois.section", eoi_id=eoi.id, key="need",
+                                    _anchor="attachments"))
+    return _need_page(eoi, attachment_form)
+
+
+@eois_bp.post("/<int:eoi_id>/attachments/<int:attachment_id>/remove")
+@login_required
+def attachment_remove(eoi_id: int, attachment_id: int):
+    eoi = _eoi(eoi_id)
+    require(eoi.can_edit(current_user))
+    attachment = load_or_404(EoiAttachment, attachment_id)
+    require(attachment.eoi_id == eoi.id)
+    if ConfirmForm().validate_on_submit():
+        stored_name = operations.remove_attachment(attachment, by=current_user)
+        db.session.commit()
+        attachments.discard(stored_name)
+        flash(f"{attachment.filename} is removed.", "success")
+    return redirect(url_for("eois.section", eoi_id=eoi.id, key="need", _anchor="attachments"))
+
+
+@eois_bp.get("/<int:eoi_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment_download(eoi_id: int, attachment_id: int):
+    eoi = _eoi(eoi_id)
+    attachment = load_or_404(EoiAttachment, attachment_id)
+    if attachment.eoi_id != eoi.id:
+        abort(404)
+    return send_file(attachments.path_of(attachment.stored_name),
+                     mimetype=attachment.media_type, as_attachment=True,
+                     download_name=attachment.filename, max_age=0, etag=False)
+
+
+# Reading and printing --------------------------------------------------------------------------
+
+@eois_bp.get("/<int:eoi_id>/read")
+@login_required
+def read(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    return render_template("eois/read.html", title=f"{eoi.consortium.name}: the whole EOI",
+                           eoi=eoi, readings=read_eoi(eoi), budget=read_budget(eoi))
+
+
+@eois_bp.get("/<int:eoi_id>/pdf")
+@login_required
+def pdf(eoi_id: int):
+    eoi = _eoi(eoi_id)
+    readings = read_eoi(eoi)
+    project_title = (eoi.section("summary").content or {}).get("title")
+    content = render_pdf(
+        "eois/pdf.html", title=f"Expression of interest: {eoi.consortium.name}", eoi=eoi,
+        readings=readings, budget=read_budget(eoi), project_title=project_title,
+        printed_at=utcnow(), running_head=f"{eoi.reference or 'Draft'} · {eoi.consortium.name}")
+    return pdf_response(content, f"{eoi.reference or f'eoi-{eoi.id}-draft'}.pdf")
 
 
 # Submission and after -------------------------------------------------------------------------

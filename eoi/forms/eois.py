@@ -2,9 +2,11 @@
 round's priorities and indicators, as Indico builds its review forms from its questions."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
+    GovFileInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
@@ -14,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from eoi.eois.models import CostCategory, Eoi
 from eoi.eois.sections import SECTIONS_BY_KEY
+from eoi.eois.uploads import ALLOWED_LIST
 from eoi.forms.fields import (
     PoundsField,
     VersionField,
@@ -192,6 +195,17 @@ class BudgetLineForm(FlaskForm):
         self.financial_year.choices = choices((y, financial_year_label(y)) for y in years)
         self.category.choices = choices(CostCategory.choices())
         self.funder_id.choices = choices((f.id, f.name) for f in funders)
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField("Upload a file", widget=GovFileInput(),
+                     description=f"{ALLOWED_LIST}, smaller than 10MB. Never include anything "
+                     "that could identify a young person.")
+    submit = SubmitField("Upload", widget=GovSubmitInput())
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", ""):
+            raise ValidationError("Select a file")
 
 
 class ReasonForm(FlaskForm):
