@@ -120,3 +120,27 @@ def test_demo_rounds_one_open_one_closed(app, app_context):
     assert rounds[1].accepts_submissions(utcnow())
     assert not rounds[0].accepts_submissions(utcnow())
     assert all(r.total_weight == 100 for r in rounds)
+
+
+def test_demo_eois_in_several_states(app, app_context):
+    from eoi.eois.models import Eoi, EoiStatus
+    from eoi.eois.operations import budget_reconciliation
+    from eoi.rounds.models import FundingRound, RoundStatus
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    closed, open_round = db.session.scalars(
+        select(FundingRound).order_by(FundingRound.closes_at)).all()
+    assert closed.status is RoundStatus.closed
+    submitted = [e for e in db.session.scalars(select(Eoi).where(Eoi.round_id == closed.id))
+                 if e.status is EoiStatus.submitted]
+    assert len(submitted) >= 4
+    for eoi in submitted:
+        assert eoi.submitted_at < closed.closes_at
+        assert all(section.is_complete for section in eoi.sections)
+        assert budget_reconciliation(eoi).holds, eoi.consortium.name
+    statuses = {e.status for e in db.session.scalars(select(Eoi))}
+    assert statuses == set(EoiStatus)
+    # Bexley and Greenwich have not started in the open round: visitors can.
+    starters = {e.consortium.name for e in db.session.scalars(
+        select(Eoi).where(Eoi.round_id == open_round.id))}
+    assert "Bexley and Greenwich schools partnership" not in starters and starters

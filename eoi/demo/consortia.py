@@ -24,6 +24,10 @@ DEMO_OFFICERS = [
     ("lead.hammersmith@demo.example", "Claire Dubois", "Hammersmith and Fulham"),
     ("officer.kensington@demo.example", "Ollie Grant", "Kensington and Chelsea"),
     ("officer.westminster@demo.example", "Nadia Haddad", "Westminster"),
+    ("lead.croydon@demo.example", "Femi Adebayo", "Croydon"),
+    ("officer.sutton@demo.example", "Lucy Brennan", "Sutton"),
+    ("lead.newham@demo.example", "Ayesha Rahman", "Newham"),
+    ("officer.havering@demo.example", "Mark Doyle", "Havering"),
 ]
 
 # (name, purpose, lead email, other members' emails, [(partner, role)],
@@ -77,6 +81,35 @@ DEMO_CONSORTIA = [
          ("Kensington and Chelsea", 0, 30_000, PledgeKind.cash, PledgeStatus.confirmed),
          ("Westminster", 0, 30_000, PledgeKind.cash, PledgeStatus.withdrawn),
          ("Westminster", 1, 30_000, PledgeKind.cash, PledgeStatus.proposed)],
+        [],
+    ),
+    (
+        "Croydon and Sutton boys and young men project",
+        "Build on Croydon's work with Safer London, which showed how many boys and young men "
+        "are exploited and go unseen: specialist workers, and training for the professionals "
+        "who meet them first.",
+        "lead.croydon@demo.example",
+        ["officer.sutton@demo.example"],
+        [("Safer London", PartnerRole.lead_provider)],
+        [("MOPAC", 0, 110_000, PledgeKind.cash, PledgeStatus.confirmed),
+         ("Croydon", 0, 35_000, PledgeKind.cash, PledgeStatus.confirmed),
+         ("Croydon", 1, 35_000, PledgeKind.cash, PledgeStatus.proposed),
+         ("Sutton", 0, 20_000, PledgeKind.cash, PledgeStatus.confirmed)],
+        [],
+    ),
+    (
+        "East London exploitation hub",
+        "A hub joining analysts, youth offending, social care and police with specialist "
+        "advocates from Women and Girls Network, for peer-on-peer and gang-associated "
+        "exploitation across Newham and Havering.",
+        "lead.newham@demo.example",
+        ["officer.havering@demo.example"],
+        [("Women and Girls Network", PartnerRole.lead_provider),
+         ("Advance", PartnerRole.delivery_partner)],
+        [("MOPAC", 0, 90_000, PledgeKind.cash, PledgeStatus.confirmed),
+         ("Newham", 0, 30_000, PledgeKind.cash, PledgeStatus.confirmed),
+         ("Newham", 1, 30_000, PledgeKind.cash, PledgeStatus.proposed),
+         ("Havering", 0, 25_000, PledgeKind.in_kind, PledgeStatus.confirmed)],
         [],
     ),
 ]

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from eoi.accounts.operations import find_user_by_email
+from eoi.demo.eois import load_demo_eois_for_closed_round, load_demo_eois_for_open_round
 from eoi.extensions import db
 from eoi.formatting import LONDON
 from eoi.money import financial_year_of
@@ -46,10 +47,14 @@ def load_demo_rounds(today: date) -> list[str]:
             "last_financial_year": last, "opens_at": opens_at, "closes_at": closes_at,
             "guidance": GUIDANCE, "min_member_boroughs": 2, "min_match_percent": 25,
         }, by=manager)
-        # Opened while it was open; the closed round then closed at its deadline.
+        # Opened while it was open; the closed round took its submissions, then closed at
+        # its deadline.
         funding_round.status = RoundStatus.open
+        created.append(title)
         if status is RoundStatus.closed:
+            created += load_demo_eois_for_closed_round(funding_round)
             operations.change_round_status(funding_round, RoundStatus.closed, by=manager,
                                            now=closes_at)
-        created.append(title)
+        else:
+            created += load_demo_eois_for_open_round(funding_round)
     return created
