@@ -86,6 +86,7 @@ def _configure_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from eoi.accounts.views import account_bp, auth_bp
     from eoi.admin.views import admin_bp
+    from eoi.assessment.views import assessment_bp
     from eoi.audit.views import audit_bp
     from eoi.consortia.views import consortia_bp
     from eoi.dashboard.views import dashboard_bp
@@ -95,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoi.service_map.views import service_map_bp
 
     for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp,
-                      consortia_bp, service_map_bp, rounds_bp, eois_bp):
+                      consortia_bp, service_map_bp, rounds_bp, eois_bp, assessment_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -1,6 +1,13 @@
 """Every model, imported in one place so Alembic and the shell see the whole schema."""
 
 from eoi.accounts.models import Role, User, UserRole
+from eoi.assessment.models import (
+    Assessment,
+    Decision,
+    ModeratedScore,
+    PanelMember,
+    Score,
+)
 from eoi.audit.models import AuditEntry
 from eoi.consortia.models import (
     Consortium,
@@ -24,6 +31,11 @@ from eoi.rounds.models import Criterion, FundingRound
 from eoi.service_map.models import Service, ServiceCohortLink, ServiceTypeLink
 
 __all__ = [
+    "Assessment",
+    "Decision",
+    "ModeratedScore",
+    "PanelMember",
+    "Score",
     "AuditEntry",
     "BasicCommandUnit",
     "Consortium",

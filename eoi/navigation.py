@@ -10,6 +10,8 @@ _LINKS = [
     ("Funding rounds", "rounds.index", ("rounds.",), lambda user: True),
     ("EOIs", "eois.index", ("eois.",), lambda user: user.has_role(
         Role.fund_manager, Role.commissioner, Role.partner)),
+    ("Assessments", "assessment.index", ("assessment.",),
+     lambda user: user.has_role(Role.panel_member, Role.fund_manager)),
     ("Consortia", "consortia.index", ("consortia.index", "consortia.new", "consortia.show",
      "consortia.edit", "consortia.invite", "consortia.lead", "consortia.partner",
      "consortia.pledge"), lambda user: user.can_view_consortia()),

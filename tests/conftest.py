@@ -234,12 +234,15 @@ def world(make_user):
     return people, eoi
 
 
-def complete_everything(eoi, by):
-    operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.staff,
-                               funder=mopac(), amount_pence=150_000_00, by=by)
-    operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.delivery,
-                               funder=borough("Bexley").organisation, amount_pence=50_000_00,
-                               by=by)
+def complete_everything(eoi, by, *, with_budget: bool = True):
+    """Answer every section of the `world` EOI (round years 2026 only) and mark it complete;
+    with_budget adds MOPAC's £150,000 and Bexley's £50,000."""
+    if with_budget:
+        operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.staff,
+                                   funder=mopac(), amount_pence=150_000_00, by=by)
+        operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.delivery,
+                                   funder=borough("Bexley").organisation,
+                                   amount_pence=50_000_00, by=by)
     for spec in SECTIONS:
         if spec.key == "priorities":
             content = {"priority_ids": [p.id for p in eoi.funding_round.priorities], "how": "x"}

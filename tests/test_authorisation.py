@@ -59,6 +59,10 @@ ACCESS = {
         "budget_line_remove", "submit", "submitted", "withdraw", "reopen", "editors",
         "attachment_add", "attachment_remove", "attachment_download", "read", "pdf",
     )},
+    **{f"assessment.{name}": PER_RECORD for name in (
+        "index", "panel", "panel_remove", "spread", "assign", "unassign", "declare", "score",
+        "moderation", "ranking", "decision", "panel_pack", "decision_letter",
+    )},
     "service_map.index": SIGNED_IN,
     "service_map.export": SIGNED_IN,
     "service_map.gaps": SIGNED_IN,

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from eoi.accounts.models import Role, User
+from eoi.assessment.models import Assessment, AssessmentStatus
 from eoi.audit.models import AuditEntry
 from eoi.consortia.models import Consortium, ConsortiumMembership, MembershipStatus
 from eoi.extensions import db
@@ -51,4 +52,8 @@ def index():
     return render_template(
         "dashboard/index.html", title="Dashboard", Role=Role, overview=overview,
         consortia=consortia, invitations=invitations,
+        assessments_to_do=db.session.scalar(select(func.count(Assessment.id)).where(
+            Assessment.assessor_id == current_user.id,
+            Assessment.status.in_([AssessmentStatus.awaiting_declaration,
+                                   AssessmentStatus.in_progress]))),
     )

@@ -24,6 +24,7 @@ from eoi.rounds.models import FundingRound
 
 if TYPE_CHECKING:
     from eoi.accounts.models import User
+    from eoi.assessment.models import Assessment, Decision
 
 
 class EoiStatus(TitledEnum):
@@ -74,6 +75,10 @@ class Eoi(Versioned, db.Model):
     editors: Mapped[list["EoiEditor"]] = relationship(cascade="all, delete-orphan")
     attachments: Mapped[list["EoiAttachment"]] = relationship(
         back_populates="eoi", order_by="EoiAttachment.id")
+    # Defined with the panel's models (eoi.assessment.models), which build on this one.
+    assessments: Mapped[list["Assessment"]] = relationship(back_populates="eoi",
+                                                           order_by="Assessment.id")
+    decision: Mapped["Decision | None"] = relationship(back_populates="eoi")
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
 
     def __repr__(self) -> str:
@@ -95,7 +100,15 @@ class Eoi(Versioned, db.Model):
                 or any(e.user_id == user.id for e in self.editors))
 
     def can_view(self, user: "User") -> bool:
-        return user.has_role(Role.fund_manager) or self.is_editor(user)
+        return (user.has_role(Role.fund_manager) or self.is_editor(user)
+                or any(a.can_read_bid(user) for a in self.assessments))
+
+    def can_see_decision(self, user: "User") -> bool:
+        """The consortium learns the decision when the round's decisions are published."""
+        if self.decision is None:
+            return False
+        return user.has_role(Role.fund_manager) or (
+            self.decision.is_published and self.is_editor(user))
 
     def can_edit(self, user: "User") -> bool:
         return self.status is EoiStatus.draft and self.is_editor(user)

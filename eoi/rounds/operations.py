@@ -130,13 +130,25 @@ def opening_problems(funding_round: FundingRound, now: datetime) -> list[str]:
     return problems
 
 
+def status_problems(funding_round: FundingRound, new: RoundStatus, now: datetime) -> list[str]:
+    """Why the round cannot move to `new` yet: opening needs a complete round, marking it
+    assessed needs every bid scored, publishing needs a decision on every bid."""
+    if new is RoundStatus.open:
+        return opening_problems(funding_round, now)
+    if new in (RoundStatus.assessed, RoundStatus.decided):
+        from eoi.assessment.operations import publishing_problems, scoring_problems
+
+        check = scoring_problems if new is RoundStatus.assessed else publishing_problems
+        return check(funding_round)
+    return []
+
+
 def change_round_status(funding_round: FundingRound, new: RoundStatus, *, by,
                         now: datetime) -> FundingRound:
     ROUND.check(funding_round.status, new)
-    if new is RoundStatus.open:
-        problems = opening_problems(funding_round, now)
-        if problems:
-            raise TransitionRefused(". ".join(problems))
+    problems = status_problems(funding_round, new, now)
+    if problems:
+        raise TransitionRefused(". ".join(problems))
     before = funding_round.status
     funding_round.status = new
     record_audit(f"round.{new.value}", funding_round, user=by,

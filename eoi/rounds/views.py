@@ -96,12 +96,14 @@ def new():
 @login_required
 def show(round_id: int):
     funding_round = _round(round_id)
+    next_states = sorted(operations.ROUND.allowed(funding_round.status),
+                         key=list(RoundStatus).index)
     return render_template(
         "rounds/show.html", title=funding_round.title, funding_round=funding_round,
         year_label=financial_year_label, RoundStatus=RoundStatus,
-        problems=operations.opening_problems(funding_round, utcnow())
-        if funding_round.status is RoundStatus.draft else [],
-        next_states=[s for s in operations.ROUND.allowed(funding_round.status)],
+        problems=[p for state in next_states
+                  for p in operations.status_problems(funding_round, state, utcnow())],
+        next_states=next_states,
         confirm=ConfirmForm(),
     )
 

@@ -1,0 +1,1 @@
+"""Panel assessment: panels, conflicts of interest, blind scoring, moderation, decisions."""

@@ -1,0 +1,418 @@
+"""Every step of the panel's work, checked and audited: the panel, assignments, declarations,
+scores, moderation, decisions and publishing. The arithmetic is eoi.scoring's."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from eoi.accounts.models import Role
+from eoi.assessment.models import (
+    Assessment,
+    AssessmentStatus,
+    Decision,
+    DecisionOutcome,
+    ModeratedScore,
+    PanelMember,
+    Score,
+)
+from eoi.audit import changes_between, record_audit
+from eoi.columns import FieldRefusal, check_version
+from eoi.eois.models import Eoi, EoiStatus
+from eoi.eois.operations import budget_reconciliation
+from eoi.extensions import db
+from eoi.money import format_pence
+from eoi.rounds.models import FundingRound, RoundStatus
+from eoi.scoring import (
+    DEFAULT_THRESHOLD,
+    Allocation,
+    Bid,
+    BidSummary,
+    CriterionSpec,
+    RankedBid,
+    Rubric,
+    allocate,
+    check_scoresheet,
+    rank,
+    summarise,
+)
+from eoi.scoring.assignment import suggest_assignments
+from eoi.states import StateMachine, TransitionRefused
+
+ASSESSMENT = StateMachine("assessment", {
+    AssessmentStatus.awaiting_declaration: frozenset({AssessmentStatus.in_progress,
+                                                      AssessmentStatus.conflicted}),
+    AssessmentStatus.in_progress: frozenset({AssessmentStatus.submitted}),
+    # Submitted scores change only through moderation; a conflict is final.
+    AssessmentStatus.submitted: frozenset(),
+    AssessmentStatus.conflicted: frozenset(),
+})
+
+ASSESSORS_PER_BID = 3
+
+
+class ScoresIncomplete(ValueError):
+    def __init__(self, problems: dict[int, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def submitted_eois(funding_round: FundingRound) -> list[Eoi]:
+    return db.session.scalars(select(Eoi).where(
+        Eoi.round_id == funding_round.id, Eoi.status == EoiStatus.submitted)
+        .order_by(Eoi.reference)).all()
+
+
+def panel_of(funding_round: FundingRound) -> list[PanelMember]:
+    return db.session.scalars(select(PanelMember).where(
+        PanelMember.round_id == funding_round.id).order_by(PanelMember.id)).all()
+
+
+def _require_scoring_open(funding_round: FundingRound) -> None:
+    if funding_round.status is not RoundStatus.closed:
+        raise TransitionRefused("Assessment happens while the round is closed, before it is "
+                                "marked assessed")
+
+
+# The panel -----------------------------------------------------------------------------------
+
+def add_panel_member(funding_round: FundingRound, user, *, by) -> PanelMember:
+    if not user.has_role(Role.panel_member):
+        raise FieldRefusal("user_id", "Choose someone with the panel member role")
+    if any(m.user_id == user.id for m in panel_of(funding_round)):
+        raise FieldRefusal("user_id", f"{user.full_name} is already on this panel")
+    if funding_round.status in (RoundStatus.assessed, RoundStatus.decided):
+        raise TransitionRefused("The panel of an assessed round cannot change")
+    member = PanelMember(funding_round=funding_round, user=user)
+    db.session.add(member)
+    record_audit("panel.member_added", funding_round, user=by,
+                 summary=f"Put {user.full_name} on the panel")
+    return member
+
+
+def remove_panel_member(member: PanelMember, *, by) -> None:
+    started = db.session.scalar(select(Assessment.id).join(Eoi).where(
+        Eoi.round_id == member.round_id, Assessment.assessor_id == member.user_id))
+    if started is not None:
+        raise TransitionRefused(f"{member.user.full_name} has bids assigned: take those off "
+                                "first")
+    record_audit("panel.member_removed", member.funding_round, user=by,
+                 summary=f"Took {member.user.full_name} off the panel")
+    db.session.delete(member)
+
+
+def system_conflict(eoi: Eoi, user) -> str | None:
+    """An interest the service can see for itself: the assessor's organisation is one of the
+    consortium's member boroughs or partners."""
+    consortium = eoi.consortium
+    if any(b.organisation.id == user.organisation_id for b in consortium.member_boroughs):
+        return f"{user.organisation.name} is a member of {consortium.name}"
+    if any(p.organisation_id == user.organisation_id for p in consortium.current_partners):
+        return f"{user.organisation.name} is a partner of {consortium.name}"
+    return None
+
+
+def assign(eoi: Eoi, assessor, *, by, now: datetime) -> Assessment:
+    _require_scoring_open(eoi.funding_round)
+    if eoi.status is not EoiStatus.submitted:
+        raise TransitionRefused("Only submitted expressions of interest are assessed")
+    if not any(m.user_id == assessor.id for m in panel_of(eoi.funding_round)):
+        raise FieldRefusal("user_id", "Put this person on the round's panel first")
+    if any(a.assessor_id == assessor.id for a in eoi.assessments):
+        raise FieldRefusal("user_id", f"{assessor.full_name} is already assessing this bid")
+    assessment = Assessment(eoi=eoi, assessor=assessor, assigned_at=now, updated_at=now)
+    db.session.add(assessment)
+    record_audit("assessment.assigned", eoi, user=by,
+                 summary=f"Asked {assessor.full_name} to assess {eoi.reference}")
+    reason = system_conflict(eoi, assessor)
+    if reason:
+        assessment.status = AssessmentStatus.conflicted
+        assessment.has_interest, assessment.flagged_by_system = True, True
+        assessment.interest_details, assessment.declared_at = reason, now
+        record_audit("assessment.conflict_flagged", eoi, user=None,
+                     summary=f"Conflict of interest for {assessor.full_name}: {reason}")
+    return assessment
+
+
+def unassign(assessment: Assessment, *, by) -> None:
+    if assessment.status not in (AssessmentStatus.awaiting_declaration,
+                                 AssessmentStatus.conflicted):
+        raise TransitionRefused("An assessor who has started scoring stays on the bid")
+    record_audit("assessment.unassigned", assessment.eoi, user=by,
+                 summary=f"Took {assessment.assessor.full_name} off {assessment.eoi.reference}")
+    assessment.eoi.assessments.remove(assessment)
+    db.session.delete(assessment)
+
+
+def assign_even_spread(funding_round: FundingRound, *, by, now: datetime) -> int:
+    """Fill every bid up to three assessors, spread evenly, skipping anyone the service
+    can see has an interest. Returns how many assignments were made."""
+    _require_scoring_open(funding_round)
+    eois = submitted_eois(funding_round)
+    people = [m.user for m in panel_of(funding_round)]
+    by_id = {p.id: p for p in people}
+    conflicts = {e.id: {p.id for p in people if system_conflict(e, p)} for e in eois}
+    existing = {e.id: {a.assessor_id for a in e.assessments} for e in eois}
+    suggestion = suggest_assignments([e.id for e in eois], [p.id for p in people],
+                                     conflicts, existing, per_bid=ASSESSORS_PER_BID)
+    made = 0
+    for eoi in eois:
+        for person_id in suggestion[eoi.id]:
+            assign(eoi, by_id[person_id], by=by, now=now)
+            made += 1
+    return made
+
+
+# Declaring and scoring -------------------------------------------------------------------------
+
+def declare(assessment: Assessment, *, has_interest: bool, details: str, by,
+            now: datetime) -> Assessment:
+    if not assessment.can_declare(by):
+        raise TransitionRefused("This declaration cannot be made now")
+    details = details.strip()
+    if has_interest and not details:
+        raise FieldRefusal("details", "Describe the interest")
+    new = AssessmentStatus.conflicted if has_interest else AssessmentStatus.in_progress
+    ASSESSMENT.check(assessment.status, new)
+    before = assessment.status
+    assessment.status, assessment.has_interest = new, has_interest
+    assessment.interest_details, assessment.declared_at = details, now
+    record_audit("assessment.declared", assessment.eoi, user=by,
+                 summary=f"{by.full_name} declared "
+                 + (f"an interest in {assessment.eoi.reference}: {details}" if has_interest
+                    else f"no interest in {assessment.eoi.reference}"),
+                 changes={"status": [before.value, new.value]})
+    return assessment
+
+
+def rubric_of(funding_round: FundingRound) -> Rubric:
+    return Rubric(tuple(CriterionSpec(c.id, c.title, c.weight, c.position)
+                        for c in funding_round.criteria))
+
+
+def save_scores(assessment: Assessment, entries: dict[int, tuple[int | None, str]], *,
+                submit: bool, by, now: datetime, expected_version: int | None) -> Assessment:
+    """`entries` is {criterion id: (score or None, comment)}. A draft may be partial; a
+    submission must be complete, with a comment wherever the scale asks for one."""
+    if not assessment.can_score(by):
+        raise TransitionRefused("These scores cannot be changed now")
+    check_version(assessment, expected_version)
+    criteria = {c.id: c for c in assessment.eoi.funding_round.criteria}
+    if submit:
+        problems = check_scoresheet(
+            rubric_of(assessment.eoi.funding_round),
+            {cid: score for cid, (score, _c) in entries.items() if score is not None},
+            {cid: comment for cid, (_s, comment) in entries.items()})
+        if problems:
+            raise ScoresIncomplete(problems)
+    before, after = {}, {}
+    for criterion_id, (value, comment) in entries.items():
+        if criterion_id not in criteria:
+            continue
+        score = assessment.score_for(criterion_id)
+        if score is None:
+            score = Score(criterion_id=criterion_id)
+            assessment.scores.append(score)
+        title = criteria[criterion_id].title
+        before[title] = [score.score, score.comment or ""]
+        score.score, score.comment = value, comment.strip()
+        after[title] = [value, score.comment]
+    assessment.updated_at = now
+    changes = changes_between(before, after)
+    if submit:
+        ASSESSMENT.check(assessment.status, AssessmentStatus.submitted)
+        assessment.status, assessment.submitted_at = AssessmentStatus.submitted, now
+        changes["status"] = ["in_progress", "submitted"]
+    if changes or submit:
+        record_audit("assessment.submitted" if submit else "assessment.saved", assessment.eoi,
+                     user=by, summary=f"{by.full_name} "
+                     + ("submitted" if submit else "saved draft") + " scores for "
+                     + assessment.eoi.reference, changes=changes)
+    return assessment
+
+
+# The panel's view: summaries, moderation, ranking ---------------------------------------------
+
+def submitted_sheets(eoi: Eoi) -> dict[str, dict[int, int]]:
+    return {a.assessor.full_name: {s.criterion_id: s.score for s in a.scores}
+            for a in eoi.assessments if a.status is AssessmentStatus.submitted}
+
+
+def moderated_scores(eoi: Eoi) -> dict[int, ModeratedScore]:
+    return {m.criterion_id: m for m in db.session.scalars(
+        select(ModeratedScore).where(ModeratedScore.eoi_id == eoi.id))}
+
+
+def summary_of(eoi: Eoi) -> BidSummary | None:
+    """The panel's scores for one bid brought together, or None before any are in."""
+    sheets = submitted_sheets(eoi)
+    if not sheets:
+        return None
+    moderated = {cid: m.score for cid, m in moderated_scores(eoi).items()}
+    return summarise(rubric_of(eoi.funding_round), sheets, moderated)
+
+
+def moderate(eoi: Eoi, criterion_id: int, *, score: int, rationale: str, by,
+             expected_version: int | None = None) -> ModeratedScore:
+    if not by.has_role(Role.fund_manager):
+        raise TransitionRefused("Only the chair moderates")
+    if eoi.funding_round.status not in (RoundStatus.closed, RoundStatus.assessed):
+        raise TransitionRefused("Scores can no longer be moderated: decisions are published")
+    if not submitted_sheets(eoi):
+        raise TransitionRefused("There are no submitted scores to moderate yet")
+    criterion = next((c for c in eoi.funding_round.criteria if c.id == criterion_id), None)
+    if criterion is None:
+        raise FieldRefusal("criterion_id", "Choose one of the round's criteria")
+    if not rationale.strip():
+        raise FieldRefusal("rationale", "Enter the reason for the moderated score")
+    existing = moderated_scores(eoi).get(criterion_id)
+    if existing is not None:
+        check_version(existing, expected_version)
+    before = [existing.score, existing.rationale] if existing else [None, None]
+    if existing is None:
+        existing = ModeratedScore(eoi=eoi, criterion_id=criterion_id)
+        db.session.add(existing)
+    existing.score, existing.rationale = score, rationale.strip()
+    existing.moderated_by_id = by.id
+    record_audit("assessment.moderated", eoi, user=by,
+                 summary=f"Moderated {criterion.title} of {eoi.reference} to {score}: "
+                 f"{rationale.strip()}",
+                 changes={criterion.title: [before, [score, rationale.strip()]]})
+    return existing
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    eoi: Eoi
+    summary: BidSummary
+    ranked: RankedBid
+    mopac_request_pence: int
+
+
+def ranking(funding_round: FundingRound) -> list[RankingRow]:
+    """The round's scored bids in rank order, by eoi.scoring's rules."""
+    rubric = rubric_of(funding_round)
+    heaviest = rubric.heaviest().key
+    bids, by_reference = [], {}
+    for eoi in submitted_eois(funding_round):
+        summary = summary_of(eoi)
+        if summary is None:
+            continue
+        request = budget_reconciliation(eoi).mopac_request
+        bids.append(Bid(eoi.reference, summary.score, summary.for_criterion(heaviest).agreed,
+                        request, eoi.submitted_at))
+        by_reference[eoi.reference] = (eoi, summary, request)
+    rows = []
+    for ranked in rank(bids):
+        eoi, summary, request = by_reference[ranked.bid.key]
+        rows.append(RankingRow(eoi, summary, ranked, request))
+    return rows
+
+
+def allocation(rows: list[RankingRow], envelope_pence: int, threshold: Fraction =
+               DEFAULT_THRESHOLD, partial_awards: bool = False) -> Allocation:
+    return allocate([row.ranked for row in rows], envelope_pence, threshold, partial_awards)
+
+
+@dataclass(frozen=True)
+class CriterionFeedback:
+    title: str
+    weight: int
+    agreed: Fraction
+    comments: list[str]
+
+
+def feedback_for(eoi: Eoi) -> list[CriterionFeedback]:
+    """What the consortium is told per criterion: the agreed score and the panel's comments,
+    never who wrote them, in an order that does not follow the assessors."""
+    summary = summary_of(eoi)
+    if summary is None:
+        return []
+    comments: dict[int, list[str]] = {}
+    for assessment in eoi.assessments:
+        if assessment.status is AssessmentStatus.submitted:
+            for score in assessment.scores:
+                if score.comment:
+                    comments.setdefault(score.criterion_id, []).append(score.comment)
+    return [CriterionFeedback(c.criterion.title, c.criterion.weight, c.agreed,
+                              sorted(comments.get(c.criterion.key, [])))
+            for c in summary.criteria]
+
+
+def scoring_problems(funding_round: FundingRound) -> list[str]:
+    """Why the round cannot yet be marked assessed."""
+    problems = []
+    eois = submitted_eois(funding_round)
+    if not eois:
+        problems.append("No expressions of interest were submitted")
+    for eoi in eois:
+        waiting = [a.assessor.full_name for a in eoi.assessments
+                   if a.status in (AssessmentStatus.awaiting_declaration,
+                                   AssessmentStatus.in_progress)]
+        if waiting:
+            problems.append(f"{eoi.reference} is still with {', '.join(waiting)}")
+        elif not submitted_sheets(eoi):
+            problems.append(f"{eoi.reference} has no submitted scores")
+    return problems
+
+
+# Decisions ----------------------------------------------------------------------------------------
+
+def record_decision(eoi: Eoi, *, outcome: DecisionOutcome, amount_pence: int, conditions: str,
+                    feedback: str, by, expected_version: int | None = None) -> Decision:
+    if not by.has_role(Role.fund_manager):
+        raise TransitionRefused("Only a fund manager records decisions")
+    funding_round = eoi.funding_round
+    if funding_round.status is not RoundStatus.assessed:
+        raise TransitionRefused("Decisions are recorded once the round is assessed, and "
+                                "before they are published")
+    if eoi.status is not EoiStatus.submitted:
+        raise TransitionRefused("Only submitted expressions of interest get a decision")
+    funded = outcome in (DecisionOutcome.fund, DecisionOutcome.fund_with_conditions)
+    request = budget_reconciliation(eoi).mopac_request
+    if funded and amount_pence <= 0:
+        raise FieldRefusal("amount", "Enter the amount awarded")
+    if not funded:
+        amount_pence = 0
+    if amount_pence > request:
+        raise FieldRefusal("amount", f"The award cannot be more than the MOPAC request of "
+                           f"{format_pence(request)}")
+    others = sum(d.amount_awarded_pence for d in _decisions(funding_round) if d.eoi_id != eoi.id)
+    if others + amount_pence > funding_round.envelope_pence:
+        raise FieldRefusal("amount", "Awards would come to "
+                           f"{format_pence(others + amount_pence)}, more than the envelope of "
+                           f"{format_pence(funding_round.envelope_pence)}")
+    if outcome is DecisionOutcome.fund_with_conditions and not conditions.strip():
+        raise FieldRefusal("conditions", "Enter the conditions of the award")
+    decision = eoi.decision
+    if decision is not None:
+        check_version(decision, expected_version)
+    fields = {"outcome": outcome.value, "amount_awarded_pence": amount_pence,
+              "conditions": conditions.strip(), "feedback": feedback.strip()}
+    before = ({} if decision is None else {
+        "outcome": decision.outcome.value, "amount_awarded_pence": decision.amount_awarded_pence,
+        "conditions": decision.conditions, "feedback": decision.feedback})
+    if decision is None:
+        decision = Decision(eoi=eoi)
+        db.session.add(decision)
+    decision.outcome, decision.amount_awarded_pence = outcome, amount_pence
+    decision.conditions, decision.feedback = fields["conditions"], fields["feedback"]
+    decision.decided_by_id = by.id
+    record_audit("decision.recorded", eoi, user=by,
+                 summary=f"Decided {eoi.reference}: {outcome.title}"
+                 + (f", {format_pence(amount_pence)}" if amount_pence else ""),
+                 changes=changes_between(before, fields))
+    return decision
+
+
+def _decisions(funding_round: FundingRound) -> list[Decision]:
+    return db.session.scalars(select(Decision).join(Eoi).where(
+        Eoi.round_id == funding_round.id)).all()
+
+
+def publishing_problems(funding_round: FundingRound) -> list[str]:
+    """Why the round's decisions cannot be published yet."""
+    undecided = [e.reference for e in submitted_eois(funding_round) if e.decision is None]
+    return [f"Record a decision for {', '.join(undecided)}"] if undecided else []
+
