@@ -116,7 +116,8 @@ def test_demo_rounds_one_open_one_closed(app, app_context):
 
     app.test_cli_runner().invoke(args=["demo", "load"])
     rounds = db.session.scalars(select(FundingRound).order_by(FundingRound.closes_at)).all()
-    assert [r.status for r in rounds] == [RoundStatus.closed, RoundStatus.open]
+    # Round one closed, then its panel assessed it (eoi/demo/assessment.py).
+    assert [r.status for r in rounds] == [RoundStatus.assessed, RoundStatus.open]
     assert rounds[1].accepts_submissions(utcnow())
     assert not rounds[0].accepts_submissions(utcnow())
     assert all(r.total_weight == 100 for r in rounds)
@@ -130,7 +131,7 @@ def test_demo_eois_in_several_states(app, app_context):
     app.test_cli_runner().invoke(args=["demo", "load"])
     closed, open_round = db.session.scalars(
         select(FundingRound).order_by(FundingRound.closes_at)).all()
-    assert closed.status is RoundStatus.closed
+    assert closed.status is RoundStatus.assessed
     submitted = [e for e in db.session.scalars(select(Eoi).where(Eoi.round_id == closed.id))
                  if e.status is EoiStatus.submitted]
     assert len(submitted) >= 4
@@ -144,3 +145,22 @@ def test_demo_eois_in_several_states(app, app_context):
     starters = {e.consortium.name for e in db.session.scalars(
         select(Eoi).where(Eoi.round_id == open_round.id))}
     assert "Bexley and Greenwich schools partnership" not in starters and starters
+
+
+def test_demo_panel_assessed_round_one_with_a_conflict_and_a_disagreement(app, app_context):
+    from eoi.assessment.models import AssessmentStatus
+    from eoi.assessment.operations import ranking, submitted_eois, summary_of
+    from eoi.rounds.models import FundingRound
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    round_one = db.session.scalars(select(FundingRound).order_by(FundingRound.closes_at)).first()
+    bids = submitted_eois(round_one)
+    assert len(bids) == 4 and all(summary_of(e) for e in bids)
+    conflicts = [a for e in bids for a in e.assessments
+                 if a.status is AssessmentStatus.conflicted]
+    assert len(conflicts) == 1 and conflicts[0].flagged_by_system
+    assert conflicts[0].assessor.email == "panel3@demo.example"
+    needing = [e.consortium.name for e in bids if summary_of(e).needs_moderation]
+    assert needing == ["East London exploitation hub"]
+    assert all(e.decision is not None and not e.decision.is_published for e in bids)
+    assert len(ranking(round_one)) == 4

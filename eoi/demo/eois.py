@@ -228,20 +228,25 @@ def _consortium(name: str) -> Consortium:
     return db.session.scalar(select(Consortium).where(Consortium.name == name))
 
 
+def submit_demo_eoi(consortium_name: str, funding_round: FundingRound, *, now: datetime) -> Eoi:
+    """A complete EOI with the consortium's demo budget, submitted by its lead at `now`
+    (the round must be open then, and cover the financial years of the demo pledges)."""
+    eoi = _draft(_consortium(consortium_name), funding_round, [s.key for s in SECTIONS],
+                 complete=True, with_budget=True)
+    operations.submit_eoi(eoi, by=eoi.consortium.lead, now=now)
+    return eoi
+
+
 def load_demo_eois_for_closed_round(funding_round: FundingRound) -> list[str]:
     """Call while the round is still open: the submissions come in before its close."""
     created = []
-    every_section = [s.key for s in SECTIONS]
     for hours_before, name in zip((200, 120, 30, 3), CLOSED_ROUND_SUBMISSIONS, strict=True):
-        eoi = _draft(_consortium(name), funding_round, every_section, complete=True,
-                     with_budget=True)
-        operations.submit_eoi(eoi, by=eoi.consortium.lead,
+        eoi = submit_demo_eoi(name, funding_round,
                               now=_before(funding_round.closes_at, hours_before))
         created.append(f"EOI {eoi.reference} ({name})")
-    withdrawn = _draft(_consortium(CLOSED_ROUND_WITHDRAWN), funding_round, every_section,
-                       complete=True, with_budget=True)
+    withdrawn = submit_demo_eoi(CLOSED_ROUND_WITHDRAWN, funding_round,
+                                now=_before(funding_round.closes_at, 300))
     lead = withdrawn.consortium.lead
-    operations.submit_eoi(withdrawn, by=lead, now=_before(funding_round.closes_at, 300))
     operations.withdraw_eoi(withdrawn, by=lead, now=_before(funding_round.closes_at, 250))
     created.append(f"EOI {withdrawn.reference} ({CLOSED_ROUND_WITHDRAWN}), withdrawn")
     return created

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from eoi.accounts.operations import find_user_by_email
+from eoi.demo.assessment import load_demo_assessment
 from eoi.demo.eois import load_demo_eois_for_closed_round, load_demo_eois_for_open_round
 from eoi.extensions import db
 from eoi.formatting import LONDON
@@ -55,6 +56,7 @@ def load_demo_rounds(today: date) -> list[str]:
             created += load_demo_eois_for_closed_round(funding_round)
             operations.change_round_status(funding_round, RoundStatus.closed, by=manager,
                                            now=closes_at)
+            created += load_demo_assessment(funding_round, closes_at)
         else:
             created += load_demo_eois_for_open_round(funding_round)
     return created

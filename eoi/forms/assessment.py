@@ -1,7 +1,12 @@
 """Forms for the panel: members, assignments, declarations, scores, moderation, decisions."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -98,7 +103,8 @@ class DecisionForm(FlaskForm):
     outcome = RadioField(
         "Decision", choices=choices(DecisionOutcome.choices()),
         validators=[InputRequired(message="Select the decision")], widget=GovRadioInput())
-    amount = PoundsField("Amount awarded, in pounds", description="Leave blank unless funded")
+    amount = PoundsField("Amount awarded, in pounds", description="Leave blank unless funded",
+                         widget=GovTextInput())
     conditions = text_area("Conditions", hint="Needed when funding with conditions")
     feedback = text_area("Feedback for the consortium (optional)",
                          hint="Shown in the decision letter above the panel's comments")
