@@ -1,4 +1,5 @@
-"""The one way an admin edit page handles a POST: validate, save, or explain why not."""
+"""The one way an edit page handles a POST: validate, save, or explain why not; and the one
+way a button (a bare confirmation POST) runs its action."""
 
 from collections.abc import Callable
 
@@ -62,3 +63,22 @@ def handle_form(
             flash(success, "success")
             return redirect(next_url(saved))
     return render_template(template, form=form, record=record, conflict=conflict, **context)
+
+
+def confirmed_action(act: Callable[[], object], success: str | Callable[[object], str]) -> bool:
+    """A button's POST: with a valid CSRF token, run `act` and commit, then flash `success`
+    (a message, or a function of what `act` returned). A refusal is rolled back and its
+    reason flashed instead. Returns whether the action happened."""
+    from eoi.forms.admin import ConfirmForm
+
+    if not ConfirmForm().validate_on_submit():
+        return False
+    try:
+        result = act()
+        db.session.commit()
+    except TransitionRefused as refused:
+        db.session.rollback()
+        flash(f"{refused}.", "important")
+        return False
+    flash(success(result) if callable(success) else success, "success")
+    return True

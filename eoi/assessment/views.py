@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eoi.accounts.models import Role, User
-from eoi.admin.forms_flow import handle_form
+from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.assessment import operations
 from eoi.assessment.models import Assessment, AssessmentStatus, PanelMember
 from eoi.columns import StaleEdit, utcnow
@@ -30,7 +30,6 @@ from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, permission_required, require
 from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.scoring import DEFAULT_THRESHOLD, SCALE_TITLES, what_if
-from eoi.states import TransitionRefused
 
 assessment_bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
@@ -99,14 +98,8 @@ def panel(round_id: int):
 @fund_manager_only
 def panel_remove(member_id: int):
     member = load_or_404(PanelMember, member_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            operations.remove_panel_member(member, by=current_user)
-            db.session.commit()
-            flash("Taken off the panel.", "success")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
+    confirmed_action(lambda: operations.remove_panel_member(member, by=current_user),
+                     "Taken off the panel.")
     return redirect(url_for("assessment.panel", round_id=member.round_id))
 
 
@@ -114,15 +107,10 @@ def panel_remove(member_id: int):
 @fund_manager_only
 def spread(round_id: int):
     funding_round = _assessed_round(round_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            made = operations.assign_even_spread(funding_round, by=current_user, now=utcnow())
-            db.session.commit()
-            flash(f"{made} assignments made." if made else "Every bid already has its "
-                  "assessors, or nobody without a conflict is left.", "success")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
+    confirmed_action(
+        lambda: operations.assign_even_spread(funding_round, by=current_user, now=utcnow()),
+        lambda made: f"{made} assignments made." if made else "Every bid already has its "
+        "assessors, or nobody without a conflict is left.")
     return redirect(url_for("assessment.panel", round_id=funding_round.id))
 
 
@@ -149,14 +137,8 @@ def assign(eoi_id: int):
 def unassign(assessment_id: int):
     assessment = load_or_404(Assessment, assessment_id)
     round_id = assessment.eoi.round_id
-    if ConfirmForm().validate_on_submit():
-        try:
-            operations.unassign(assessment, by=current_user)
-            db.session.commit()
-            flash("Assessor taken off the bid.", "success")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
+    confirmed_action(lambda: operations.unassign(assessment, by=current_user),
+                     "Assessor taken off the bid.")
     return redirect(url_for("assessment.panel", round_id=round_id))
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from eoi.accounts.models import User
-from eoi.admin.forms_flow import handle_form
+from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.audit.models import AuditEntry
 from eoi.consortia import operations
 from eoi.consortia.budget import PledgeLine, pooled_budget
@@ -49,7 +49,6 @@ from eoi.reference.models import (
 )
 from eoi.reference.operations import organisation_choices
 from eoi.rounds.models import FundingRound, RoundStatus
-from eoi.states import TransitionRefused
 
 consortia_bp = Blueprint("consortia", __name__)
 
@@ -195,14 +194,8 @@ def _membership(consortium_id: int, membership_id: int) -> ConsortiumMembership:
 
 def _membership_action(consortium_id: int, membership_id: int, act, done: str):
     membership = _membership(consortium_id, membership_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            act(membership)
-            db.session.commit()
-            flash(done.format(borough=membership.local_authority.name), "success")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
+    confirmed_action(lambda: act(membership),
+                     done.format(borough=membership.local_authority.name))
     return redirect(_to_consortium(membership.consortium, "members"))
 
 

@@ -126,12 +126,16 @@ def task_status(section: EoiSection) -> str:
     return "In progress" if has_content else "Not started"
 
 
+def _require_editable(eoi: Eoi, by) -> None:
+    if not eoi.can_edit(by):
+        raise TransitionRefused("This EOI cannot be changed now")
+
+
 # Drafting ----------------------------------------------------------------------------------
 
 def save_section(eoi: Eoi, key: str, content: dict, *, mark_complete: bool, by,
                  expected_version: int | None) -> EoiSection:
-    if not eoi.can_edit(by):
-        raise TransitionRefused("This EOI cannot be changed now")
+    _require_editable(eoi, by)
     section = eoi.section(key)
     if expected_version is not None and section.version != expected_version:
         raise SectionConflict(section, dict(section.content))
@@ -159,8 +163,7 @@ def _budget_changed(eoi: Eoi) -> None:
 
 def add_budget_line(eoi: Eoi, *, financial_year: int, category: CostCategory,
                     funder: Organisation, amount_pence: int, by) -> BudgetLine:
-    if not eoi.can_edit(by):
-        raise TransitionRefused("This EOI cannot be changed now")
+    _require_editable(eoi, by)
     if financial_year not in round_years(eoi):
         raise FieldRefusal("financial_year", "Select a year the round covers")
     if any(line.financial_year == financial_year and line.category is category
@@ -177,8 +180,7 @@ def add_budget_line(eoi: Eoi, *, financial_year: int, category: CostCategory,
 
 def remove_budget_line(line: BudgetLine, *, by) -> None:
     eoi = line.eoi
-    if not eoi.can_edit(by):
-        raise TransitionRefused("This EOI cannot be changed now")
+    _require_editable(eoi, by)
     record_audit("eoi.budget_line_removed", eoi, user=by,
                  summary=f"Removed from the budget: {line}")
     eoi.budget_lines.remove(line)
@@ -188,8 +190,7 @@ def remove_budget_line(line: BudgetLine, *, by) -> None:
 def attach_file(eoi: Eoi, filename: str, content: bytes, *, by) -> EoiAttachment:
     """Check the file by its content, keep its bytes and record it. If the transaction then
     fails, the caller discards `attachment.stored_name` so no stray file is left."""
-    if not eoi.can_edit(by):
-        raise TransitionRefused("This EOI cannot be changed now")
+    _require_editable(eoi, by)
     try:
         name, kind = uploads.check_file(filename, content)
     except uploads.UploadRefused as refused:
@@ -207,8 +208,7 @@ def attach_file(eoi: Eoi, filename: str, content: bytes, *, by) -> EoiAttachment
 def remove_attachment(attachment: EoiAttachment, *, by) -> str:
     """Forget the attachment; return its stored name, to discard once this is committed."""
     eoi = attachment.eoi
-    if not eoi.can_edit(by):
-        raise TransitionRefused("This EOI cannot be changed now")
+    _require_editable(eoi, by)
     record_audit("eoi.attachment_removed", eoi, user=by,
                  summary=f"Removed the attachment {attachment.filename}")
     eoi.attachments.remove(attachment)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eoi.accounts.models import Role, User
-from eoi.admin.forms_flow import handle_form
+from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.columns import FieldRefusal, utcnow
 from eoi.consortia.models import Consortium
 from eoi.eois import attachments, operations
@@ -364,14 +364,8 @@ def submitted(eoi_id: int):
 def withdraw(eoi_id: int):
     eoi = _eoi(eoi_id)
     require(eoi.can_withdraw(current_user))
-    if ConfirmForm().validate_on_submit():
-        try:
-            operations.withdraw_eoi(eoi, by=current_user, now=utcnow())
-            db.session.commit()
-            flash(f"{eoi.reference} is withdrawn.", "success")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
+    confirmed_action(lambda: operations.withdraw_eoi(eoi, by=current_user, now=utcnow()),
+                     f"{eoi.reference} is withdrawn.")
     return redirect(_to_eoi(eoi))
 
 

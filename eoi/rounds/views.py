@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from eoi.admin.forms_flow import handle_form
+from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.columns import utcnow
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
@@ -17,7 +17,6 @@ from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import Indicator, Outcome, Priority, PriorityKind
 from eoi.rounds import operations
 from eoi.rounds.models import Criterion, FundingRound, RoundStatus
-from eoi.states import TransitionRefused
 
 rounds_bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -130,17 +129,12 @@ def edit(round_id: int):
 @fund_manager_only
 def change_status(round_id: int):
     funding_round = _round(round_id)
-    form = ConfirmForm()
     target = request.form.get("status", "")
-    if form.validate_on_submit() and target in {s.value for s in RoundStatus}:
-        try:
-            operations.change_round_status(funding_round, RoundStatus(target), by=current_user,
-                                           now=utcnow())
-            db.session.commit()
-            flash(f"The round is now {RoundStatus(target).title.lower()}.", "success")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
+    if target in {s.value for s in RoundStatus}:
+        confirmed_action(
+            lambda: operations.change_round_status(funding_round, RoundStatus(target),
+                                                   by=current_user, now=utcnow()),
+            f"The round is now {RoundStatus(target).title.lower()}.")
     return redirect(url_for("rounds.show", round_id=funding_round.id))
 
 
