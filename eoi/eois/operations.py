@@ -205,15 +205,15 @@ def attach_file(eoi: Eoi, filename: str, content: bytes, *, by) -> EoiAttachment
     return attachment
 
 
-def remove_attachment(attachment: EoiAttachment, *, by) -> str:
-    """Forget the attachment; return its stored name, to discard once this is committed."""
+def remove_attachment(attachment: EoiAttachment, *, by) -> None:
+    """Forget the attachment. Its bytes are discarded by the caller once this is committed,
+    so a failed transaction never leaves a record without its file."""
     eoi = attachment.eoi
     _require_editable(eoi, by)
     record_audit("eoi.attachment_removed", eoi, user=by,
                  summary=f"Removed the attachment {attachment.filename}")
     eoi.attachments.remove(attachment)
     db.session.delete(attachment)
-    return attachment.stored_name
 
 
 def invite_editor(eoi: Eoi, user, *, by) -> None:

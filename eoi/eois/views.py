@@ -175,6 +175,16 @@ def _funders(eoi: Eoi) -> list[Organisation]:
     return list(mopac) + others
 
 
+def _saved_section_page(eoi: Eoi, key: str, **extra):
+    """The section's page with its form as saved: shown again after a POST to one of the
+    page's other forms (a budget line, an attachment) that needs correcting."""
+    current = eoi.section(key)
+    form = section_form(eoi, key)
+    form.fill(current.content)
+    form.version.data = current.version
+    return _section_page(eoi, key, form, current, **extra)
+
+
 def _section_context(eoi: Eoi, key: str) -> dict:
     """What a section's page shows beside its questions: the budget's lines, the evidence's
     attachments."""
@@ -214,12 +224,8 @@ def budget_line_add(eoi_id: int):
         except FieldRefusal as refusal:
             db.session.rollback()
             getattr(line_form, refusal.field).errors.append(refusal.message)
-    current = eoi.section("budget")
-    form = section_form(eoi, "budget")
-    form.fill(current.content)
-    form.version.data = current.version
-    return _section_page(eoi, "budget", form, current, error_form=line_form,
-                         **_budget_context(eoi, line_form))
+    return _saved_section_page(eoi, "budget", error_form=line_form,
+                               **_budget_context(eoi, line_form))
 
 
 @eois_bp.post("/<int:eoi_id>/budget/lines/<int:line_id>/remove")
@@ -238,15 +244,6 @@ def budget_line_remove(eoi_id: int, line_id: int):
 
 
 # Attachments ---------------------------------------------------------------------------------
-
-def _need_page(eoi: Eoi, attachment_form: AttachmentForm):
-    current = eoi.section("need")
-    form = section_form(eoi, "need")
-    form.fill(current.content)
-    form.version.data = current.version
-    return _section_page(eoi, "need", form, current, attachment_form=attachment_form,
-                         error_form=attachment_form)
-
 
 @eois_bp.post("/<int:eoi_id>/attachments")
 @login_required
@@ -274,7 +271,8 @@ def attachment_add(eoi_id: int):
             flash(f"{attachment.filename} is attached.", "success")
             return redirect(url_for("eois.section", eoi_id=eoi.id, key="need",
                                     _anchor="attachments"))
-    return _need_page(eoi, attachment_form)
+    return _saved_section_page(eoi, "need", attachment_form=attachment_form,
+                               error_form=attachment_form)
 
 
 @eois_bp.post("/<int:eoi_id>/attachments/<int:attachment_id>/remove")
@@ -284,11 +282,9 @@ def attachment_remove(eoi_id: int, attachment_id: int):
     require(eoi.can_edit(current_user))
     attachment = load_or_404(EoiAttachment, attachment_id)
     require(attachment.eoi_id == eoi.id)
-    if ConfirmForm().validate_on_submit():
-        stored_name = operations.remove_attachment(attachment, by=current_user)
-        db.session.commit()
-        attachments.discard(stored_name)
-        flash(f"{attachment.filename} is removed.", "success")
+    if confirmed_action(lambda: operations.remove_attachment(attachment, by=current_user),
+                        f"{attachment.filename} is removed."):
+        attachments.discard(attachment.stored_name)  # only once the database forgot it
     return redirect(url_for("eois.section", eoi_id=eoi.id, key="need", _anchor="attachments"))
 
 
