@@ -230,3 +230,16 @@ def test_a_draft_prints_too_and_says_what_is_missing(client, world):
     assert "None yet: not submitted" in text
     assert "Not started" in text and "Not answered yet" in text
     assert 'filename="eoi-' in response.headers["Content-Disposition"]
+
+
+def test_a_failed_save_leaves_no_stray_file(app, world, monkeypatch):
+    people, eoi = world
+    before = _stored_files(app)
+
+    def failing_audit(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(operations, "record_audit", failing_audit)
+    with pytest.raises(RuntimeError):
+        operations.attach_file(eoi, "a.csv", b"a,b\n1,2\n", by=people["lead"])
+    assert _stored_files(app) == before

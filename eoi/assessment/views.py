@@ -172,7 +172,9 @@ def score(assessment_id: int):
     if request.method == "GET":
         form.fill(assessment)
         form.version.data = assessment.version
-    elif assessment.can_score(current_user) and form.validate():
+    else:
+        require(assessment.can_score(current_user))
+    if request.method == "POST" and form.validate():
         submit = bool(form.submit.data)
         try:
             operations.save_scores(assessment, form.entries(), submit=submit, by=current_user,
@@ -184,6 +186,8 @@ def score(assessment_id: int):
         except operations.ScoresIncomplete as incomplete:
             db.session.rollback()
             for criterion_id, message in incomplete.problems.items():
+                # eoi.scoring words a missing comment "Explain a score of…"; the rest are
+                # about the score itself.
                 field = (f"comment_{criterion_id}" if message.startswith("Explain")
                          else f"score_{criterion_id}")
                 getattr(form, field).errors.append(message)
@@ -192,8 +196,6 @@ def score(assessment_id: int):
             flash("You saved these scores in another window since this page was opened. "
                   "Here they are as saved now.", "important")
             return redirect(url_for("assessment.score", assessment_id=assessment.id))
-    elif not assessment.can_score(current_user):
-        require(False)
     return render_template(
         "assessment/score.html", title=f"Assess {eoi.reference}", assessment=assessment,
         eoi=eoi, form=form, AssessmentStatus=AssessmentStatus, SCALE_TITLES=SCALE_TITLES,

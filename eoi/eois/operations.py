@@ -196,12 +196,16 @@ def attach_file(eoi: Eoi, filename: str, content: bytes, *, by) -> EoiAttachment
     except uploads.UploadRefused as refused:
         raise FieldRefusal("file", str(refused)) from None
     stored_name, digest = attachments.store(content)
-    attachment = EoiAttachment(filename=name, stored_name=stored_name,
-                               media_type=kind.media_type, size_bytes=len(content),
-                               sha256=digest, uploaded_by_id=by.id)
-    eoi.attachments.append(attachment)
-    record_audit("eoi.attachment_added", eoi, user=by,
-                 summary=f"Attached {name} ({kind.title}, {len(content):,} bytes)")
+    try:
+        attachment = EoiAttachment(filename=name, stored_name=stored_name,
+                                   media_type=kind.media_type, size_bytes=len(content),
+                                   sha256=digest, uploaded_by_id=by.id)
+        eoi.attachments.append(attachment)
+        record_audit("eoi.attachment_added", eoi, user=by,
+                     summary=f"Attached {name} ({kind.title}, {len(content):,} bytes)")
+    except Exception:
+        attachments.discard(stored_name)  # the record never existed: neither may its bytes
+        raise
     return attachment
 
 
