@@ -330,6 +330,12 @@ def test_decisions_are_checked_published_and_then_seen_by_the_consortium(client,
                                    now=utcnow())
     panel.record_decision(second, outcome=DecisionOutcome.not_funded, amount_pence=0,
                           conditions="", feedback="", by=people["manager"])
+    with pytest.raises(TransitionRefused,
+                       match=f"Moderate the disagreements on {first.reference}"):
+        rounds.change_round_status(funding_round, RoundStatus.decided, by=people["manager"],
+                                   now=utcnow())
+    panel.moderate(first, heaviest.id, score=2, rationale="Agreed at the meeting",
+                   by=people["manager"])
     db.session.commit()
 
     sign_in(client, people["lead"].email)

@@ -163,4 +163,10 @@ def test_demo_panel_assessed_round_one_with_a_conflict_and_a_disagreement(app, a
     needing = [e.consortium.name for e in bids if summary_of(e).needs_moderation]
     assert needing == ["East London exploitation hub"]
     assert all(e.decision is not None and not e.decision.is_published for e in bids)
+    # A visitor must moderate East London before the decisions can be published.
+    from eoi.assessment.operations import publishing_problems
+
+    assert publishing_problems(round_one) == [
+        f"Moderate the disagreements on {needing_bid.reference}"
+        for needing_bid in bids if needing_bid.consortium.name == needing[0]]
     assert len(ranking(round_one)) == 4

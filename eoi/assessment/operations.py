@@ -412,7 +412,16 @@ def _decisions(funding_round: FundingRound) -> list[Decision]:
 
 
 def publishing_problems(funding_round: FundingRound) -> list[str]:
-    """Why the round's decisions cannot be published yet."""
-    undecided = [e.reference for e in submitted_eois(funding_round) if e.decision is None]
-    return [f"Record a decision for {', '.join(undecided)}"] if undecided else []
+    """Why the round's decisions cannot be published yet: a bid without a decision, or a
+    disagreement the chair has not moderated in the open."""
+    eois = submitted_eois(funding_round)
+    problems = []
+    unmoderated = [e.reference for e in eois
+                   if (summary := summary_of(e)) is not None and summary.needs_moderation]
+    if unmoderated:
+        problems.append(f"Moderate the disagreements on {', '.join(unmoderated)}")
+    undecided = [e.reference for e in eois if e.decision is None]
+    if undecided:
+        problems.append(f"Record a decision for {', '.join(undecided)}")
+    return problems
 
