@@ -89,9 +89,7 @@ def panel(round_id: int):
         template="assessment/panel.html", success="Added to the panel.",
         next_url=lambda _: url_for("assessment.panel", round_id=funding_round.id),
         title=f"Panel: {funding_round.title}", funding_round=funding_round, members=members,
-        eois=eois, confirm=ConfirmForm(), conflicts={
-            (e.id, m.user_id): operations.system_conflict(e, m.user)
-            for e in eois for m in members})
+        eois=eois, confirm=ConfirmForm())
 
 
 @assessment_bp.post("/panel-members/<int:member_id>/remove")
