@@ -243,3 +243,11 @@ def test_a_failed_save_leaves_no_stray_file(app, world, monkeypatch):
     with pytest.raises(RuntimeError):
         operations.attach_file(eoi, "a.csv", b"a,b\n1,2\n", by=people["lead"])
     assert _stored_files(app) == before
+
+
+def test_page_headers_escape_names_that_would_break_out_of_the_css_string():
+    from eoi.formatting import css_string
+
+    escaped = str(css_string('Barnardo\'s "Tri-borough" </style><script>'))
+    assert '"' not in escaped and "<" not in escaped and ">" not in escaped
+    assert escaped.startswith("Barnardo's \\22 Tri-borough\\22 ")
