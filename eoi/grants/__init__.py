@@ -1,0 +1,1 @@
+"""Funded grants: agreements, milestones, payments, quarterly returns and their status."""
