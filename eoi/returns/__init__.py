@@ -1,0 +1,2 @@
+"""Quarterly outcome returns from delivery partners: aggregates only, never a young
+person's details."""
