@@ -128,7 +128,9 @@ def _borough(name: str) -> LocalAuthority:
     return db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == name))
 
 
-def _funder(name: str) -> Organisation:
+def organisation_named(name: str) -> Organisation:
+    """A demo organisation by the name the demo data uses: MOPAC, a borough by its short
+    name, or any other organisation by its full name."""
     if name == "MOPAC":
         return db.session.scalar(select(Organisation).where(
             Organisation.type == OrganisationType.mopac))
@@ -165,11 +167,12 @@ def load_demo_consortia(password: str, first_year: int) -> list[str]:
         for borough in invited:
             operations.invite_borough(consortium, _borough(borough), by=lead)
         for organisation, role in partners:
-            operations.add_partner(consortium, _funder(organisation), role, by=lead)
+            operations.add_partner(consortium, organisation_named(organisation), role, by=lead)
         for funder_name, offset, pounds, kind, status in pledges:
             pledge = operations.record_pledge(
-                consortium, funder=_funder(funder_name), financial_year=first_year + offset,
-                amount_pence=pounds * 100, kind=kind, by=lead)
+                consortium, funder=organisation_named(funder_name),
+                financial_year=first_year + offset, amount_pence=pounds * 100, kind=kind,
+                by=lead)
             confirmer = manager if funder_name == "MOPAC" else lead
             if status in (PledgeStatus.confirmed, PledgeStatus.received):
                 operations.change_pledge_status(pledge, PledgeStatus.confirmed, by=confirmer)

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from eoi.consortia.models import Consortium
+from eoi.demo.consortia import organisation_named
 from eoi.eois import operations
 from eoi.eois.models import CostCategory, Eoi
 from eoi.eois.sections import SECTIONS
 from eoi.extensions import db
-from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
 from eoi.rounds.models import FundingRound
 
 # consortium -> the story its answers tell
@@ -199,15 +199,6 @@ def _answers(consortium: Consortium, key: str, story: dict, eoi: Eoi) -> dict:
     return texts[key]
 
 
-def _funder(name: str) -> Organisation:
-    if name == "MOPAC":
-        return db.session.scalar(select(Organisation).where(
-            Organisation.type == OrganisationType.mopac))
-    borough = db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == name))
-    return borough.organisation if borough else db.session.scalar(
-        select(Organisation).where(Organisation.name == name))
-
-
 def _draft(consortium: Consortium, funding_round: FundingRound, keys, *, complete: bool,
            with_budget: bool) -> Eoi:
     lead = consortium.lead
@@ -217,7 +208,8 @@ def _draft(consortium: Consortium, funding_round: FundingRound, keys, *, complet
         for funder, offset, category, pounds in BUDGETS[consortium.name]:
             operations.add_budget_line(
                 eoi, financial_year=funding_round.first_financial_year + offset,
-                category=category, funder=_funder(funder), amount_pence=pounds * 100, by=lead)
+                category=category, funder=organisation_named(funder),
+                amount_pence=pounds * 100, by=lead)
     for key in keys:
         operations.save_section(eoi, key, _answers(consortium, key, story, eoi),
                                 mark_complete=complete, by=lead, expected_version=None)

@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import create_user, find_user_by_email
-from eoi.demo.consortia import DEMO_OFFICERS, load_demo_consortia
+from eoi.demo.consortia import DEMO_OFFICERS, load_demo_consortia, organisation_named
 from eoi.demo.rounds import load_demo_rounds
 from eoi.demo.services import load_demo_services
 from eoi.extensions import db
 from eoi.money import financial_year_of
 from eoi.reference.loader import load_reference_data
-from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
+from eoi.reference.models import Organisation, OrganisationType
 
 # Providers and partners named in the workshop notes. Registered numbers are left
 # blank rather than guessed: fund managers add them from the registers.
@@ -46,18 +46,6 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def _organisation(reference: str) -> Organisation:
-    """A demo account's organisation: MOPAC, a borough by its short name, or by full name."""
-    if reference == "MOPAC":
-        return db.session.scalar(
-            select(Organisation).where(Organisation.type == OrganisationType.mopac)
-        )
-    borough = db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == reference))
-    if borough is not None:
-        return borough.organisation
-    return db.session.scalar(select(Organisation).where(Organisation.name == reference))
-
-
 def demo_accounts() -> list[tuple[str, str, str]]:
     """(email, name, roles) for printing the demo logins."""
     accounts = [(email, name, ", ".join(sorted(r.title for r in roles)))
@@ -82,7 +70,8 @@ def load_demo_data(password: str, today: date | None = None) -> list[str]:
     created = []
     for email, full_name, organisation, roles in DEMO_ACCOUNTS:
         if find_user_by_email(email) is None:
-            create_user(email=email, full_name=full_name, organisation=_organisation(organisation),
+            create_user(email=email, full_name=full_name,
+                        organisation=organisation_named(organisation),
                         roles=roles, password=password, by=None)
             created.append(email)
     db.session.flush()

@@ -235,10 +235,8 @@ def budget_line_remove(eoi_id: int, line_id: int):
     require(eoi.can_edit(current_user))
     line = load_or_404(BudgetLine, line_id)
     require(line.eoi_id == eoi.id)
-    if ConfirmForm().validate_on_submit():
-        operations.remove_budget_line(line, by=current_user)
-        db.session.commit()
-        flash("Removed from the budget.", "success")
+    confirmed_action(lambda: operations.remove_budget_line(line, by=current_user),
+                     "Removed from the budget.")
     return redirect(url_for("eois.section", eoi_id=eoi.id, key="budget",
                             _anchor="budget-lines"))
 
