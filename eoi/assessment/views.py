@@ -220,7 +220,7 @@ def moderation(eoi_id: int):
         sheets=operations.submitted_sheets(eoi))
 
 
-def _what_if_parameters(funding_round: FundingRound) -> tuple[dict, dict]:
+def _what_if_parameters() -> tuple[dict, dict]:
     """The what-if's envelope, threshold and partial awards from the query string, with a
     message beside each field that was not understood."""
     errors, values = {}, {"envelope": None, "threshold": None, "partial": None}
@@ -250,7 +250,7 @@ def ranking(round_id: int):
     funding_round = _assessed_round(round_id)
     rows = operations.ranking(funding_round)
     base = operations.allocation(rows, funding_round.envelope_pence)
-    values, errors = _what_if_parameters(funding_round)
+    values, errors = _what_if_parameters()
     alternative = changes = None
     if not errors and any(v is not None for v in values.values()):
         alternative, changes = what_if([r.ranked for r in rows], base, values["envelope"],
