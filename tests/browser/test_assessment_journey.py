@@ -63,10 +63,14 @@ def test_three_assessors_a_conflict_moderation_and_a_published_decision(page, cl
     page.goto(f"/rounds/{funding_round.id}")
     page.get_by_role("link", name="Panel, assignments and progress").click()
     for person in ("Priya Shah", "Tom Okafor", "Ruth Lindqvist"):
-        page.get_by_label("Who should join the panel?").select_option(label=next(
-            o for o in page.locator("#user_id option").all_inner_texts()
-            if o.startswith(person)))
+        # get_attribute waits for the option, so the page has reloaded after the last add.
+        option = page.locator("#user_id option", has_text=person)
+        page.get_by_label("Who should join the panel?").select_option(
+            value=option.get_attribute("value"))
         page.get_by_role("button", name="Add to the panel").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "Added to the panel")
+        expect(page.get_by_role("cell", name=person, exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Assign an even spread").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("5 assignments made")
