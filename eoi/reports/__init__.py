@@ -1,0 +1,1 @@
+"""Reports on the fund: figures, tables and the charts drawn beside them."""
