@@ -5,6 +5,14 @@ EOI_DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoi.sqlite
 EOI_SECRET_KEY     session signing key; default: generated once into instance/secret_key
 EOI_ALLOW_SQLITE   set to 1 to let production run on SQLite (a single small office, say)
 EOI_UPLOAD_FOLDER  where attachments are kept; default: instance/uploads (never under static)
+EOI_BASE_URL       the service's address, for links in emails; default: http://127.0.0.1:5000
+EOI_MAIL_FROM      sender of emails; default: Co-commissioning fund <no-reply@eoi.invalid>
+EOI_SMTP_HOST      mail server; unset: emails are written to EOI_OUTBOX_FOLDER instead
+EOI_SMTP_PORT      mail server port; default: 587
+EOI_SMTP_STARTTLS  set to 0 to send without STARTTLS (a local relay); default: STARTTLS on
+EOI_SMTP_USERNAME  mail server login, used with EOI_SMTP_PASSWORD; default: no login
+EOI_SMTP_PASSWORD
+EOI_OUTBOX_FOLDER  where emails go as .eml files without a mail server; default: instance/outbox
 """
 
 import os
@@ -53,6 +61,11 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
             raise ConfigurationError("Production needs EOI_SECRET_KEY set.")
         secret_key = _instance_secret_key(instance_path)
 
+    try:
+        smtp_port = int(environ.get("EOI_SMTP_PORT") or 587)
+    except ValueError:
+        raise ConfigurationError("EOI_SMTP_PORT must be a port number.") from None
+
     return {
         "EOI_ENV": env,
         "SECRET_KEY": secret_key,
@@ -70,4 +83,13 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "EOI_DEMO_PASSWORD": environ.get("EOI_DEMO_PASSWORD", "demo-pass-2026"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "EOI_UPLOAD_FOLDER": environ.get("EOI_UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        "EOI_BASE_URL": (environ.get("EOI_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "EOI_MAIL_FROM": environ.get("EOI_MAIL_FROM")
+        or "Co-commissioning fund <no-reply@eoi.invalid>",
+        "EOI_SMTP_HOST": environ.get("EOI_SMTP_HOST") or None,
+        "EOI_SMTP_PORT": smtp_port,
+        "EOI_SMTP_STARTTLS": environ.get("EOI_SMTP_STARTTLS") != "0",
+        "EOI_SMTP_USERNAME": environ.get("EOI_SMTP_USERNAME") or None,
+        "EOI_SMTP_PASSWORD": environ.get("EOI_SMTP_PASSWORD") or None,
+        "EOI_OUTBOX_FOLDER": environ.get("EOI_OUTBOX_FOLDER") or str(instance_path / "outbox"),
     }

@@ -17,6 +17,16 @@ from eoi.consortia.models import (
     Pledge,
 )
 from eoi.eois.models import BudgetLine, Eoi, EoiAttachment, EoiEditor, EoiSection
+from eoi.grants.models import (
+    Grant,
+    GrantFunding,
+    GrantIndicator,
+    GrantPartner,
+    IndicatorTarget,
+    Milestone,
+    MilestoneEvidence,
+    Payment,
+)
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -26,6 +36,14 @@ from eoi.reference.models import (
     Outcome,
     Priority,
     PriorityKind,
+)
+from eoi.reminders.models import SentReminder
+from eoi.returns.models import (
+    QuarterlyReturn,
+    ReturnBoroughCount,
+    ReturnCount,
+    ReturnIndicatorValue,
+    ReturnSpend,
 )
 from eoi.rounds.models import Criterion, FundingRound
 from eoi.service_map.models import Service, ServiceCohortLink, ServiceTypeLink
@@ -46,6 +64,20 @@ __all__ = [
     "EoiEditor",
     "EoiSection",
     "FundingRound",
+    "Grant",
+    "GrantFunding",
+    "GrantIndicator",
+    "GrantPartner",
+    "IndicatorTarget",
+    "Milestone",
+    "MilestoneEvidence",
+    "Payment",
+    "QuarterlyReturn",
+    "ReturnBoroughCount",
+    "ReturnCount",
+    "ReturnIndicatorValue",
+    "ReturnSpend",
+    "SentReminder",
     "ConsortiumMembership",
     "ConsortiumPartner",
     "LeadInterest",

@@ -258,3 +258,72 @@ def complete_everything(eoi, by, *, with_budget: bool = True):
                                 expected_version=None)
 
 
+
+
+def fund(people: dict, eoi, *, award_pence: int = 120_000_00):
+    """Take the `world` EOI through submission, one panel member's scores and a published
+    decision to fund it, with St Giles Trust as its lead provider; return the decision."""
+    from eoi.assessment import operations as panel
+    from eoi.assessment.models import AssessmentStatus, DecisionOutcome
+    from eoi.consortia.models import PartnerRole
+
+    lead, manager = people["lead"], people["manager"]
+    consortia.add_partner(eoi.consortium, db.session.scalar(select(Organisation).where(
+        Organisation.name == "St Giles Trust")), PartnerRole.lead_provider, by=lead)
+    complete_everything(eoi, people["member"])
+    now = utcnow()
+    operations.submit_eoi(eoi, by=lead, now=now)
+    funding_round = eoi.funding_round
+    rounds.change_round_status(funding_round, RoundStatus.closed, by=manager, now=now)
+    panel.add_panel_member(funding_round, people["panel"], by=manager)
+    assessment = panel.assign(eoi, people["panel"], by=manager, now=now)
+    if assessment.status is AssessmentStatus.awaiting_declaration:
+        panel.declare(assessment, has_interest=False, details="", by=people["panel"], now=now)
+    panel.save_scores(assessment, {c.id: (3, "Good.") for c in funding_round.criteria},
+                      submit=True, by=people["panel"], now=now, expected_version=None)
+    rounds.change_round_status(funding_round, RoundStatus.assessed, by=manager, now=now)
+    decision = panel.record_decision(eoi, outcome=DecisionOutcome.fund,
+                                     amount_pence=award_pence, conditions="", feedback="",
+                                     by=manager)
+    rounds.change_round_status(funding_round, RoundStatus.decided, by=manager, now=now)
+    db.session.commit()
+    return decision
+
+
+@pytest.fixture
+def granted(world):
+    """The `world` EOI funded and made a grant from 1 April 2026: St Giles Trust delivers,
+    and four quarterly returns are due (2026 to 2027)."""
+    from eoi.grants import operations as grants
+
+    people, eoi = world
+    decision = fund(people, eoi)
+    grant = grants.create_grant(decision, by=people["manager"])
+    db.session.commit()
+    return people, grant
+
+
+def complete_figures(grant, *, new: int = 7, continuing: int = 3):
+    """Figures for one quarter that pass every rule: 10 young people by default, two of
+    them living in Bexley and supported in Greenwich."""
+    from eoi.returns.figures import Cohorts, ReturnFigures
+
+    greenwich, bexley = borough("Greenwich").gss_code, borough("Bexley").gss_code
+    total = Cohorts(new, continuing)
+    return ReturnFigures(
+        supported=total,
+        breakdowns={
+            "gender": {"female": Cohorts(new - 1, continuing), "male": Cohorts(1, 0)},
+            "age_band": {"13_15": Cohorts(new, 0), "16_17": Cohorts(0, continuing)},
+            "disability": {"not_disabled": total},
+        },
+        boroughs={(greenwich, greenwich): Cohorts(new - 2, continuing),
+                  (bexley, greenwich): Cohorts(2, 0)},
+        indicators={str(gi.indicator_id): 12 for gi in grant.indicators},
+        spend={"staff": 20_000_00, "delivery": 5_000_50},
+        narrative={"progress": "Workers started in six schools.",
+                   "challenges": "Referrals were slow in the summer holidays.",
+                   "risks": "One worker may leave in the spring.",
+                   "case_study": "A girl in Year 10 was referred by her school and now "
+                                 "attends group work every week."},
+    )

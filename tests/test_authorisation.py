@@ -63,6 +63,18 @@ ACCESS = {
         "index", "panel", "panel_remove", "spread", "assign", "unassign", "declare", "score",
         "moderation", "ranking", "decision", "panel_pack", "decision_letter",
     )},
+    **{f"grants.{name}": PER_RECORD for name in (
+        "index", "new", "show", "agreement", "state", "milestone_new", "milestone",
+        "evidence_add", "evidence_download", "evidence_send", "milestone_review",
+        "payment_new", "payment_approve", "payment_paid", "payment_remove",
+    )},
+    **{f"returns.{name}": PER_RECORD for name in (
+        "show", "template", "upload", "submit", "review", "report",
+    )},
+    "reports.dashboard": FUND_MANAGER,
+    "reports.report_pdf": FUND_MANAGER,
+    "reports.grants_csv": FUND_MANAGER,
+    "reports.programme_xlsx": FUND_MANAGER,
     "service_map.index": SIGNED_IN,
     "service_map.export": SIGNED_IN,
     "service_map.gaps": SIGNED_IN,

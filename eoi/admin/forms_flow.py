@@ -80,5 +80,10 @@ def confirmed_action(act: Callable[[], object], success: str | Callable[[object]
         db.session.rollback()
         flash(f"{refused}.", "important")
         return False
+    except (StaleEdit, StaleDataError):
+        db.session.rollback()
+        flash("Someone else changed this since the page was opened. Check it as it is now, "
+              "then try again.", "important")
+        return False
     flash(success(result) if callable(success) else success, "success")
     return True

@@ -1,0 +1,83 @@
+"""Forms for grants: making one, its state, milestones, evidence and payments."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
+from wtforms import SubmitField
+from wtforms.validators import ValidationError
+
+from eoi.eois.uploads import ALLOWED_LIST
+from eoi.forms.fields import (
+    OptionalDateField,
+    PoundsField,
+    VersionField,
+    WholeNumberField,
+    choice_field,
+    pounds_check,
+    text_area,
+    text_field,
+)
+from eoi.grants.models import GrantState
+
+
+class GrantForm(FlaskForm):
+    starts_on = OptionalDateField("Start date", what="Start date", required=True,
+                                  description="When delivery starts. Returns are due for "
+                                  "every quarter from this one.")
+    return_days = WholeNumberField(
+        "Days after each quarter's end that its return is due", default=30,
+        missing="Enter the number of days, like 30", minimum=0, maximum=90,
+        short_label="Days", description="30 unless the grant agreement says otherwise")
+    submit = SubmitField("Make the grant", widget=GovSubmitInput())
+
+
+class GrantStateForm(FlaskForm):
+    state = choice_field("New state", "Select the new state", placeholder="Select a state")
+    reason = text_area("Reason", missing="Enter the reason",
+                       hint="Recorded in the grant's history")
+    submit = SubmitField("Change state", widget=GovSubmitInput())
+
+    def __init__(self, *args, allowed: list[GrantState], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state.choices = [(s.value, s.title) for s in allowed]
+
+
+class MilestoneForm(FlaskForm):
+    title = text_field("Milestone", "Enter the milestone", max_length=200)
+    evidence_required = text_area("Evidence required", missing="Enter the evidence required",
+                                  hint="What the partner sends to show it is done")
+    due_on = OptionalDateField("Due date", what="Due date", required=True)
+    submit = SubmitField("Add milestone", widget=GovSubmitInput())
+
+
+class EvidenceFileForm(FlaskForm):
+    file = FileField("Upload evidence", widget=GovFileInput(),
+                     description=f"{ALLOWED_LIST}, smaller than 10MB. Never include anything "
+                     "that could identify a young person: files are checked.")
+    upload = SubmitField("Upload", widget=GovSubmitInput())
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", ""):
+            raise ValidationError("Select a file")
+
+
+class SendEvidenceForm(FlaskForm):
+    notes = text_area("Notes on the evidence", hint="What the files show, or the evidence "
+                      "itself if it needs no file")
+    send = SubmitField("Send evidence to MOPAC", widget=GovSubmitInput())
+
+
+class PaymentForm(FlaskForm):
+    description = text_field("Description", "Enter a description", max_length=200,
+                             hint="For example, Quarter 1 in advance")
+    amount = PoundsField("Amount", widget=GovTextInput(),
+                         validators=[pounds_check("amount", 10_000_000)])
+    scheduled_on = OptionalDateField("Scheduled date", what="Scheduled date", required=True)
+    milestone_id = choice_field("Paid on acceptance of", "Select a milestone or none",
+                                hint="A payment tied to a milestone can be approved only once "
+                                "its evidence is accepted")
+    submit = SubmitField("Schedule payment", widget=GovSubmitInput())
+
+
+class PaymentActionForm(FlaskForm):
+    version = VersionField()

@@ -1,0 +1,192 @@
+"""The quarterly return's web form, built from the same categories as the spreadsheet
+(eoi.returns.figures), and the fund manager's review."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, ValidationError
+
+from eoi.eois.models import CostCategory
+from eoi.forms.fields import VersionField, choices, stripped, text_area
+from eoi.money import parse_pounds
+from eoi.returns.figures import (
+    BOROUGHS_FIELD,
+    BREAKDOWNS,
+    COHORTS,
+    NARRATIVES,
+    OUTSIDE_LONDON,
+    OUTSIDE_LONDON_NAME,
+    Cohorts,
+    ReturnFigures,
+    breakdown_field,
+    indicator_field,
+    spend_field,
+    supported_field,
+)
+
+# Blank borough rows offered beyond those already filled: enough for most quarters; the
+# spreadsheet takes any number.
+SPARE_BOROUGH_ROWS = 6
+
+
+class CountField(StringField):
+    """A whole number of young people; blank means 0 (or 'not entered' for indicators)."""
+
+    def __init__(self, label, *, what: str, **kwargs):
+        super().__init__(label, widget=GovTextInput(), filters=[stripped], **kwargs)
+        self.what = what
+
+    def pre_validate(self, form):
+        text = (self.data or "").replace(",", "")
+        if text and not text.isdigit():
+            raise ValidationError(f"{self.what}: enter a whole number, like 12")
+
+    @property
+    def number(self) -> int | None:
+        text = (self.data or "").replace(",", "")
+        return int(text) if text.isdigit() else None
+
+
+class MoneyField(StringField):
+    def __init__(self, label, *, what: str, **kwargs):
+        super().__init__(label, widget=GovTextInput(), filters=[stripped], **kwargs)
+        self.what = what
+
+    def pre_validate(self, form):
+        if self.data:
+            try:
+                parse_pounds(self.data)
+            except ValueError:
+                raise ValidationError(f"{self.what}: enter an amount in pounds, like 12,500 "
+                                      "or 12500.50") from None
+
+    @property
+    def pence(self) -> int:
+        return parse_pounds(self.data) if self.data else 0
+
+
+def borough_row_fields(index: int) -> tuple[str, str, str, str]:
+    return tuple(f"borough-{index}-{part}"
+                 for part in ("residence", "service", "new", "continuing"))
+
+
+def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough_rows: int,
+                formdata=None):
+    """A form with a field per figure, named as eoi.returns.figures names them, so the
+    rules' messages land beside the right box."""
+    attrs: dict = {"version": VersionField(),
+                   "save": SubmitField("Save as draft", widget=GovSubmitInput())}
+    for cohort, title in COHORTS:
+        attrs[supported_field(cohort)] = CountField(f"{title} young people",
+                                                    what=f"{title} young people")
+    for key, breakdown_title, categories in BREAKDOWNS:
+        for category, category_title in categories:
+            for cohort, cohort_title in COHORTS:
+                attrs[breakdown_field(key, category, cohort)] = CountField(
+                    f"{category_title}: {cohort_title.lower()}",
+                    what=f"{breakdown_title}, {category_title}, {cohort_title.lower()}")
+    residence_choices = choices([("", "Select a borough"), *boroughs.items(),
+                                 (OUTSIDE_LONDON, OUTSIDE_LONDON_NAME)])
+    service_choices = choices([("", "Select a borough"), *boroughs.items()])
+    for index in range(borough_rows):
+        residence, service, new, continuing = borough_row_fields(index)
+        row = f"Row {index + 1}"
+        attrs[residence] = SelectField(f"{row}: lives in", choices=residence_choices,
+                                       widget=GovSelect(), validate_choice=False)
+        attrs[service] = SelectField(f"{row}: supported in", choices=service_choices,
+                                     widget=GovSelect(), validate_choice=False)
+        attrs[new] = CountField(f"{row}: new", what=f"Borough row {index + 1}, new")
+        attrs[continuing] = CountField(f"{row}: continuing",
+                                       what=f"Borough row {index + 1}, continuing")
+    for key, name in indicators.items():
+        attrs[indicator_field(key)] = CountField(name, what=name)
+    for category in CostCategory:
+        attrs[spend_field(category.value)] = MoneyField(category.title,
+                                                        what=f"Spend on {category.title}")
+    for key, title, hint in NARRATIVES:
+        attrs[key] = TextAreaField(title, description=hint, filters=[stripped],
+                                   widget=GovTextArea())
+
+    def figures(self) -> ReturnFigures:
+        result = ReturnFigures(supported=Cohorts(
+            *(self[supported_field(c)].number or 0 for c, _ in COHORTS)))
+        for key, _, categories in BREAKDOWNS:
+            result.breakdowns[key] = {
+                category: Cohorts(*(self[breakdown_field(key, category, c)].number or 0
+                                    for c, _ in COHORTS))
+                for category, _ in categories}
+        for index in range(borough_rows):
+            residence, service, new, continuing = (self[name] for name in
+                                                   borough_row_fields(index))
+            counts = Cohorts(new.number or 0, continuing.number or 0)
+            if residence.data or service.data or counts.total:
+                pair = (residence.data or "", service.data or "")
+                result.boroughs[pair] = result.boroughs.get(pair, Cohorts()) + counts
+        result.indicators = {key: self[indicator_field(key)].number for key in indicators}
+        result.spend = {c.value: self[spend_field(c.value)].pence for c in CostCategory}
+        result.narrative = {key: self[key].data or "" for key, _, _ in NARRATIVES}
+        return result
+
+    def fill(self, figures: ReturnFigures) -> None:
+        for cohort, _ in COHORTS:
+            self[supported_field(cohort)].data = str(getattr(figures.supported, cohort))
+        for key, _, categories in BREAKDOWNS:
+            for category, _ in categories:
+                counts = figures.breakdowns.get(key, {}).get(category, Cohorts())
+                for cohort, _ in COHORTS:
+                    self[breakdown_field(key, category, cohort)].data = str(
+                        getattr(counts, cohort))
+        for index, ((home, served), counts) in enumerate(sorted(figures.boroughs.items())):
+            residence, service, new, continuing = (self[name] for name in
+                                                   borough_row_fields(index))
+            residence.data, service.data = home, served
+            new.data, continuing.data = str(counts.new), str(counts.continuing)
+        for key in indicators:
+            value = figures.indicators.get(key)
+            self[indicator_field(key)].data = "" if value is None else str(value)
+        for category in CostCategory:
+            pence = figures.spend.get(category.value, 0)
+            self[spend_field(category.value)].data = (
+                f"{pence / 100:,.2f}".removesuffix(".00") if pence else "")
+        for key, _, _ in NARRATIVES:
+            self[key].data = figures.narrative.get(key, "")
+
+    def add_problem(self, field: str, message: str) -> None:
+        if field == BOROUGHS_FIELD:
+            field = borough_row_fields(0)[0]
+        self[field].errors = [*self[field].errors, message]
+
+    attrs.update(figures=figures, fill=fill, add_problem=add_problem)
+    form_class = type("ReturnForm", (FlaskForm,), attrs)
+    return form_class(formdata=formdata)
+
+
+class ReturnUploadForm(FlaskForm):
+    file = FileField("Upload the filled-in spreadsheet", widget=GovFileInput(),
+                     description="The .xlsx file downloaded from this page. Its figures "
+                     "replace what is saved in the return, as a draft.")
+    upload = SubmitField("Upload spreadsheet", widget=GovSubmitInput())
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", ""):
+            raise ValidationError("Select the spreadsheet to upload")
+
+
+class ReviewForm(FlaskForm):
+    version = VersionField()
+    outcome = RadioField(
+        "Your decision", choices=choices([("accept", "Accept"),
+                                          ("return", "Return for changes")]),
+        validators=[InputRequired(message="Select whether to accept or return it")],
+        widget=GovRadioInput())
+    comments = text_area("Comments", hint="Needed when returning it: say what to change. "
+                         "The partner and the lead commissioner read these.")
+    submit = SubmitField("Save decision", widget=GovSubmitInput())

@@ -1,0 +1,332 @@
+"""Funded grants: what was awarded, by whom, to whom, for which outcomes, and how the work
+and the money are followed: milestones with their evidence, and payments."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoi.accounts.models import Role
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.consortia.models import Consortium
+from eoi.eois.models import Eoi
+from eoi.eois.uploads import MAX_BYTES
+from eoi.extensions import db
+from eoi.grants.periods import DEFAULT_DAYS_AFTER_END
+from eoi.reference.models import Indicator, Organisation
+
+if TYPE_CHECKING:
+    from eoi.accounts.models import User
+    from eoi.returns.models import QuarterlyReturn
+
+
+class GrantState(TitledEnum):
+    active = ("active", "Active")
+    suspended = ("suspended", "Suspended")
+    closed = ("closed", "Closed")
+
+
+class Grant(Versioned, db.Model):
+    """A funded EOI. `award_pence` is MOPAC's award, which payments draw on; the funding
+    rows hold every funder's share of the pooled budget, MOPAC's included."""
+
+    __tablename__ = "grants"
+    __table_args__ = (
+        CheckConstraint("award_pence > 0", name="award_positive"),
+        CheckConstraint("ends_on > starts_on", name="ends_after_start"),
+        CheckConstraint("return_days_after_end BETWEEN 0 AND 90", name="return_days_sane"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), unique=True)
+    consortium_id: Mapped[int] = mapped_column(ForeignKey("consortia.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[GrantState] = mapped_column(enum_column_type(GrantState, "grant_state"),
+                                              default=GrantState.active)
+    award_pence: Mapped[int] = mapped_column(BigInteger)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    return_days_after_end: Mapped[int] = mapped_column(Integer, default=DEFAULT_DAYS_AFTER_END)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    eoi: Mapped[Eoi] = relationship()
+    consortium: Mapped[Consortium] = relationship()
+    owner: Mapped["User"] = relationship(foreign_keys=[owner_id])
+    funding: Mapped[list["GrantFunding"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan",
+        order_by="(GrantFunding.financial_year, GrantFunding.id)")
+    partners: Mapped[list["GrantPartner"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan", order_by="GrantPartner.id")
+    indicators: Mapped[list["GrantIndicator"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan", order_by="GrantIndicator.id")
+    milestones: Mapped[list["Milestone"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan",
+        order_by="(Milestone.due_on, Milestone.id)")
+    payments: Mapped[list["Payment"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan",
+        order_by="(Payment.scheduled_on, Payment.id)")
+    returns: Mapped[list["QuarterlyReturn"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan",
+        order_by="(QuarterlyReturn.financial_year, QuarterlyReturn.quarter)")
+
+    def __repr__(self) -> str:
+        return f"<Grant {self.id} {self.reference}>"
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def pooled_total_pence(self) -> int:
+        return sum(f.amount_pence for f in self.funding)
+
+    @property
+    def paid_pence(self) -> int:
+        return sum(p.amount_pence for p in self.payments if p.status is PaymentStatus.paid)
+
+    @property
+    def partner_organisations(self) -> list[Organisation]:
+        return [p.organisation for p in self.partners]
+
+    # Permissions ---------------------------------------------------------------------------
+    def is_partner_user(self, user: "User") -> bool:
+        return (user.has_role(Role.partner)
+                and any(p.organisation_id == user.organisation_id for p in self.partners))
+
+    def is_owner(self, user: "User") -> bool:
+        return user.id == self.owner_id
+
+    def can_view(self, user: "User") -> bool:
+        """MOPAC, the lead, the member boroughs' commissioners and the delivery partners."""
+        return (user.has_role(Role.fund_manager) or self.is_owner(user)
+                or self.consortium.is_member_officer(user) or self.is_partner_user(user))
+
+    def can_manage(self, user: "User") -> bool:
+        """Set milestones, payments and the grant's state: MOPAC, who holds the money."""
+        return user.has_role(Role.fund_manager)
+
+    def can_report(self, user: "User") -> bool:
+        """Fill in returns and send milestone evidence: the partners delivering, and the
+        lead, who answers for the grant when a small partner cannot."""
+        return self.state is not GrantState.closed and (
+            self.is_partner_user(user) or self.is_owner(user))
+
+
+class GrantFunding(db.Model):
+    """One funder's share of the pooled budget for one financial year."""
+
+    __tablename__ = "grant_funding"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        UniqueConstraint("grant_id", "financial_year", "funder_id",
+                         name="uq_grant_funding_year_funder"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+
+    grant: Mapped[Grant] = relationship(back_populates="funding")
+    funder: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<GrantFunding {self.grant_id} {self.financial_year} {self.funder_id}>"
+
+
+class GrantPartner(db.Model):
+    __tablename__ = "grant_partners"
+    __table_args__ = (
+        UniqueConstraint("grant_id", "organisation_id", name="uq_grant_partners_organisation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+
+    grant: Mapped[Grant] = relationship(back_populates="partners")
+    organisation: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<GrantPartner {self.grant_id}:{self.organisation_id}>"
+
+
+class GrantIndicator(db.Model):
+    """An indicator the grant reports on, with its baseline and a target per year."""
+
+    __tablename__ = "grant_indicators"
+    __table_args__ = (
+        UniqueConstraint("grant_id", "indicator_id", name="uq_grant_indicators_indicator"),
+        CheckConstraint("baseline IS NULL OR baseline >= 0", name="baseline_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    baseline: Mapped[int | None] = mapped_column(Integer)
+
+    grant: Mapped[Grant] = relationship(back_populates="indicators")
+    indicator: Mapped[Indicator] = relationship()
+    targets: Mapped[list["IndicatorTarget"]] = relationship(
+        cascade="all, delete-orphan", order_by="IndicatorTarget.financial_year")
+
+    def __repr__(self) -> str:
+        return f"<GrantIndicator {self.grant_id}:{self.indicator_id}>"
+
+    def target_for(self, financial_year: int) -> int | None:
+        return next((t.target for t in self.targets if t.financial_year == financial_year),
+                    None)
+
+
+class IndicatorTarget(db.Model):
+    __tablename__ = "indicator_targets"
+    __table_args__ = (
+        UniqueConstraint("grant_indicator_id", "financial_year",
+                         name="uq_indicator_targets_year"),
+        CheckConstraint("target >= 0", name="target_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_indicator_id: Mapped[int] = mapped_column(ForeignKey("grant_indicators.id"),
+                                                    index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    target: Mapped[int] = mapped_column(Integer)
+
+
+class MilestoneStatus(TitledEnum):
+    planned = ("planned", "Planned")
+    due = ("due", "Due")
+    submitted = ("submitted", "Evidence sent")
+    accepted = ("accepted", "Accepted")
+    returned = ("returned", "Returned for changes")
+
+
+class Milestone(Versioned, db.Model):
+    __tablename__ = "milestones"
+    __table_args__ = (
+        CheckConstraint("(status != 'returned') OR (length(review_comments) > 0)",
+                        name="returned_has_comments"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    evidence_required: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[MilestoneStatus] = mapped_column(
+        enum_column_type(MilestoneStatus, "milestone_status"), default=MilestoneStatus.planned)
+    evidence_notes: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_comments: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    grant: Mapped[Grant] = relationship(back_populates="milestones")
+    evidence: Mapped[list["MilestoneEvidence"]] = relationship(
+        back_populates="milestone", order_by="MilestoneEvidence.id")
+    submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Milestone {self.id} {self.status.value}>"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.grant.reference})"
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting on the partner."""
+        return self.status in (MilestoneStatus.planned, MilestoneStatus.due,
+                               MilestoneStatus.returned)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due_on < today
+
+    def can_send_evidence(self, user: "User") -> bool:
+        return self.is_open and self.grant.can_report(user)
+
+    def can_review(self, user: "User") -> bool:
+        return self.status is MilestoneStatus.submitted and self.grant.can_manage(user)
+
+
+class MilestoneEvidence(db.Model):
+    """A file sent as evidence; stored like EOI attachments, outside the web folders."""
+
+    __tablename__ = "milestone_evidence"
+    __table_args__ = (
+        CheckConstraint(f"size_bytes BETWEEN 1 AND {MAX_BYTES}", name="size_within_limit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    milestone: Mapped[Milestone] = relationship(back_populates="evidence")
+    uploaded_by: Mapped["User"] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MilestoneEvidence {self.id} {self.filename!r}>"
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class PaymentStatus(TitledEnum):
+    scheduled = ("scheduled", "Scheduled")
+    approved = ("approved", "Approved")
+    paid = ("paid", "Paid")
+
+
+class Payment(Versioned, db.Model):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("(status = 'scheduled') OR (approved_at IS NOT NULL)",
+                        name="approved_has_time"),
+        CheckConstraint("(status != 'paid') OR (paid_at IS NOT NULL)", name="paid_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    scheduled_on: Mapped[date] = mapped_column(Date)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))
+    status: Mapped[PaymentStatus] = mapped_column(
+        enum_column_type(PaymentStatus, "payment_status"), default=PaymentStatus.scheduled)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    grant: Mapped[Grant] = relationship(back_populates="payments")
+    milestone: Mapped[Milestone | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Payment {self.id} {self.status.value} {self.amount_pence}p>"
+
+    def __str__(self) -> str:
+        from eoi.money import format_pence
+
+        return f"{self.description}, {format_pence(self.amount_pence)} ({self.grant.reference})"

@@ -1,0 +1,389 @@
+"""Every change to a grant, its milestones and its payments, each audited.
+
+The state machines for grants, milestones and payments are written here, once.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from eoi.accounts.models import Role
+from eoi.assessment.models import Decision, DecisionOutcome
+from eoi.audit import record_audit
+from eoi.columns import FieldRefusal, check_version
+from eoi.consortia.models import PartnerRole, PledgeStatus
+from eoi.eois import attachments, uploads
+from eoi.eois.models import Eoi
+from eoi.extensions import db
+from eoi.grants.models import (
+    Grant,
+    GrantFunding,
+    GrantIndicator,
+    GrantPartner,
+    GrantState,
+    IndicatorTarget,
+    Milestone,
+    MilestoneEvidence,
+    MilestoneStatus,
+    Payment,
+    PaymentStatus,
+)
+from eoi.grants.periods import quarters_between
+from eoi.money import format_pence
+from eoi.reference.models import OrganisationType
+from eoi.returns.file_text import personal_data_in_file
+from eoi.returns.models import QuarterlyReturn
+from eoi.states import StateMachine, TransitionRefused
+
+GRANT = StateMachine("grant", {
+    GrantState.active: frozenset({GrantState.suspended, GrantState.closed}),
+    GrantState.suspended: frozenset({GrantState.active, GrantState.closed}),
+})
+
+MILESTONE = StateMachine("milestone", {
+    MilestoneStatus.planned: frozenset({MilestoneStatus.due, MilestoneStatus.submitted}),
+    MilestoneStatus.due: frozenset({MilestoneStatus.submitted}),
+    MilestoneStatus.submitted: frozenset({MilestoneStatus.accepted, MilestoneStatus.returned}),
+    MilestoneStatus.returned: frozenset({MilestoneStatus.submitted}),
+})
+
+PAYMENT = StateMachine("payment", {
+    PaymentStatus.scheduled: frozenset({PaymentStatus.approved}),
+    PaymentStatus.approved: frozenset({PaymentStatus.paid}),
+})
+
+# A planned milestone becomes due this close to its date: the same two weeks the first
+# reminder gives.
+DUE_WITHIN_DAYS = 14
+
+# The partners who deliver, and so report; co-funders and schools do not.
+DELIVERING_ROLES = (PartnerRole.lead_provider, PartnerRole.delivery_partner)
+
+FUNDED = (DecisionOutcome.fund, DecisionOutcome.fund_with_conditions)
+
+
+def _require_manager(by) -> None:
+    if not by.has_role(Role.fund_manager):
+        raise TransitionRefused("Only a fund manager can do this")
+
+
+# Grants ----------------------------------------------------------------------------------
+
+def decisions_awaiting_grants() -> list[Decision]:
+    """Published decisions to fund that have no grant yet."""
+    from eoi.rounds.models import FundingRound, RoundStatus
+
+    decisions = db.session.scalars(
+        select(Decision).join(Decision.eoi).join(Eoi.funding_round)
+        .where(Decision.outcome.in_(FUNDED), FundingRound.status == RoundStatus.decided)
+        .where(~select(Grant.id).where(Grant.eoi_id == Decision.eoi_id).exists())
+        .order_by(Decision.id)).all()
+    return list(decisions)
+
+
+def grant_reference(eoi: Eoi) -> str:
+    """CCF-2026-0007 becomes GRT-2026-0007: the same number, so people can match them."""
+    return "GRT-" + eoi.reference.split("-", 1)[1]
+
+
+def create_grant(decision: Decision, *, by, starts_on: date | None = None,
+                 return_days_after_end: int | None = None) -> Grant:
+    _require_manager(by)
+    eoi = decision.eoi
+    funding_round = eoi.funding_round
+    if not decision.is_published:
+        raise TransitionRefused("A grant is made once the round's decisions are published")
+    if decision.outcome not in FUNDED:
+        raise TransitionRefused(f"{eoi.reference} was not funded")
+    if db.session.scalar(select(Grant.id).where(Grant.eoi_id == eoi.id)) is not None:
+        raise TransitionRefused(f"{eoi.reference} already has a grant")
+    first_day = date(funding_round.first_financial_year, 4, 1)
+    ends_on = date(funding_round.last_financial_year + 1, 3, 31)
+    starts_on = starts_on or first_day
+    if not first_day <= starts_on < ends_on:
+        raise FieldRefusal("starts_on", f"The grant must start between {first_day:%-d %B %Y} "
+                           f"and {ends_on:%-d %B %Y}, within the round's years")
+    summary = eoi.section("summary")
+    title = ((summary.content or {}).get("title") if summary else None) or eoi.consortium.name
+    grant = Grant(
+        eoi=eoi, consortium=eoi.consortium, reference=grant_reference(eoi), title=title[:200],
+        owner_id=eoi.consortium.lead_id, award_pence=decision.amount_awarded_pence,
+        starts_on=starts_on, ends_on=ends_on, conditions=decision.conditions,
+        created_by_id=by.id)
+    if return_days_after_end is not None:
+        grant.return_days_after_end = return_days_after_end
+    db.session.add(grant)
+    grant.funding = _funding_rows(eoi, decision.amount_awarded_pence)
+    grant.partners = [GrantPartner(organisation_id=p.organisation_id)
+                      for p in eoi.consortium.current_partners if p.role in DELIVERING_ROLES]
+    grant.indicators = _indicator_rows(eoi)
+    db.session.flush()
+    schedule_returns(grant)
+    record_audit("grant.created", grant, user=by,
+                 summary=f"Made grant {grant.reference} from {eoi.reference}: "
+                 f"{format_pence(grant.award_pence)} from MOPAC")
+    return grant
+
+
+def _funding_rows(eoi: Eoi, award_pence: int) -> list[GrantFunding]:
+    """MOPAC's award shared over the years as the EOI asked for it; every other funder's
+    live confirmed pledges for the round's years as they stand."""
+    funding_round = eoi.funding_round
+    years = range(funding_round.first_financial_year, funding_round.last_financial_year + 1)
+    asked: dict[int, int] = defaultdict(int)
+    mopac = None
+    for line in eoi.budget_lines:
+        if line.funder.type is OrganisationType.mopac and line.financial_year in years:
+            asked[line.financial_year] += line.amount_pence
+            mopac = line.funder
+    rows = [GrantFunding(financial_year=year, funder=mopac, amount_pence=share)
+            for year, share in share_out(award_pence, asked).items() if share]
+    pledged: dict[tuple[int, int], int] = defaultdict(int)
+    for pledge in eoi.consortium.pledges:
+        if (pledge.status in (PledgeStatus.confirmed, PledgeStatus.received)
+                and pledge.financial_year in years
+                and pledge.funder.type is not OrganisationType.mopac):
+            pledged[(pledge.financial_year, pledge.funder_id)] += pledge.amount_pence
+    rows += [GrantFunding(financial_year=year, funder_id=funder_id, amount_pence=amount)
+             for (year, funder_id), amount in sorted(pledged.items())]
+    return rows
+
+
+def share_out(total: int, weights: dict[int, int]) -> dict[int, int]:
+    """`total` split in proportion to `weights`, in whole pence adding up exactly to it
+    (largest remainders get the odd pence)."""
+    weight_sum = sum(weights.values())
+    if weight_sum <= 0:
+        return {}
+    shares = {key: total * weight // weight_sum for key, weight in weights.items()}
+    left = total - sum(shares.values())
+    by_remainder = sorted(weights, key=lambda key: (-(total * weights[key] % weight_sum), key))
+    for key in by_remainder[:left]:
+        shares[key] += 1
+    return shares
+
+
+def _indicator_rows(eoi: Eoi) -> list[GrantIndicator]:
+    offered = {str(i.id) for i in eoi.funding_round.indicators}
+    section = eoi.section("outcomes")
+    rows = []
+    for indicator_id, figures in ((section.content if section else None) or {}).get(
+            "indicators", {}).items():
+        if indicator_id not in offered:
+            continue
+        row = GrantIndicator(indicator_id=int(indicator_id), baseline=figures.get("baseline"))
+        row.targets = [IndicatorTarget(financial_year=int(year), target=int(target))
+                       for year, target in sorted((figures.get("targets") or {}).items())
+                       if target is not None]
+        rows.append(row)
+    return rows
+
+
+def schedule_returns(grant: Grant) -> None:
+    """A return for every quarter the grant delivers in, due the agreed days after it."""
+    have = {(r.financial_year, r.quarter) for r in grant.returns}
+    for quarter in quarters_between(grant.starts_on, grant.ends_on):
+        if (quarter.financial_year, quarter.number) not in have:
+            grant.returns.append(QuarterlyReturn(
+                financial_year=quarter.financial_year, quarter=quarter.number,
+                due_on=quarter.due_date(grant.return_days_after_end)))
+
+
+def change_grant_state(grant: Grant, new: GrantState, *, reason: str, by) -> None:
+    _require_manager(by)
+    GRANT.check(grant.state, new)
+    if not reason.strip():
+        raise FieldRefusal("reason", "Say why the grant's state is changing")
+    old, grant.state = grant.state, new
+    record_audit("grant.state_changed", grant, user=by,
+                 summary=f"{grant.reference} is now {new.title.lower()}: {reason.strip()}",
+                 changes={"state": [old.value, new.value]})
+
+
+# Milestones ------------------------------------------------------------------------------
+
+def add_milestone(grant: Grant, *, title: str, evidence_required: str, due_on: date,
+                  by) -> Milestone:
+    _require_manager(by)
+    if grant.state is GrantState.closed:
+        raise TransitionRefused("A closed grant takes no new milestones")
+    if not grant.starts_on <= due_on <= grant.ends_on + timedelta(days=90):
+        raise FieldRefusal("due_on", f"The due date must be between {grant.starts_on:%-d %B %Y}"
+                           " and three months after the grant ends")
+    milestone = Milestone(title=title.strip(), evidence_required=evidence_required.strip(),
+                          due_on=due_on)
+    grant.milestones.append(milestone)
+    record_audit("milestone.added", milestone, user=by,
+                 summary=f"Added the milestone {milestone.title!r}, due {due_on:%-d %B %Y}")
+    return milestone
+
+
+def attach_evidence(milestone: Milestone, filename: str, content: bytes, *,
+                    by) -> MilestoneEvidence:
+    """Check the file's type and that it holds no personal data, keep its bytes and record
+    it. If the transaction then fails, the caller discards the stored bytes."""
+    if not milestone.can_send_evidence(by):
+        raise TransitionRefused("Evidence can be added only while the milestone is open, by "
+                                "the grant's partners or lead")
+    try:
+        name, kind = uploads.check_file(filename, content)
+    except uploads.UploadRefused as refused:
+        raise FieldRefusal("file", str(refused)) from None
+    if problem := personal_data_in_file(name, kind.extension, content):
+        raise FieldRefusal("file", problem)
+    stored_name, digest = attachments.store(content)
+    try:
+        evidence = MilestoneEvidence(filename=name, stored_name=stored_name,
+                                     media_type=kind.media_type, size_bytes=len(content),
+                                     sha256=digest, uploaded_by_id=by.id)
+        milestone.evidence.append(evidence)
+        record_audit("milestone.evidence_added", milestone, user=by,
+                     summary=f"Added evidence {name} ({kind.title}, {len(content):,} bytes)")
+    except Exception:
+        attachments.discard(stored_name)
+        raise
+    return evidence
+
+
+def send_evidence(milestone: Milestone, *, notes: str, by, now: datetime) -> None:
+    from eoi.returns.privacy import explain, find_personal_data
+
+    if not milestone.can_send_evidence(by):
+        raise TransitionRefused("Only the grant's partners or lead send evidence, while the "
+                                "milestone is open")
+    if not milestone.evidence and not notes.strip():
+        raise FieldRefusal("notes", "Add a file of evidence, or describe the evidence")
+    if findings := find_personal_data(notes):
+        raise FieldRefusal("notes", explain(findings, "Notes on the evidence"))
+    MILESTONE.check(milestone.status, MilestoneStatus.submitted)
+    old = milestone.status
+    milestone.status, milestone.evidence_notes = MilestoneStatus.submitted, notes.strip()
+    milestone.submitted_at, milestone.submitted_by_id = now, by.id
+    record_audit("milestone.submitted", milestone, user=by,
+                 summary=f"Sent evidence for {milestone.title!r}",
+                 changes={"status": [old.value, MilestoneStatus.submitted.value]})
+
+
+def review_milestone(milestone: Milestone, *, accept: bool, comments: str, by,
+                     now: datetime) -> None:
+    if not milestone.can_review(by):
+        raise TransitionRefused("Only a fund manager reviews a milestone's evidence, once sent")
+    new = MilestoneStatus.accepted if accept else MilestoneStatus.returned
+    if not accept and not comments.strip():
+        raise FieldRefusal("comments", "Say what needs to change")
+    MILESTONE.check(milestone.status, new)
+    old = milestone.status
+    milestone.status, milestone.review_comments = new, comments.strip()
+    milestone.reviewed_at, milestone.reviewed_by_id = now, by.id
+    record_audit(f"milestone.{new.value}", milestone, user=by,
+                 summary=f"{new.title}: {milestone.title!r}"
+                 + (f" ({comments.strip()})" if comments.strip() else ""),
+                 changes={"status": [old.value, new.value]})
+
+
+def mark_milestones_due(today: date) -> list[Milestone]:
+    """Planned milestones within two weeks of their date become due. Run by the daily job,
+    so recorded as the system's doing."""
+    milestones = db.session.scalars(
+        select(Milestone).where(Milestone.status == MilestoneStatus.planned,
+                                Milestone.due_on <= today + timedelta(days=DUE_WITHIN_DAYS))
+    ).all()
+    for milestone in milestones:
+        MILESTONE.check(milestone.status, MilestoneStatus.due)
+        milestone.status = MilestoneStatus.due
+        record_audit("milestone.due", milestone, user=None,
+                     summary=f"{milestone.title!r} is due on {milestone.due_on:%-d %B %Y}",
+                     changes={"status": [MilestoneStatus.planned.value,
+                                         MilestoneStatus.due.value]})
+    return list(milestones)
+
+
+# Payments --------------------------------------------------------------------------------
+
+def schedule_payment(grant: Grant, *, description: str, amount_pence: int,
+                     scheduled_on: date, milestone: Milestone | None, by) -> Payment:
+    _require_manager(by)
+    if grant.state is GrantState.closed:
+        raise TransitionRefused("A closed grant takes no new payments")
+    if amount_pence <= 0:
+        raise FieldRefusal("amount", "Enter an amount more than £0")
+    if milestone is not None and milestone.grant_id != grant.id:
+        raise FieldRefusal("milestone", "Choose one of this grant's milestones")
+    scheduled = sum(p.amount_pence for p in grant.payments)
+    if scheduled + amount_pence > grant.award_pence:
+        raise FieldRefusal("amount", (
+            f"Payments would come to {format_pence(scheduled + amount_pence)}, more than the "
+            f"award of {format_pence(grant.award_pence)}; at most "
+            f"{format_pence(grant.award_pence - scheduled)} is left to schedule"))
+    payment = Payment(description=description.strip(), amount_pence=amount_pence,
+                      scheduled_on=scheduled_on, milestone=milestone)
+    grant.payments.append(payment)
+    _touch(grant)
+    record_audit("payment.scheduled", payment, user=by,
+                 summary=f"Scheduled {format_pence(amount_pence)} for {scheduled_on:%-d %B %Y}"
+                 + (f", on acceptance of {milestone.title!r}" if milestone else ""))
+    return payment
+
+
+def approval_problem(payment: Payment) -> str | None:
+    """Why the payment cannot be approved yet, in words; None when it can."""
+    if payment.grant.state is not GrantState.active:
+        return f"The grant is {payment.grant.state.title.lower()}"
+    milestone = payment.milestone
+    if milestone is not None and milestone.status is not MilestoneStatus.accepted:
+        return (f"It is paid on acceptance of the milestone {milestone.title!r}, which is "
+                f"{milestone.status.title.lower()}")
+    return None
+
+
+def approve_payment(payment: Payment, *, by, now: datetime,
+                    expected_version: int | None = None) -> None:
+    _require_manager(by)
+    check_version(payment, expected_version)
+    PAYMENT.check(payment.status, PaymentStatus.approved)
+    if problem := approval_problem(payment):
+        raise TransitionRefused(f"This payment cannot be approved: {problem[:1].lower()}"
+                                f"{problem[1:]}")
+    payment.status, payment.approved_at, payment.approved_by_id = (
+        PaymentStatus.approved, now, by.id)
+    record_audit("payment.approved", payment, user=by,
+                 summary=f"Approved {format_pence(payment.amount_pence)}",
+                 changes={"status": ["scheduled", "approved"]})
+
+
+def record_paid(payment: Payment, *, by, now: datetime,
+                expected_version: int | None = None) -> None:
+    _require_manager(by)
+    check_version(payment, expected_version)
+    PAYMENT.check(payment.status, PaymentStatus.paid)
+    grant = payment.grant
+    if grant.paid_pence + payment.amount_pence > grant.award_pence:
+        raise TransitionRefused(
+            f"Paying {format_pence(payment.amount_pence)} would take payments past the award "
+            f"of {format_pence(grant.award_pence)}")
+    payment.status, payment.paid_at, payment.paid_by_id = PaymentStatus.paid, now, by.id
+    # Bumping the grant's version makes two payments marked paid at once conflict, so the
+    # check above cannot be raced past.
+    _touch(grant)
+    record_audit("payment.paid", payment, user=by,
+                 summary=f"Paid {format_pence(payment.amount_pence)}",
+                 changes={"status": ["approved", "paid"]})
+
+
+def remove_payment(payment: Payment, *, by) -> None:
+    _require_manager(by)
+    if payment.status is not PaymentStatus.scheduled:
+        raise TransitionRefused("Only a payment not yet approved can be removed")
+    record_audit("payment.removed", payment.grant, user=by,
+                 summary=f"Removed the payment {payment.description!r} of "
+                 f"{format_pence(payment.amount_pence)}")
+    payment.grant.payments.remove(payment)
+    db.session.delete(payment)
+
+
+def _touch(grant: Grant) -> None:
+    """Make the flush write the grant, so its version moves on."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    flag_modified(grant, "award_pence")

@@ -1,0 +1,293 @@
+"""Grant pages: the list, making a grant from a decision, each grant with its timeline and
+status, its agreement PDF, milestones with their evidence, and payments."""
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from eoi.accounts.models import Role
+from eoi.admin.forms_flow import confirmed_action, handle_form
+from eoi.assessment.models import Decision
+from eoi.columns import FieldRefusal, utcnow
+from eoi.eois import attachments
+from eoi.eois.uploads import MAX_BYTES
+from eoi.extensions import db
+from eoi.formatting import london_today
+from eoi.forms.admin import ConfirmForm
+from eoi.forms.fields import choices
+from eoi.forms.grants import (
+    EvidenceFileForm,
+    GrantForm,
+    GrantStateForm,
+    MilestoneForm,
+    PaymentForm,
+    SendEvidenceForm,
+)
+from eoi.forms.returns import ReviewForm
+from eoi.grants import monitoring, operations
+from eoi.grants.models import Grant, Milestone, MilestoneEvidence, Payment, PaymentStatus
+from eoi.grants.status import explain_rules
+from eoi.grants.timeline import timeline_of
+from eoi.pdf import pdf_response, render_pdf
+from eoi.permissions import load_or_404, permission_required, require
+from eoi.states import TransitionRefused
+
+grants_bp = Blueprint("grants", __name__, url_prefix="/grants")
+
+fund_manager_only = permission_required(lambda user: user.has_role(Role.fund_manager))
+
+
+def _grant(grant_id: int) -> Grant:
+    grant = load_or_404(Grant, grant_id)
+    require(grant.can_view(current_user))
+    return grant
+
+
+def visible_grants(user) -> list[Grant]:
+    grants = db.session.scalars(select(Grant).order_by(Grant.reference)).all()
+    return [g for g in grants if g.can_view(user)]
+
+
+@grants_bp.get("")
+@login_required
+def index():
+    today = london_today()
+    grants = visible_grants(current_user)
+    awaiting = (operations.decisions_awaiting_grants()
+                if current_user.has_role(Role.fund_manager) else [])
+    return render_template(
+        "grants/index.html", title="Grants", grants=grants, today=today,
+        statuses={g.id: monitoring.status_of(g, today) for g in grants}, awaiting=awaiting)
+
+
+@grants_bp.route("/from-decision/<int:decision_id>", methods=["GET", "POST"])
+@fund_manager_only
+def new(decision_id: int):
+    decision = load_or_404(Decision, decision_id)
+    require(decision in operations.decisions_awaiting_grants())
+    form = GrantForm()
+    if request.method == "GET":
+        form.starts_on.data = date(decision.eoi.funding_round.first_financial_year, 4, 1)
+    return handle_form(
+        form, lambda: operations.create_grant(decision, by=current_user,
+                                              starts_on=form.starts_on.data,
+                                              return_days_after_end=form.return_days.data),
+        template="grants/new.html", success="Grant made.",
+        next_url=lambda grant: url_for("grants.show", grant_id=grant.id),
+        title=f"Make a grant from {decision.eoi.reference}", decision=decision)
+
+
+@grants_bp.get("/<int:grant_id>")
+@login_required
+def show(grant_id: int):
+    grant = _grant(grant_id)
+    today = london_today()
+    return render_template(
+        "grants/show.html", title=f"{grant.reference}: {grant.title}", grant=grant,
+        today=today, status=monitoring.status_of(grant, today),
+        progress=monitoring.indicator_progress(grant),
+        spend=monitoring.spend_to_date(grant), timeline=timeline_of(grant, today),
+        rules=explain_rules(), confirm=ConfirmForm(),
+        approval_problems={p.id: operations.approval_problem(p) for p in grant.payments
+                           if p.status is PaymentStatus.scheduled})
+
+
+@grants_bp.get("/<int:grant_id>/agreement.pdf")
+@login_required
+def agreement(grant_id: int):
+    grant = _grant(grant_id)
+    content = render_pdf(
+        "grants/agreement.pdf.html", title=f"Grant agreement {grant.reference}", grant=grant,
+        printed_at=utcnow(), running_head=f"{grant.reference} · grant agreement")
+    return pdf_response(content, f"{grant.reference}-agreement.pdf")
+
+
+@grants_bp.route("/<int:grant_id>/state", methods=["GET", "POST"])
+@fund_manager_only
+def state(grant_id: int):
+    grant = _grant(grant_id)
+    allowed = sorted(operations.GRANT.allowed(grant.state), key=lambda s: s.value)
+    require(bool(allowed))
+    form = GrantStateForm(allowed=allowed)
+    from eoi.grants.models import GrantState
+
+    return handle_form(
+        form, lambda: operations.change_grant_state(grant, GrantState(form.state.data),
+                                                    reason=form.reason.data, by=current_user),
+        template="grants/state.html", success="Grant state changed.",
+        next_url=lambda _: url_for("grants.show", grant_id=grant.id),
+        title=f"Change the state of {grant.reference}", grant=grant)
+
+
+# Milestones ------------------------------------------------------------------------------
+
+@grants_bp.route("/<int:grant_id>/milestones/new", methods=["GET", "POST"])
+@fund_manager_only
+def milestone_new(grant_id: int):
+    grant = _grant(grant_id)
+    form = MilestoneForm()
+    return handle_form(
+        form, lambda: operations.add_milestone(
+            grant, title=form.title.data, evidence_required=form.evidence_required.data,
+            due_on=form.due_on.data, by=current_user),
+        template="grants/milestone_new.html", success="Milestone added.",
+        next_url=lambda _: url_for("grants.show", grant_id=grant.id, _anchor="milestones"),
+        title=f"Add a milestone to {grant.reference}", grant=grant)
+
+
+def _milestone(milestone_id: int) -> Milestone:
+    milestone = load_or_404(Milestone, milestone_id)
+    require(milestone.grant.can_view(current_user))
+    return milestone
+
+
+def _milestone_page(milestone: Milestone, **forms):
+    forms.setdefault("file_form", EvidenceFileForm(formdata=None))
+    forms.setdefault("send_form", SendEvidenceForm(formdata=None))
+    forms.setdefault("review_form", ReviewForm(formdata=None))
+    return render_template("grants/milestone.html", title=milestone.title,
+                           milestone=milestone, grant=milestone.grant, confirm=ConfirmForm(),
+                           today=london_today(), **forms)
+
+
+@grants_bp.get("/milestones/<int:milestone_id>")
+@login_required
+def milestone(milestone_id: int):
+    return _milestone_page(_milestone(milestone_id))
+
+
+@grants_bp.post("/milestones/<int:milestone_id>/evidence")
+@login_required
+def evidence_add(milestone_id: int):
+    milestone = _milestone(milestone_id)
+    require(milestone.can_send_evidence(current_user))
+    form = EvidenceFileForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        content = upload.stream.read(MAX_BYTES + 1)
+        evidence = None
+        try:
+            evidence = operations.attach_evidence(milestone, upload.filename, content,
+                                                  by=current_user)
+            db.session.commit()
+        except FieldRefusal as refusal:
+            db.session.rollback()
+            form.file.errors.append(refusal.message)
+        except Exception:
+            db.session.rollback()
+            if evidence is not None:
+                attachments.discard(evidence.stored_name)
+            raise
+        else:
+            flash(f"{evidence.filename} is added.", "success")
+            return redirect(url_for("grants.milestone", milestone_id=milestone.id))
+    return _milestone_page(milestone, file_form=form, error_form=form)
+
+
+@grants_bp.get("/milestones/<int:milestone_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence_download(milestone_id: int, evidence_id: int):
+    milestone = _milestone(milestone_id)
+    evidence = load_or_404(MilestoneEvidence, evidence_id)
+    require(evidence.milestone_id == milestone.id)
+    return send_file(attachments.path_of(evidence.stored_name), mimetype=evidence.media_type,
+                     as_attachment=True, download_name=evidence.filename, max_age=0)
+
+
+@grants_bp.post("/milestones/<int:milestone_id>/send")
+@login_required
+def evidence_send(milestone_id: int):
+    milestone = _milestone(milestone_id)
+    require(milestone.can_send_evidence(current_user))
+    form = SendEvidenceForm()
+    if form.validate_on_submit():
+        try:
+            operations.send_evidence(milestone, notes=form.notes.data or "", by=current_user,
+                                     now=utcnow())
+            db.session.commit()
+        except FieldRefusal as refusal:
+            db.session.rollback()
+            form.notes.errors.append(refusal.message)
+        except TransitionRefused as refused:
+            db.session.rollback()
+            flash(f"{refused}.", "important")
+        else:
+            flash("Evidence sent to MOPAC.", "success")
+            return redirect(url_for("grants.milestone", milestone_id=milestone.id))
+    return _milestone_page(milestone, send_form=form, error_form=form)
+
+
+@grants_bp.post("/milestones/<int:milestone_id>/review")
+@fund_manager_only
+def milestone_review(milestone_id: int):
+    milestone = _milestone(milestone_id)
+    require(milestone.can_review(current_user))
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            operations.review_milestone(milestone, accept=form.outcome.data == "accept",
+                                        comments=form.comments.data or "", by=current_user,
+                                        now=utcnow())
+            db.session.commit()
+        except FieldRefusal as refusal:
+            db.session.rollback()
+            form.comments.errors.append(refusal.message)
+        else:
+            flash(f"Milestone {milestone.status.title.lower()}.", "success")
+            return redirect(url_for("grants.show", grant_id=milestone.grant_id,
+                                    _anchor="milestones"))
+    return _milestone_page(milestone, review_form=form, error_form=form)
+
+
+# Payments --------------------------------------------------------------------------------
+
+@grants_bp.route("/<int:grant_id>/payments/new", methods=["GET", "POST"])
+@fund_manager_only
+def payment_new(grant_id: int):
+    grant = _grant(grant_id)
+    form = PaymentForm()
+    form.milestone_id.choices = choices([("none", "None: pay on the scheduled date"),
+                                         *((m.id, m.title) for m in grant.milestones)])
+
+    def save():
+        chosen = form.milestone_id.data
+        milestone = None if chosen == "none" else db.session.get(Milestone, int(chosen))
+        return operations.schedule_payment(
+            grant, description=form.description.data, amount_pence=form.amount.data,
+            scheduled_on=form.scheduled_on.data, milestone=milestone, by=current_user)
+
+    return handle_form(
+        form, save, template="grants/payment_new.html", success="Payment scheduled.",
+        next_url=lambda _: url_for("grants.show", grant_id=grant.id, _anchor="payments"),
+        title=f"Schedule a payment for {grant.reference}", grant=grant)
+
+
+def _payment_action(payment_id: int, act, success: str):
+    payment = load_or_404(Payment, payment_id)
+    confirmed_action(lambda: act(payment), success)
+    return redirect(url_for("grants.show", grant_id=payment.grant_id, _anchor="payments"))
+
+
+@grants_bp.post("/payments/<int:payment_id>/approve")
+@fund_manager_only
+def payment_approve(payment_id: int):
+    return _payment_action(payment_id, lambda p: operations.approve_payment(
+        p, by=current_user, now=utcnow(), expected_version=ConfirmForm().version.data),
+        "Payment approved.")
+
+
+@grants_bp.post("/payments/<int:payment_id>/paid")
+@fund_manager_only
+def payment_paid(payment_id: int):
+    return _payment_action(payment_id, lambda p: operations.record_paid(
+        p, by=current_user, now=utcnow(), expected_version=ConfirmForm().version.data),
+        "Payment recorded as paid.")
+
+
+@grants_bp.post("/payments/<int:payment_id>/remove")
+@fund_manager_only
+def payment_remove(payment_id: int):
+    return _payment_action(payment_id, lambda p: operations.remove_payment(p, by=current_user),
+                           "Payment removed.")

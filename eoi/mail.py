@@ -1,0 +1,54 @@
+"""Sending email: through the SMTP server in EOI_SMTP_HOST, or, without one, into
+EOI_OUTBOX_FOLDER as .eml files a person (or a test) can open."""
+
+import os
+import secrets
+import smtplib
+import ssl
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+
+def send_email(to: list[str], subject: str, body: str) -> None:
+    """Send a plain-text email; raises if it could not be handed over, so the caller can
+    keep it to try again."""
+    if not to:
+        raise ValueError("an email needs at least one recipient")
+    config = current_app.config
+    now = datetime.now(UTC)
+    message = EmailMessage()
+    message["From"] = config["EOI_MAIL_FROM"]
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain="eoi.invalid")
+    message.set_content(body)
+
+    if config.get("EOI_SMTP_HOST"):
+        _send_by_smtp(message, config)
+    else:
+        _write_to_outbox(message, Path(config["EOI_OUTBOX_FOLDER"]), now)
+
+
+def _send_by_smtp(message: EmailMessage, config) -> None:
+    with smtplib.SMTP(config["EOI_SMTP_HOST"], config["EOI_SMTP_PORT"], timeout=30) as smtp:
+        if config["EOI_SMTP_STARTTLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["EOI_SMTP_USERNAME"] and config["EOI_SMTP_PASSWORD"]:
+            smtp.login(config["EOI_SMTP_USERNAME"], config["EOI_SMTP_PASSWORD"])
+        smtp.send_message(message)
+
+
+def _write_to_outbox(message: EmailMessage, folder: Path, now: datetime) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}.eml"
+    # Written under a temporary name and renamed, so nothing reading the folder ever sees
+    # half a message.
+    partial = folder / f".{name}.partial"
+    partial.write_bytes(message.as_bytes())
+    os.replace(partial, folder / name)
+    return folder / name

@@ -1,0 +1,93 @@
+"""`flask reminders send` runs the reminder job once; `flask scheduler` runs it every morning.
+
+The scheduler is its own process, never part of the web server: every web worker runs the
+app factory, so a scheduler started there would run the job once per worker.
+"""
+
+import signal
+from datetime import date, datetime
+
+import click
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from eoi.formatting import LONDON, london_datetime
+from eoi.reminders.job import send_due_reminders
+
+JOB_ID = "send_due_reminders"
+
+reminders_cli = AppGroup("reminders", help="Reminders about returns and milestones due.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(scheduler_command)
+
+
+def london_today() -> date:
+    # The server may keep UTC; the deadlines are London days.
+    return datetime.now(LONDON).date()
+
+
+@reminders_cli.command("send")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Send as if today were this date (YYYY-MM-DD); default: today in London.")
+def send_command(today: datetime | None) -> None:
+    """Send the reminders due today that have not been sent yet."""
+    sent = send_due_reminders(today.date() if today else london_today())
+    click.echo(f"Sent {len(sent)} reminder{'' if len(sent) == 1 else 's'}.")
+
+
+def run_job(app: Flask) -> int:
+    """The scheduled job: runs in a scheduler thread, so it needs its own app context."""
+    with app.app_context():
+        return len(send_due_reminders(london_today()))
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """Every day at 07:00 London time, and once straight away at start-up to catch up on
+    anything missed while the scheduler was down."""
+    scheduler = BlockingScheduler(timezone=LONDON)
+    scheduler.add_job(
+        run_job, CronTrigger(hour=7, minute=0, timezone=LONDON), args=[app], id=JOB_ID,
+        next_run_time=datetime.now(LONDON),
+        coalesce=True,  # days missed while asleep or down make one run, not several
+        max_instances=1,
+        misfire_grace_time=4 * 60 * 60,  # late by up to four hours still runs that morning
+    )
+    return scheduler
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the reminder job now and then every day at 07:00 London time, until stopped."""
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app)
+
+    def report(event) -> None:
+        if event.exception:
+            click.echo(f"The reminder job failed: {event.exception!r}", err=True)
+        else:
+            click.echo(f"Sent {event.retval} reminder(s).")
+        job = scheduler.get_job(JOB_ID)
+        if job is not None:
+            click.echo(f"Next run: {london_datetime(job.next_run_time)}.")
+
+    def stop(signum, frame) -> None:
+        raise KeyboardInterrupt  # unwinds start() below, as Ctrl-C does
+
+    scheduler.add_listener(report, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    signal.signal(signal.SIGTERM, stop)
+    click.echo("Reminder scheduler started: runs now, then every day at 07:00 London time.")
+    try:
+        scheduler.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # let a run in progress finish its reminder
+        click.echo("Reminder scheduler stopped.")

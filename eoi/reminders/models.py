@@ -1,0 +1,27 @@
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eoi.columns import UTCDateTime, utcnow
+from eoi.extensions import db
+
+
+class SentReminder(db.Model):
+    """One reminder that has been sent. The unique key is what makes sending idempotent:
+    a second job, or a second process, cannot insert the same key and so never sends."""
+
+    __tablename__ = "sent_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # 'return:42:in_3_days:2026-07-30' (see eoi.grants.periods.reminder_key)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    recipients: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(300))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SentReminder {self.key}>"
+
+    def __str__(self) -> str:
+        return self.subject

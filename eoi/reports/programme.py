@@ -1,0 +1,178 @@
+"""The whole programme at a glance: every grant's status and money, outcomes against
+targets across grants, and the young people supported in a quarter, published with
+small counts suppressed. The dashboard, its PDF and the exports all show this."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from eoi.extensions import db
+from eoi.grants import monitoring
+from eoi.grants.models import Grant
+from eoi.grants.periods import Quarter
+from eoi.grants.status import GrantStatus
+from eoi.money import format_pence
+from eoi.reports.charts import Bar, Series, bar_chart, grouped_bar_chart
+from eoi.reports.published import (
+    PublishedTable,
+    borough_table,
+    cohort_tables,
+    supported_total,
+)
+from eoi.returns.operations import figures_of, london_boroughs
+from eoi.returns.suppression import Cell
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    grant: Grant
+    status: GrantStatus
+    pooled_pence: int
+    paid_pence: int
+    spend_pence: int
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    indicator: str
+    unit: str
+    achieved: int
+    target_to_date: int
+    grants: int
+
+
+@dataclass(frozen=True)
+class Programme:
+    today: date
+    quarter: Quarter | None  # whose young people are shown; None before any return is in
+    quarters: list[Quarter]  # every quarter with a return in, for choosing another
+    grants: list[GrantRow]
+    outcomes: list[OutcomeRow]
+    supported: Cell | None
+    cohorts: list[PublishedTable]
+    boroughs: PublishedTable | None
+
+
+def programme(today: date, quarter: Quarter | None = None) -> Programme:
+    grants = db.session.scalars(select(Grant).order_by(Grant.reference)).all()
+    rows = [GrantRow(g, monitoring.status_of(g, today), g.pooled_total_pence, g.paid_pence,
+                     monitoring.spend_to_date(g)) for g in grants]
+    reported = [r for g in grants for r in monitoring.reported_returns(g)]
+    quarters = sorted({r.period for r in reported})
+    if quarter not in quarters:
+        quarter = quarters[-1] if quarters else None
+    in_quarter = [figures_of(r) for r in reported if r.period == quarter]
+    return Programme(
+        today, quarter, quarters, rows, _outcomes(grants),
+        supported_total(in_quarter) if quarter else None,
+        cohort_tables(in_quarter) if quarter else [],
+        borough_table(in_quarter, london_boroughs()) if quarter else None)
+
+
+def _outcomes(grants: list[Grant]) -> list[OutcomeRow]:
+    """Each indicator added up across the grants reporting on it."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for grant in grants:
+        for progress in monitoring.indicator_progress(grant):
+            entry = totals.setdefault((progress.name, progress.unit), [0, 0, 0])
+            entry[0] += progress.achieved
+            entry[1] += progress.target_to_date or 0
+            entry[2] += 1
+    return [OutcomeRow(name, unit, *figures) for (name, unit), figures in sorted(totals.items())]
+
+
+def charts(report: Programme) -> dict[str, str]:
+    """The SVG charts, each drawn from the same figures as the table beside it."""
+    drawn = {
+        "money": grouped_bar_chart(
+            "Award, payments and spend by grant", [r.grant.reference for r in report.grants],
+            [Series("Pooled budget", [r.pooled_pence // 100 for r in report.grants]),
+             Series("Paid by MOPAC", [r.paid_pence // 100 for r in report.grants]),
+             Series("Spend to date", [r.spend_pence // 100 for r in report.grants])],
+            description="For each grant, in pounds: the pooled budget, what MOPAC has paid "
+            "and what the latest return says has been spent", chart_id="chart-money",
+            value_format=lambda pounds: format_pence(pounds * 100)),
+        "outcomes": bar_chart(
+            "Outcomes against targets to date",
+            [Bar(o.indicator, o.achieved, f"{o.achieved:,}", target=o.target_to_date or None)
+             for o in report.outcomes],
+            description="Each indicator added up across grants, with its target to date",
+            chart_id="chart-outcomes"),
+    }
+    for table in report.cohorts:
+        drawn[table.key] = bar_chart(
+            f"Young people by {table.title.lower()}", table.bars(),
+            description=f"Young people supported by {table.title.lower()}; counts from 1 to 4 "
+            "are shown as fewer than 5", chart_id=table.chart_id)
+    return drawn
+
+
+# Exports ---------------------------------------------------------------------------------
+
+def grant_lines(report: Programme) -> list[list[str]]:
+    lines = [["Reference", "Title", "Consortium", "Status", "Reasons", "MOPAC award (£)",
+              "Pooled budget (£)", "Paid (£)", "Spend to date (£)"]]
+    for row in report.grants:
+        grant = row.grant
+        lines.append([grant.reference, grant.title, grant.consortium.name,
+                      row.status.rag.title, "; ".join(r.text for r in row.status.reasons),
+                      _pounds(grant.award_pence), _pounds(row.pooled_pence),
+                      _pounds(row.paid_pence), _pounds(row.spend_pence)])
+    return lines
+
+
+def table_lines(table: PublishedTable) -> list[list[str]]:
+    lines = [[table.row_heading, *table.columns, "Total"]]
+    for title, cells, total in table.rows:
+        lines.append([title, *(c.shown for c in cells), total.shown])
+    lines.append(["Total", *(c.shown for c in table.column_totals), table.grand_total.shown])
+    return lines
+
+
+def outcome_lines(report: Programme) -> list[list[str]]:
+    return [["Indicator", "Unit", "Achieved to date", "Target to date", "Grants reporting"],
+            *([o.indicator, o.unit, str(o.achieved), str(o.target_to_date), str(o.grants)]
+              for o in report.outcomes)]
+
+
+def as_csv(lines: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in lines:
+        # A cell starting with = + - or @ would run as a formula in a spreadsheet.
+        writer.writerow(["'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+                         for cell in line])
+    return buffer.getvalue()
+
+
+def as_xlsx(report: Programme) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheets = [("Grants", grant_lines(report)), ("Outcomes", outcome_lines(report))]
+    sheets += [(t.title[:31], table_lines(t)) for t in report.cohorts]
+    if report.boroughs is not None:
+        sheets.append(("Boroughs", table_lines(report.boroughs)))
+    workbook.remove(workbook.active)
+    for title, lines in sheets:
+        sheet = workbook.create_sheet(title)
+        for line in lines:
+            sheet.append([int(cell) if cell.isdigit() else cell for cell in line])
+        for row in sheet.iter_rows():
+            for cell in row:
+                # openpyxl writes a string starting with = as a formula unless told not to.
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _pounds(pence: int) -> str:
+    return f"{pence / 100:.2f}"

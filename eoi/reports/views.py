@@ -1,0 +1,72 @@
+"""The programme dashboard for fund managers, its PDF, and its CSV and XLSX exports."""
+
+from flask import Blueprint, Response, render_template, request
+
+from eoi.accounts.models import Role
+from eoi.columns import utcnow
+from eoi.formatting import london_today
+from eoi.grants.periods import Quarter
+from eoi.grants.status import explain_rules
+from eoi.pdf import pdf_response, render_pdf
+from eoi.permissions import permission_required
+from eoi.reports import programme as programme_report
+
+reports_bp = Blueprint("reports", __name__, url_prefix="/programme")
+
+fund_manager_only = permission_required(lambda user: user.has_role(Role.fund_manager))
+
+
+def _chosen_quarter() -> Quarter | None:
+    """?quarter=2026-Q1; anything else falls back to the latest quarter with returns in."""
+    raw = request.args.get("quarter", "")
+    year, _, number = raw.partition("-Q")
+    try:
+        return Quarter(int(year), int(number))
+    except ValueError:
+        return None
+
+
+def _report():
+    return programme_report.programme(london_today(), _chosen_quarter())
+
+
+@reports_bp.get("")
+@fund_manager_only
+def dashboard():
+    report = _report()
+    return render_template("reports/dashboard.html", title="Programme dashboard",
+                           report=report, charts=programme_report.charts(report),
+                           rules=explain_rules())
+
+
+@reports_bp.get("/report.pdf")
+@fund_manager_only
+def report_pdf():
+    report = _report()
+    content = render_pdf("reports/programme.pdf.html", title="Programme report",
+                         report=report, charts=programme_report.charts(report),
+                         rules=explain_rules(), printed_at=utcnow(),
+                         running_head="Co-commissioning fund · programme report")
+    return pdf_response(content, f"programme-report-{report.today.isoformat()}.pdf")
+
+
+@reports_bp.get("/grants.csv")
+@fund_manager_only
+def grants_csv():
+    report = _report()
+    return _download(programme_report.as_csv(programme_report.grant_lines(report)),
+                     "text/csv; charset=utf-8", f"grants-{report.today.isoformat()}.csv")
+
+
+@reports_bp.get("/programme.xlsx")
+@fund_manager_only
+def programme_xlsx():
+    report = _report()
+    return _download(programme_report.as_xlsx(report), "application/vnd.openxmlformats-"
+                     "officedocument.spreadsheetml.sheet",
+                     f"programme-{report.today.isoformat()}.xlsx")
+
+
+def _download(content, mimetype: str, filename: str) -> Response:
+    return Response(content, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

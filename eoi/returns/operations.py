@@ -1,0 +1,153 @@
+"""Saving, submitting and reviewing quarterly returns, each audited. The return's state
+machine is written here, once."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from eoi.audit import record_audit
+from eoi.columns import check_version
+from eoi.eois.models import CostCategory
+from eoi.extensions import db
+from eoi.grants.models import Grant
+from eoi.reference.models import LocalAuthority
+from eoi.returns.figures import (
+    BREAKDOWNS,
+    NARRATIVES,
+    Cohorts,
+    Problem,
+    ReturnFigures,
+    problems_in,
+)
+from eoi.returns.models import (
+    QuarterlyReturn,
+    ReturnBoroughCount,
+    ReturnCount,
+    ReturnIndicatorValue,
+    ReturnSpend,
+    ReturnStatus,
+)
+from eoi.states import StateMachine, TransitionRefused
+
+RETURN = StateMachine("return", {
+    ReturnStatus.draft: frozenset({ReturnStatus.submitted}),
+    ReturnStatus.submitted: frozenset({ReturnStatus.accepted, ReturnStatus.returned}),
+    ReturnStatus.returned: frozenset({ReturnStatus.submitted}),
+})
+
+
+class ReturnRefused(ValueError):
+    """The figures break the rules; each problem names the field it belongs to."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def indicators_for(grant: Grant) -> dict[str, str]:
+    """indicator key -> name, for the indicators this grant reports on."""
+    return {str(gi.indicator_id): gi.indicator.name for gi in grant.indicators}
+
+
+def london_boroughs() -> dict[str, str]:
+    """GSS code -> name, in name order."""
+    return dict(db.session.execute(
+        select(LocalAuthority.gss_code, LocalAuthority.name).order_by(LocalAuthority.name)
+    ).all())
+
+
+def figures_of(ret: QuarterlyReturn) -> ReturnFigures:
+    figures = ReturnFigures(supported=Cohorts(ret.new_supported, ret.continuing_supported))
+    for count in ret.counts:
+        figures.breakdowns.setdefault(count.breakdown, {})[count.category] = Cohorts(
+            count.new_count, count.continuing_count)
+    figures.boroughs = {(c.residence_code, c.service_code): Cohorts(c.new_count,
+                                                                   c.continuing_count)
+                        for c in ret.borough_counts}
+    figures.indicators = {str(v.indicator_id): v.value for v in ret.indicator_values}
+    figures.spend = {s.category.value: s.amount_pence for s in ret.spend}
+    figures.narrative = {key: getattr(ret, key) for key, _, _ in NARRATIVES}
+    return figures
+
+
+def problems_with(ret: QuarterlyReturn, figures: ReturnFigures, *,
+                  for_submission: bool) -> list[Problem]:
+    return problems_in(figures, indicators=indicators_for(ret.grant),
+                       boroughs=london_boroughs(), for_submission=for_submission)
+
+
+def save_return(ret: QuarterlyReturn, figures: ReturnFigures, *, by, now: datetime,
+                entered_by: str = "web", expected_version: int | None = None) -> None:
+    """Keep the figures as a draft. They must add up as far as they go and hold no personal
+    data even now; completeness waits for submission."""
+    if not ret.can_edit(by):
+        raise TransitionRefused("This return cannot be changed now")
+    check_version(ret, expected_version)
+    if problems := problems_with(ret, figures, for_submission=False):
+        raise ReturnRefused(problems)
+    _write(ret, figures)
+    ret.entered_by, ret.updated_at, ret.updated_by_id = entered_by, now, by.id
+    how = "from a spreadsheet" if entered_by == "spreadsheet" else "on the web form"
+    record_audit("return.saved", ret, user=by,
+                 summary=f"Saved the {ret.period.short_label} return {how}: "
+                 f"{figures.supported.total} young people supported")
+
+
+def _write(ret: QuarterlyReturn, figures: ReturnFigures) -> None:
+    ret.new_supported = figures.supported.new
+    ret.continuing_supported = figures.supported.continuing
+    # Replaced whole: a return is small, and rewriting avoids stale rows for categories the
+    # partner has since cleared.
+    ret.counts = [ReturnCount(breakdown=key, category=category, new_count=c.new,
+                              continuing_count=c.continuing)
+                  for key, _, _ in BREAKDOWNS
+                  for category, c in figures.breakdowns.get(key, {}).items() if c.total]
+    ret.borough_counts = [ReturnBoroughCount(residence_code=home, service_code=served,
+                                             new_count=c.new, continuing_count=c.continuing)
+                          for (home, served), c in figures.boroughs.items() if c.total]
+    ret.indicator_values = [ReturnIndicatorValue(indicator_id=int(key), value=value)
+                            for key, value in figures.indicators.items() if value is not None]
+    ret.spend = [ReturnSpend(category=CostCategory(key), amount_pence=pence)
+                 for key, pence in figures.spend.items() if pence]
+    for key, _, _ in NARRATIVES:
+        # Browsers send line breaks as CRLF and spreadsheets store LF: keep one form, so a
+        # round trip through the template is not mistaken for an edit.
+        text = (figures.narrative.get(key) or "").replace("\r\n", "\n").strip()
+        setattr(ret, key, text)
+    db.session.flush()  # old rows go before new ones with the same unique keys arrive
+
+
+def submit_return(ret: QuarterlyReturn, *, by, now: datetime,
+                  expected_version: int | None = None) -> None:
+    if not ret.can_edit(by):
+        raise TransitionRefused("Only the grant's partners or lead submit its returns, "
+                                "while the return is open")
+    check_version(ret, expected_version)
+    if problems := problems_with(ret, figures_of(ret), for_submission=True):
+        raise ReturnRefused(problems)
+    old = ret.status
+    RETURN.check(old, ReturnStatus.submitted)
+    ret.status, ret.submitted_at, ret.submitted_by_id = ReturnStatus.submitted, now, by.id
+    record_audit("return.submitted", ret, user=by,
+                 summary=f"Submitted the {ret.period.short_label} return",
+                 changes={"status": [old.value, ReturnStatus.submitted.value]})
+
+
+def review_return(ret: QuarterlyReturn, *, accept: bool, comments: str, by, now: datetime,
+                  expected_version: int | None = None) -> None:
+    from eoi.columns import FieldRefusal
+
+    if not ret.can_review(by):
+        raise TransitionRefused("Only a fund manager reviews a submitted return")
+    check_version(ret, expected_version)
+    new = ReturnStatus.accepted if accept else ReturnStatus.returned
+    if not accept and not comments.strip():
+        raise FieldRefusal("comments", "Say what the partner needs to change")
+    RETURN.check(ret.status, new)
+    old = ret.status
+    ret.status, ret.review_comments = new, comments.strip()
+    ret.reviewed_at, ret.reviewed_by_id = now, by.id
+    record_audit(f"return.{new.value}", ret, user=by,
+                 summary=f"{new.title}: the {ret.period.short_label} return"
+                 + (f" ({comments.strip()})" if comments.strip() else ""),
+                 changes={"status": [old.value, new.value]})

@@ -1,0 +1,240 @@
+"""A quarterly return: the web form, the spreadsheet template and its upload, submission,
+the fund manager's review, and the quarterly report PDF."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from eoi.columns import FieldRefusal, StaleEdit, utcnow
+from eoi.eois.models import CostCategory
+from eoi.eois.uploads import MAX_BYTES
+from eoi.extensions import db
+from eoi.formatting import london_today
+from eoi.forms.admin import ConfirmForm
+from eoi.forms.returns import (
+    SPARE_BOROUGH_ROWS,
+    ReturnUploadForm,
+    ReviewForm,
+    return_form,
+)
+from eoi.grants import monitoring
+from eoi.pdf import pdf_response, render_pdf
+from eoi.permissions import load_or_404, require
+from eoi.reports.charts import bar_chart
+from eoi.reports.published import borough_table, cohort_tables, supported_total
+from eoi.returns import operations, spreadsheet
+from eoi.returns.figures import BREAKDOWNS, NARRATIVES
+from eoi.returns.models import QuarterlyReturn
+from eoi.returns.operations import ReturnRefused
+from eoi.states import TransitionRefused
+
+returns_bp = Blueprint("returns", __name__, url_prefix="/returns")
+
+def _return(return_id: int) -> QuarterlyReturn:
+    ret = load_or_404(QuarterlyReturn, return_id)
+    require(ret.can_view(current_user))
+    return ret
+
+
+def _form(ret: QuarterlyReturn, figures=None, formdata=None):
+    figures = figures or operations.figures_of(ret)
+    form = return_form(indicators=operations.indicators_for(ret.grant),
+                       boroughs=operations.london_boroughs(),
+                       borough_rows=len(figures.boroughs) + SPARE_BOROUGH_ROWS,
+                       formdata=formdata)
+    return form, figures
+
+
+def _page(ret: QuarterlyReturn, form, *, upload_form=None, review_form=None, error_form=None,
+          status=200):
+    return render_template(
+        "returns/show.html", title=f"{ret.period.label} return: {ret.grant.reference}",
+        ret=ret, grant=ret.grant, form=form, figures=operations.figures_of(ret),
+        upload_form=upload_form or ReturnUploadForm(formdata=None),
+        review_form=review_form or ReviewForm(formdata=None), confirm=ConfirmForm(),
+        error_form=error_form, narratives=NARRATIVES,
+        indicators=operations.indicators_for(ret.grant),
+        boroughs=operations.london_boroughs(), categories=list(CostCategory),
+        can_edit=ret.can_edit(current_user), today=london_today(), breakdowns=BREAKDOWNS,
+        borough_rows=sum(1 for name in form._fields if name.endswith("-residence"))), status
+
+
+@returns_bp.route("/<int:return_id>", methods=["GET", "POST"])
+@login_required
+def show(return_id: int):
+    ret = _return(return_id)
+    if request.method == "GET":
+        form, figures = _form(ret)
+        form.fill(figures)
+        form.version.data = ret.version
+        return _page(ret, form)
+    require(ret.can_edit(current_user))
+    # Enough borough rows for whatever the page posted, however many it had.
+    posted_rows = sum(1 for name in request.form if name.endswith("-residence"))
+    form = return_form(indicators=operations.indicators_for(ret.grant),
+                       boroughs=operations.london_boroughs(),
+                       borough_rows=max(posted_rows, SPARE_BOROUGH_ROWS), formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            operations.save_return(ret, form.figures(), by=current_user, now=utcnow(),
+                                   expected_version=form.version.data)
+            db.session.commit()
+        except ReturnRefused as refused:
+            db.session.rollback()
+            for problem in refused.problems:
+                form.add_problem(problem.field, problem.message)
+        except StaleEdit:
+            db.session.rollback()
+            flash("Someone else saved this return since you opened it. Your figures are "
+                  "below: check them against the saved return, then save again.", "important")
+            form.version.data = ret.version
+        else:
+            flash("Return saved as a draft.", "success")
+            return redirect(url_for("returns.show", return_id=ret.id))
+    return _page(ret, form, error_form=form)
+
+
+@returns_bp.get("/<int:return_id>/template.xlsx")
+@login_required
+def template(return_id: int):
+    ret = _return(return_id)
+    context = _context(ret)
+    content = spreadsheet.build_template(context, operations.figures_of(ret))
+    filename = spreadsheet.template_filename(context)
+    return Response(content, mimetype=spreadsheet.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+def _context(ret: QuarterlyReturn) -> spreadsheet.TemplateContext:
+    grant = ret.grant
+    return spreadsheet.TemplateContext(
+        grant_reference=grant.reference, grant_title=grant.title,
+        quarter_label=ret.period.label,
+        quarter_key=f"{ret.financial_year}-Q{ret.quarter}",
+        indicators=[(str(gi.indicator_id), gi.indicator.name, gi.indicator.unit)
+                    for gi in grant.indicators],
+        boroughs=list(operations.london_boroughs().items()),
+        cost_categories=CostCategory.choices())
+
+
+@returns_bp.post("/<int:return_id>/upload")
+@login_required
+def upload(return_id: int):
+    ret = _return(return_id)
+    require(ret.can_edit(current_user))
+    upload_form = ReturnUploadForm()
+    form, figures = _form(ret)
+    form.fill(figures)
+    form.version.data = ret.version
+    if upload_form.validate_on_submit():
+        content = upload_form.file.data.stream.read(MAX_BYTES + 1)
+        if len(content) > MAX_BYTES:
+            problems = [spreadsheet.SheetProblem("", "The file must be smaller than 10MB",
+                                                 None)]
+            reading = None
+        else:
+            reading = spreadsheet.read_return(content, _context(ret))
+            problems = list(reading.problems)
+        if not problems:
+            try:
+                operations.save_return(ret, reading.figures, by=current_user, now=utcnow(),
+                                       entered_by="spreadsheet")
+                db.session.commit()
+            except ReturnRefused as refused:  # the rules are the same: only a safety net
+                db.session.rollback()
+                problems = [spreadsheet.SheetProblem("", p.message, p.field)
+                            for p in refused.problems]
+            else:
+                flash("Spreadsheet uploaded: its figures are saved as a draft. Check them "
+                      "below, then submit the return.", "success")
+                return redirect(url_for("returns.show", return_id=ret.id))
+        for problem in problems:
+            where = f"{problem.where}: " if problem.where else ""
+            upload_form.file.errors.append(f"{where}{problem.message}")
+    return _page(ret, form, upload_form=upload_form, error_form=upload_form)
+
+
+@returns_bp.post("/<int:return_id>/submit")
+@login_required
+def submit(return_id: int):
+    ret = _return(return_id)
+    require(ret.can_edit(current_user))
+    confirm = ConfirmForm()
+    form, figures = _form(ret)
+    form.fill(figures)
+    form.version.data = ret.version
+    if confirm.validate_on_submit():
+        try:
+            operations.submit_return(ret, by=current_user, now=utcnow(),
+                                     expected_version=confirm.version.data)
+            db.session.commit()
+        except ReturnRefused as refused:
+            db.session.rollback()
+            for problem in refused.problems:
+                form.add_problem(problem.field, problem.message)
+            return _page(ret, form, error_form=form)
+        except StaleEdit:
+            db.session.rollback()
+            flash("The return changed since this page was opened. Check it, then submit "
+                  "again.", "important")
+        except TransitionRefused as refused:
+            db.session.rollback()
+            flash(f"{refused}.", "important")
+        else:
+            flash("Return submitted. MOPAC will check it and tell you if anything needs "
+                  "changing.", "success")
+    return redirect(url_for("returns.show", return_id=ret.id))
+
+
+@returns_bp.post("/<int:return_id>/review")
+@login_required
+def review(return_id: int):
+    ret = _return(return_id)
+    require(ret.can_review(current_user))
+    review_form = ReviewForm()
+    if review_form.validate_on_submit():
+        try:
+            operations.review_return(ret, accept=review_form.outcome.data == "accept",
+                                     comments=review_form.comments.data or "",
+                                     by=current_user, now=utcnow(),
+                                     expected_version=review_form.version.data)
+            db.session.commit()
+        except FieldRefusal as refusal:
+            db.session.rollback()
+            review_form.comments.errors.append(refusal.message)
+        except StaleEdit:
+            db.session.rollback()
+            flash("The return changed since this page was opened. Check it again.",
+                  "important")
+            return redirect(url_for("returns.show", return_id=ret.id))
+        else:
+            flash(f"Return {ret.status.title.lower()}.", "success")
+            return redirect(url_for("grants.show", grant_id=ret.grant_id, _anchor="returns"))
+    form, figures = _form(ret)
+    form.fill(figures)
+    return _page(ret, form, review_form=review_form, error_form=review_form)
+
+
+@returns_bp.get("/<int:return_id>/report.pdf")
+@login_required
+def report(return_id: int):
+    """The quarterly report boroughs receive: small counts suppressed."""
+    ret = _return(return_id)
+    grant = ret.grant
+    figures = [operations.figures_of(ret)]
+    tables = cohort_tables(figures)
+    boroughs = borough_table(figures, operations.london_boroughs())
+    content = render_pdf(
+        "returns/report.pdf.html", title=f"Quarterly report {grant.reference} "
+        f"{ret.period.short_label}", ret=ret, grant=grant, tables=tables, boroughs=boroughs,
+        supported=supported_total(figures), narratives=NARRATIVES,
+        progress=monitoring.indicator_progress(grant),
+        spend=monitoring.spend_to_date(grant),
+        status=monitoring.status_of(grant, london_today()),
+        charts={t.key: bar_chart(t.title, t.bars(), chart_id=t.chart_id,
+                                 description=f"Young people supported by {t.title.lower()}"
+                                 " this quarter; small counts are suppressed")
+                for t in tables},
+        printed_at=utcnow(), running_head=f"{grant.reference} · {ret.period.short_label}")
+    return pdf_response(content,
+                        f"{grant.reference}-{ret.financial_year}-Q{ret.quarter}-report.pdf")

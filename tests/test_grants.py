@@ -1,0 +1,348 @@
+"""Grants from published decisions: the agreement, milestones with evidence, payments and
+their rules, the grant's status and timeline, every state machine, and the pages."""
+
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from eoi.audit.models import AuditEntry
+from eoi.columns import FieldRefusal, utcnow
+from eoi.extensions import db
+from eoi.grants import monitoring, operations
+from eoi.grants.models import GrantState, MilestoneStatus, PaymentStatus
+from eoi.grants.status import Rag
+from eoi.returns import operations as returns
+from eoi.states import TransitionRefused
+from tests.conftest import (
+    ask_route,
+    complete_figures,
+    csrf_token,
+    fund,
+    post_form,
+    sign_in,
+    sign_out,
+)
+from tests.test_authorisation import ACCESS, PER_RECORD
+
+
+def test_a_grant_is_made_from_a_published_decision(granted):
+    people, grant = granted
+    assert grant.reference == "GRT-" + grant.eoi.reference.split("-", 1)[1]
+    assert grant.owner_id == people["lead"].id
+    assert grant.award_pence == 120_000_00
+    # MOPAC's award in the year it was asked for, and Bexley's confirmed pledge.
+    shares = {(f.financial_year, f.funder.name): f.amount_pence for f in grant.funding}
+    assert shares == {(2026, "Mayor's Office for Policing and Crime (MOPAC)"): 120_000_00,
+                      (2026, "London Borough of Bexley"): 50_000_00}
+    assert [p.organisation.name for p in grant.partners] == ["St Giles Trust"]
+    assert [(gi.baseline, gi.target_for(2026)) for gi in grant.indicators] == [(10, 40)]
+    assert [(r.period.short_label, r.due_on) for r in grant.returns] == [
+        ("Q1 2026-27", date(2026, 7, 30)), ("Q2 2026-27", date(2026, 10, 30)),
+        ("Q3 2026-27", date(2027, 1, 30)), ("Q4 2026-27", date(2027, 4, 30))]
+    assert db.session.query(AuditEntry).filter_by(action="grant.created").count() == 1
+
+
+def test_a_decision_makes_one_grant_only_once_published(world):
+    people, eoi = world
+    decision = fund(people, eoi)
+    operations.create_grant(decision, by=people["manager"])
+    with pytest.raises(TransitionRefused, match="already has a grant"):
+        operations.create_grant(decision, by=people["manager"])
+    with pytest.raises(TransitionRefused, match="fund manager"):
+        operations.create_grant(decision, by=people["lead"])
+
+
+def test_share_out_adds_up_exactly():
+    assert operations.share_out(100, {2026: 1, 2027: 1, 2028: 1}) == {
+        2026: 34, 2027: 33, 2028: 33}
+    assert sum(operations.share_out(12_345_67, {1: 7, 2: 11}).values()) == 12_345_67
+    assert operations.share_out(5, {}) == {}
+
+
+@pytest.mark.parametrize("machine,current,new,allowed", [
+    (operations.GRANT, GrantState.active, GrantState.suspended, True),
+    (operations.GRANT, GrantState.closed, GrantState.active, False),
+    (operations.MILESTONE, MilestoneStatus.planned, MilestoneStatus.due, True),
+    (operations.MILESTONE, MilestoneStatus.planned, MilestoneStatus.accepted, False),
+    (operations.MILESTONE, MilestoneStatus.submitted, MilestoneStatus.returned, True),
+    (operations.MILESTONE, MilestoneStatus.returned, MilestoneStatus.submitted, True),
+    (operations.MILESTONE, MilestoneStatus.accepted, MilestoneStatus.submitted, False),
+    (operations.PAYMENT, PaymentStatus.scheduled, PaymentStatus.approved, True),
+    (operations.PAYMENT, PaymentStatus.scheduled, PaymentStatus.paid, False),
+    (operations.PAYMENT, PaymentStatus.paid, PaymentStatus.approved, False),
+])
+def test_state_machines(machine, current, new, allowed):
+    if allowed:
+        machine.check(current, new)
+    else:
+        with pytest.raises(TransitionRefused):
+            machine.check(current, new)
+
+
+def _milestone(grant, manager, *, due=date(2026, 9, 30)):
+    return operations.add_milestone(grant, title="Workers in post",
+                                    evidence_required="Contracts", due_on=due, by=manager)
+
+
+def test_a_milestone_goes_from_planned_to_accepted_with_evidence(granted):
+    people, grant = granted
+    manager, partner = people["manager"], people["partner"]
+    milestone = _milestone(grant, manager)
+    assert operations.mark_milestones_due(date(2026, 9, 15)) == []  # 15 days: not yet
+    assert operations.mark_milestones_due(date(2026, 9, 16)) == [milestone]
+    assert milestone.status is MilestoneStatus.due
+    with pytest.raises(FieldRefusal, match="Add a file of evidence"):
+        operations.send_evidence(milestone, notes=" ", by=partner, now=utcnow())
+    with pytest.raises(TransitionRefused):
+        operations.send_evidence(milestone, notes="Done", by=people["outsider"], now=utcnow())
+    operations.send_evidence(milestone, notes="Both workers started on 1 September",
+                             by=partner, now=utcnow())
+    with pytest.raises(FieldRefusal, match="Say what needs to change"):
+        operations.review_milestone(milestone, accept=False, comments="", by=manager,
+                                    now=utcnow())
+    operations.review_milestone(milestone, accept=False, comments="Send the contracts",
+                                by=manager, now=utcnow())
+    assert milestone.status is MilestoneStatus.returned
+    operations.send_evidence(milestone, notes="Contracts attached", by=partner, now=utcnow())
+    operations.review_milestone(milestone, accept=True, comments="", by=manager, now=utcnow())
+    assert milestone.status is MilestoneStatus.accepted
+    actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)
+               if e.action.startswith("milestone.")]
+    assert actions == ["milestone.added", "milestone.due", "milestone.submitted",
+                       "milestone.returned", "milestone.submitted", "milestone.accepted"]
+
+
+def test_milestone_evidence_with_personal_data_is_refused(granted):
+    people, grant = granted
+    milestone = _milestone(grant, people["manager"])
+    content = b"Attendance,Contact\nSession 1,jo.bloggs@example.com\n"
+    with pytest.raises(FieldRefusal, match="email address"):
+        operations.attach_evidence(milestone, "attendance.csv", content, by=people["partner"])
+    with pytest.raises(FieldRefusal, match="date of birth"):
+        operations.send_evidence(milestone, notes="Young person born 3 March 2011",
+                                 by=people["partner"], now=utcnow())
+    evidence = operations.attach_evidence(milestone, "sessions.csv",
+                                          b"Session,Attendees\n1,12\n2,14\n",
+                                          by=people["partner"])
+    assert evidence.filename == "sessions.csv"
+
+
+def test_payments_never_exceed_the_award_and_wait_for_their_milestone(granted):
+    people, grant = granted
+    manager = people["manager"]
+    milestone = _milestone(grant, manager)
+    first = operations.schedule_payment(grant, description="Quarter 1 in advance",
+                                        amount_pence=60_000_00, scheduled_on=date(2026, 4, 1),
+                                        milestone=None, by=manager)
+    tied = operations.schedule_payment(grant, description="On workers in post",
+                                       amount_pence=60_000_00, scheduled_on=date(2026, 10, 1),
+                                       milestone=milestone, by=manager)
+    with pytest.raises(FieldRefusal, match="at most £0 is left"):
+        operations.schedule_payment(grant, description="Extra", amount_pence=1,
+                                    scheduled_on=date(2026, 11, 1), milestone=None, by=manager)
+    with pytest.raises(TransitionRefused, match="Workers in post"):
+        operations.approve_payment(tied, by=manager, now=utcnow())
+    with pytest.raises(TransitionRefused):
+        operations.record_paid(first, by=manager, now=utcnow())  # not approved yet
+    operations.approve_payment(first, by=manager, now=utcnow())
+    operations.record_paid(first, by=manager, now=utcnow())
+    assert grant.paid_pence == 60_000_00
+
+    operations.send_evidence(milestone, notes="Done", by=people["partner"], now=utcnow())
+    operations.review_milestone(milestone, accept=True, comments="", by=manager, now=utcnow())
+    operations.approve_payment(tied, by=manager, now=utcnow())
+    # Even if the schedule were got round, paying can never pass the award.
+    tied.amount_pence = 60_000_01
+    with pytest.raises(TransitionRefused, match="past the award"):
+        operations.record_paid(tied, by=manager, now=utcnow())
+
+
+def test_a_suspended_grant_approves_no_payments(granted):
+    people, grant = granted
+    manager = people["manager"]
+    payment = operations.schedule_payment(grant, description="Q1", amount_pence=10_00,
+                                          scheduled_on=date(2026, 4, 1), milestone=None,
+                                          by=manager)
+    with pytest.raises(FieldRefusal, match="Say why"):
+        operations.change_grant_state(grant, GrantState.suspended, reason=" ", by=manager)
+    operations.change_grant_state(grant, GrantState.suspended, reason="Audit", by=manager)
+    with pytest.raises(TransitionRefused, match="suspended"):
+        operations.approve_payment(payment, by=manager, now=utcnow())
+
+
+def test_the_status_comes_from_returns_milestones_and_spend(granted):
+    people, grant = granted
+    # On 24 November 2026 the Q1 and Q2 returns are overdue; Q1 by 117 days.
+    status = monitoring.status_of(grant, date(2026, 11, 24))
+    assert status.rag is Rag.red
+    assert status.reasons[0].text == (
+        "2 returns are overdue; the Q1 2026-27 return is 117 days overdue")
+    assert monitoring.status_of(grant, date(2026, 7, 1)).rag is Rag.green
+    _milestone(grant, people["manager"], due=date(2026, 6, 1))
+    assert monitoring.status_of(grant, date(2026, 7, 1)).reasons[0].text == (
+        "1 milestone is overdue")
+
+
+# Every route, person by person -------------------------------------------------------------
+
+VIEWERS = {"manager", "lead", "member", "partner"}
+REPORTERS = {"lead", "partner"}
+
+GRANT_RULES = [  # (endpoint, method, who may)
+    ("grants.index", "GET", {"lead", "member", "outsider", "manager", "panel", "partner"}),
+    ("grants.show", "GET", VIEWERS),
+    ("grants.agreement", "GET", VIEWERS),
+    ("grants.state", "GET", {"manager"}),
+    ("grants.milestone_new", "GET", {"manager"}),
+    ("grants.milestone", "GET", VIEWERS),
+    ("grants.evidence_download", "GET", VIEWERS),
+    ("grants.payment_new", "GET", {"manager"}),
+    ("returns.show", "GET", VIEWERS),
+    ("returns.template", "GET", VIEWERS),
+    ("returns.report", "GET", VIEWERS),
+    ("grants.evidence_add", "POST", REPORTERS),
+    ("grants.milestone_review", "POST", {"manager"}),
+    ("grants.payment_approve", "POST", {"manager"}),
+    ("grants.payment_paid", "POST", {"manager"}),
+    ("grants.payment_remove", "POST", {"manager"}),
+    ("returns.upload", "POST", REPORTERS),
+    ("returns.review", "POST", {"manager"}),
+    ("returns.show", "POST", REPORTERS),
+    ("returns.submit", "POST", REPORTERS),
+    ("grants.evidence_send", "POST", REPORTERS),
+    ("grants.state", "POST", {"manager"}),
+    ("grants.new", "GET", set()),  # its decision already has its grant
+    ("grants.new", "POST", set()),
+]
+
+
+def test_every_grant_route_has_a_rule():
+    assert {e for e, _m, _w in GRANT_RULES} == {
+        e for e, rule in ACCESS.items()
+        if rule == PER_RECORD and e.startswith(("grants.", "returns."))}
+
+
+@pytest.fixture
+def busy_grant(granted):
+    """A grant with a milestone waiting for evidence (with a file), one waiting for review,
+    a payment of each status, a submitted return and a draft one."""
+
+    people, grant = granted
+    manager, partner = people["manager"], people["partner"]
+    open_one = _milestone(grant, manager)
+    operations.attach_evidence(open_one, "sessions.csv", b"Session,Attendees\n1,12\n",
+                               by=partner)
+    sent = _milestone(grant, manager, due=date(2026, 8, 31))
+    operations.send_evidence(sent, notes="Done", by=partner, now=utcnow())
+    payments = [operations.schedule_payment(grant, description=f"Payment {n}",
+                                            amount_pence=10_00, scheduled_on=date(2026, 4, 1),
+                                            milestone=None, by=manager) for n in range(3)]
+    operations.approve_payment(payments[1], by=manager, now=utcnow())
+    submitted, draft = grant.returns[0], grant.returns[1]
+    returns.save_return(submitted, complete_figures(grant), by=partner, now=utcnow())
+    returns.submit_return(submitted, by=partner, now=utcnow())
+    db.session.commit()
+    return people, grant, {"open": open_one, "sent": sent, "payments": payments,
+                           "submitted": submitted, "draft": draft}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "lead", "member", "outsider", "manager", "panel",
+                                 "partner"])
+def test_grant_routes(app, client, busy_grant, who):
+
+    people, grant, records = busy_grant
+    user = people.get(who)
+    if user:
+        sign_in(client, user.email)
+    args = {"grant_id": grant.id, "decision_id": grant.eoi.decision.id,
+            "milestone_id": records["open"].id, "evidence_id": records["open"].evidence[0].id,
+            "payment_id": records["payments"][0].id, "return_id": records["draft"].id}
+    special = {
+        "grants.milestone_review": {"milestone_id": records["sent"].id},
+        "grants.payment_paid": {"payment_id": records["payments"][1].id},
+        "grants.payment_remove": {"payment_id": records["payments"][2].id},
+        "returns.review": {"return_id": records["submitted"].id},
+        "returns.report": {"return_id": records["submitted"].id},
+    }
+    failures = []
+    for endpoint, method, allowed in GRANT_RULES:
+        url, status = ask_route(app, client, endpoint, method,
+                                {**args, **special.get(endpoint, {})},
+                                signed_in=user is not None)
+        if user is None:
+            ok = status == 302
+        elif who not in allowed:
+            ok = status == 403
+        elif method == "POST":
+            ok = status in (200, 302)
+        else:
+            ok = status == 200
+        if not ok:
+            failures.append(f"{method} {url}: {status} for {who}")
+    assert not failures, "\n".join(failures)
+
+
+def test_making_a_grant_is_for_fund_managers_once_decisions_are_published(client, world):
+
+    people, eoi = world
+    decision = fund(people, eoi)
+    for who in ("lead", "partner", "panel"):
+        sign_in(client, people[who].email)
+        assert client.get(f"/grants/from-decision/{decision.id}").status_code == 403
+        sign_out(client)
+    sign_in(client, people["manager"].email)
+    assert "Make the grant" in client.get("/grants").text
+    response = post_form(client, f"/grants/from-decision/{decision.id}", {
+        "starts_on": ["1", "3", "2026"],
+        "return_days": "30"})
+    assert response.status_code == 200
+    assert "The grant must start between 1 April 2026" in response.text
+    response = post_form(client, f"/grants/from-decision/{decision.id}", {
+        "starts_on": ["1", "7", "2026"],
+        "return_days": "45"}, follow_redirects=True)
+    assert "Grant made." in response.text
+    grant = decision.eoi.consortium and db.session.scalar(
+        db.select(operations.Grant).where(operations.Grant.eoi_id == eoi.id))
+    assert [r.period.short_label for r in grant.returns] == [
+        "Q2 2026-27", "Q3 2026-27", "Q4 2026-27"]
+    assert grant.returns[0].due_on == date(2026, 11, 14)
+
+
+def test_the_agreement_pdf_has_parties_amounts_outcomes_milestones_and_payments(client,
+                                                                                busy_grant):
+
+    people, grant, _records = busy_grant
+    sign_in(client, people["partner"].email)
+    response = client.get(f"/grants/{grant.id}/agreement.pdf")
+    assert response.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    for expected in (grant.reference, "Grant agreement", "St Giles Trust", "£120,000",
+                     "£170,000", "London Borough of Bexley", "Workers in post", "Contracts",
+                     "Payment 0", "OFFICIAL-SENSITIVE", "30 days after the end of each quarter"):
+        assert expected in text, expected
+
+
+def test_payments_through_the_grant_page(client, busy_grant):
+
+    people, grant, records = busy_grant
+    sign_in(client, people["manager"].email)
+    page = client.get(f"/grants/{grant.id}").text
+    approved = records["payments"][1]
+    response = client.post(f"/grants/payments/{approved.id}/paid", data={
+        "csrf_token": csrf_token(page), "version": approved.version - 1},
+        follow_redirects=True)
+    assert "Someone else changed this" in response.text
+    assert approved.status is PaymentStatus.approved
+    response = client.post(f"/grants/payments/{approved.id}/paid", data={
+        "csrf_token": csrf_token(page), "version": approved.version}, follow_redirects=True)
+    assert "Payment recorded as paid." in response.text
+    db.session.refresh(approved)
+    assert approved.status is PaymentStatus.paid
+    response = post_payment = client.post(f"/grants/{grant.id}/payments/new", data={
+        "csrf_token": csrf_token(page), "description": "Too much", "amount": "200,000",
+        "scheduled_on": ["1", "1", "2027"],
+        "milestone_id": "none"})
+    assert post_payment.status_code == 200
+    assert "more than the award of £120,000" in response.text
