@@ -346,3 +346,19 @@ def test_payments_through_the_grant_page(client, busy_grant):
         "milestone_id": "none"})
     assert post_payment.status_code == 200
     assert "more than the award of £120,000" in response.text
+
+
+def test_the_state_form_changes_the_state_with_a_reason(client, granted):
+    people, grant = granted
+    sign_in(client, people["manager"].email)
+    response = post_form(client, f"/grants/{grant.id}/state", {"state": "closed",
+                                                              "reason": ""})
+    assert "Enter the reason" in response.text
+    response = post_form(client, f"/grants/{grant.id}/state", {
+        "state": "suspended", "reason": "Audit"}, follow_redirects=True)
+    assert "Grant state changed." in response.text
+    db.session.refresh(grant)
+    assert grant.state is GrantState.suspended
+    # Closed is offered; active is not, as the grant is active already... until suspended.
+    page = client.get(f"/grants/{grant.id}/state").text
+    assert 'value="active"' in page and 'value="suspended"' not in page

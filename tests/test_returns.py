@@ -283,3 +283,15 @@ def test_spend_and_outcomes_feed_the_status(granted):
     # 12 achieved against 10 due by the end of Q1 (a quarter of 40): on track.
     assert not any(t.startswith("Outcomes") for t in texts)
     assert status.rag.value == "red"
+
+
+def test_saving_again_replaces_the_figures(granted):
+    people, grant = granted
+    ret = grant.returns[0]
+    operations.save_return(ret, complete_figures(grant), by=people["partner"], now=utcnow())
+    db.session.commit()
+    operations.save_return(ret, complete_figures(grant, new=9), by=people["partner"],
+                           now=utcnow())
+    db.session.commit()
+    db.session.expire_all()
+    assert operations.figures_of(ret) == complete_figures(grant, new=9)

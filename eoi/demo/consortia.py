@@ -1,4 +1,5 @@
-"""Demo consortia from the workshop's good-practice stories, with pledges over two years.
+"""Demo consortia from the workshop's good-practice stories, with pledges over two years (and
+the year before, for the two consortia the pilot round funded).
 
 The people are invented; so are the figures. Idempotent: a consortium that exists by
 name is left as it is.
@@ -41,7 +42,10 @@ DEMO_CONSORTIA = [
         "lead.greenwich@demo.example",
         ["officer.bexley@demo.example"],
         [("St Giles Trust", PartnerRole.lead_provider)],
-        [("MOPAC", 0, 120_000, PledgeKind.cash, PledgeStatus.confirmed),
+        [("MOPAC", -1, 180_000, PledgeKind.cash, PledgeStatus.received),
+         ("Greenwich", -1, 40_000, PledgeKind.cash, PledgeStatus.received),
+         ("Bexley", -1, 30_000, PledgeKind.cash, PledgeStatus.received),
+         ("MOPAC", 0, 120_000, PledgeKind.cash, PledgeStatus.confirmed),
          ("MOPAC", 1, 120_000, PledgeKind.cash, PledgeStatus.proposed),
          ("Greenwich", 0, 40_000, PledgeKind.cash, PledgeStatus.confirmed),
          ("Greenwich", 1, 40_000, PledgeKind.cash, PledgeStatus.proposed),
@@ -75,7 +79,10 @@ DEMO_CONSORTIA = [
         ["officer.kensington@demo.example", "officer.westminster@demo.example"],
         [("Barnardo's", PartnerRole.lead_provider),
          ("The Children's Society", PartnerRole.delivery_partner)],
-        [("MOPAC", 0, 100_000, PledgeKind.cash, PledgeStatus.confirmed),
+        [("MOPAC", -1, 170_000, PledgeKind.cash, PledgeStatus.received),
+         ("Hammersmith and Fulham", -1, 30_000, PledgeKind.cash, PledgeStatus.received),
+         ("Kensington and Chelsea", -1, 30_000, PledgeKind.in_kind, PledgeStatus.received),
+         ("MOPAC", 0, 100_000, PledgeKind.cash, PledgeStatus.confirmed),
          ("MOPAC", 1, 100_000, PledgeKind.cash, PledgeStatus.proposed),
          ("Hammersmith and Fulham", 0, 30_000, PledgeKind.cash, PledgeStatus.confirmed),
          ("Kensington and Chelsea", 0, 30_000, PledgeKind.cash, PledgeStatus.confirmed),

@@ -1,5 +1,6 @@
-"""Two demo rounds: one that closed earlier this year, one open now. Dates are set from
-the day the data is loaded, so the open round is always open in a fresh demo."""
+"""Three demo rounds: a pilot decided last year whose grants are in delivery, one that
+closed earlier this year and is being assessed, and one open now. Dates are set from the
+day the data is loaded, so the open round is always open in a fresh demo."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from eoi.accounts.operations import find_user_by_email
 from eoi.demo.assessment import load_demo_assessment
 from eoi.demo.eois import load_demo_eois_for_closed_round, load_demo_eois_for_open_round
+from eoi.demo.grants import load_demo_pilot, load_demo_pilot_eois
 from eoi.extensions import db
 from eoi.formatting import LONDON
 from eoi.money import financial_year_of
@@ -30,6 +32,10 @@ def load_demo_rounds(today: date) -> list[str]:
     manager = find_user_by_email("manager@demo.example")
     year = financial_year_of(today)
     rounds = [
+        ("Co-commissioning fund: pilot round (demonstration)", 600_000_00, year - 1, year,
+         _london(today - timedelta(days=560), 9),
+         _london(today - timedelta(days=480), 23, 59) + timedelta(minutes=1),
+         RoundStatus.decided),
         ("Co-commissioning fund: round one (demonstration)", 2_000_000_00, year, year + 1,
          _london(today - timedelta(days=150), 9),
          _london(today - timedelta(days=60), 23, 59) + timedelta(minutes=1),
@@ -52,7 +58,12 @@ def load_demo_rounds(today: date) -> list[str]:
         # its deadline.
         funding_round.status = RoundStatus.open
         created.append(title)
-        if status is RoundStatus.closed:
+        if status is RoundStatus.decided:
+            created += load_demo_pilot_eois(funding_round)
+            operations.change_round_status(funding_round, RoundStatus.closed, by=manager,
+                                           now=closes_at)
+            created += load_demo_pilot(funding_round, today)
+        elif status is RoundStatus.closed:
             created += load_demo_eois_for_closed_round(funding_round)
             operations.change_round_status(funding_round, RoundStatus.closed, by=manager,
                                            now=closes_at)

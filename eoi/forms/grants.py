@@ -13,6 +13,7 @@ from eoi.forms.fields import (
     VersionField,
     WholeNumberField,
     choice_field,
+    choices,
     pounds_check,
     text_area,
     text_field,
@@ -39,7 +40,7 @@ class GrantStateForm(FlaskForm):
 
     def __init__(self, *args, allowed: list[GrantState], **kwargs):
         super().__init__(*args, **kwargs)
-        self.state.choices = [(s.value, s.title) for s in allowed]
+        self.state.choices = choices((s.value, s.title) for s in allowed)
 
 
 class MilestoneForm(FlaskForm):

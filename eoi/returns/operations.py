@@ -97,7 +97,11 @@ def _write(ret: QuarterlyReturn, figures: ReturnFigures) -> None:
     ret.new_supported = figures.supported.new
     ret.continuing_supported = figures.supported.continuing
     # Replaced whole: a return is small, and rewriting avoids stale rows for categories the
-    # partner has since cleared.
+    # partner has since cleared. The old rows are deleted first: a flush inserts before it
+    # deletes, and the new rows share their unique keys.
+    for rows in (ret.counts, ret.borough_counts, ret.indicator_values, ret.spend):
+        rows.clear()
+    db.session.flush()
     ret.counts = [ReturnCount(breakdown=key, category=category, new_count=c.new,
                               continuing_count=c.continuing)
                   for key, _, _ in BREAKDOWNS
@@ -114,7 +118,6 @@ def _write(ret: QuarterlyReturn, figures: ReturnFigures) -> None:
         # round trip through the template is not mistaken for an edit.
         text = (figures.narrative.get(key) or "").replace("\r\n", "\n").strip()
         setattr(ret, key, text)
-    db.session.flush()  # old rows go before new ones with the same unique keys arrive
 
 
 def submit_return(ret: QuarterlyReturn, *, by, now: datetime,

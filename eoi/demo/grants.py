@@ -1,0 +1,233 @@
+"""The pilot round's two grants, a year and more into delivery: milestones, payments and a
+return for every quarter so far, in mixed states.
+
+Bexley and Greenwich (delivered by St Giles Trust) has its latest return overdue, so the
+demo partner has one to fill in; some of its young people live in one borough and are
+supported in the other. Tri-borough has a return waiting for MOPAC's review and an
+overdue milestone. Everything goes through the operations people use; the figures are
+invented, and are counts only.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from eoi.accounts.operations import find_user_by_email
+from eoi.assessment import operations as panel
+from eoi.assessment.models import AssessmentStatus, DecisionOutcome
+from eoi.demo.eois import submit_demo_eoi
+from eoi.extensions import db
+from eoi.formatting import LONDON
+from eoi.grants import monitoring, operations
+from eoi.grants.models import Grant
+from eoi.grants.operations import share_out
+from eoi.grants.periods import Quarter
+from eoi.reference.models import LocalAuthority
+from eoi.returns import operations as returns
+from eoi.returns.figures import (
+    AGE_BANDS,
+    DISABILITIES,
+    GENDERS,
+    OUTSIDE_LONDON,
+    Cohorts,
+    ReturnFigures,
+)
+from eoi.rounds.models import FundingRound, RoundStatus
+from eoi.rounds.operations import change_round_status
+
+PILOT_BIDS = {  # consortium -> (decision, pounds, conditions)
+    "Bexley and Greenwich schools partnership": (DecisionOutcome.fund, 180_000, ""),
+    "Tri-borough trauma-informed support": (
+        DecisionOutcome.fund_with_conditions, 170_000,
+        "Agree an information sharing protocol with all three boroughs in the first "
+        "quarter."),
+}
+
+# consortium -> [(where they live, where they are supported, share of young people)]
+BOROUGH_MIX = {
+    "Bexley and Greenwich schools partnership": [
+        ("Greenwich", "Greenwich", 10), ("Bexley", "Bexley", 6), ("Bexley", "Greenwich", 2),
+        ("Lewisham", "Greenwich", 1)],
+    "Tri-borough trauma-informed support": [
+        ("Hammersmith and Fulham", "Hammersmith and Fulham", 6),
+        ("Kensington and Chelsea", "Kensington and Chelsea", 4),
+        ("Westminster", "Kensington and Chelsea", 3), (None, "Hammersmith and Fulham", 1)],
+}
+
+# (title, evidence, days after the start it is due; None: ten days from today)
+MILESTONES = {
+    "Bexley and Greenwich schools partnership": [
+        ("Workers in post in six schools", "Contracts and a list of the schools", 60),
+        ("Training for school safeguarding leads delivered", "Attendance by school", 270),
+        ("Mid-point evaluation report", "The evaluator's report", None)],
+    "Tri-borough trauma-informed support": [
+        ("Information sharing protocol agreed", "The protocol, signed by all three boroughs",
+         75),
+        ("Clinical supervision in place", "The supervision agreement with CAMHS", -20)],
+}
+
+
+def _at(day: date, hours: int = 10) -> datetime:
+    return datetime.combine(day, time(hours), tzinfo=LONDON)
+
+
+def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
+    """Assess the pilot round (already closed), publish its decisions and follow the grants
+    through to `today`."""
+    manager = find_user_by_email("manager@demo.example")
+    assessors = [find_user_by_email(f"panel{n}@demo.example") for n in (1, 2)]
+    closed = funding_round.closes_at
+    for person in assessors:
+        panel.add_panel_member(funding_round, person, by=manager)
+    bids = {e.consortium.name: e for e in panel.submitted_eois(funding_round)}
+    for eoi in bids.values():
+        for person in assessors:
+            assessment = panel.assign(eoi, person, by=manager, now=closed + timedelta(days=1))
+            if assessment.status is AssessmentStatus.awaiting_declaration:
+                panel.declare(assessment, has_interest=False, details="", by=person,
+                              now=closed + timedelta(days=2))
+            panel.save_scores(assessment, {c.id: (3, "Good: clear evidence and a credible "
+                                                  "plan.") for c in funding_round.criteria},
+                              submit=True, by=person, now=closed + timedelta(days=5),
+                              expected_version=None)
+    change_round_status(funding_round, RoundStatus.assessed, by=manager,
+                        now=closed + timedelta(days=8))
+    for name, (outcome, pounds, conditions) in PILOT_BIDS.items():
+        panel.record_decision(bids[name], outcome=outcome, amount_pence=pounds * 100,
+                              conditions=conditions, feedback="", by=manager)
+    change_round_status(funding_round, RoundStatus.decided, by=manager,
+                        now=closed + timedelta(days=10))
+    created = [f"{funding_round.title}: assessed and decided"]
+    # Delivery starts with the first full quarter after the decision.
+    decided_on = (closed + timedelta(days=10)).astimezone(LONDON).date()
+    starts_on = max(date(funding_round.first_financial_year, 4, 1),
+                    Quarter.containing(decided_on).next().start)
+    for name in PILOT_BIDS:
+        grant = operations.create_grant(bids[name].decision, by=manager, starts_on=starts_on)
+        _follow(grant, today, manager)
+        created.append(f"grant {grant.reference} ({name})")
+    return created
+
+
+def _follow(grant: Grant, today: date, manager) -> None:
+    tri_borough = grant.consortium.name.startswith("Tri-borough")
+    _milestones_and_payments(grant, today, manager)
+    reporter = grant.owner if tri_borough else find_user_by_email(
+        "partner.stgiles@demo.example")
+    due = [r for r in grant.returns if r.due_on < today]
+    for position, ret in enumerate(due):
+        from_latest = len(due) - 1 - position
+        if from_latest == 0 and not tri_borough:
+            continue  # the overdue one, for the demo partner to fill in
+        submitted_on = ret.due_on - timedelta(days=3)
+        returns.save_return(ret, _figures(grant, ret.period, position),
+                            by=reporter, now=_at(submitted_on, 9), entered_by="spreadsheet")
+        returns.submit_return(ret, by=reporter, now=_at(submitted_on))
+        if from_latest == 0:
+            continue  # waiting for MOPAC's review
+        if tri_borough and from_latest == 1:
+            returns.review_return(ret, accept=False, comments=(
+                "The age bands add up, but the case study names the young person's school. "
+                "Take it out and submit again."), by=manager, now=_at(ret.due_on + timedelta(
+                    days=5)))
+            continue
+        returns.review_return(ret, accept=True, comments="", by=manager,
+                              now=_at(ret.due_on + timedelta(days=5)))
+
+
+def _milestones_and_payments(grant: Grant, today: date, manager) -> None:
+    partner_side = grant.owner
+    milestones = []
+    for title, evidence, days in MILESTONES[grant.consortium.name]:
+        due_on = today + timedelta(days=10) if days is None else (
+            today + timedelta(days=days) if days < 0 else grant.starts_on + timedelta(days=days))
+        milestones.append(operations.add_milestone(grant, title=title,
+                                                   evidence_required=evidence, due_on=due_on,
+                                                   by=manager))
+    operations.mark_milestones_due(today)
+    first = milestones[0]
+    operations.send_evidence(first, notes="Sent by email to the fund team and kept on file.",
+                             by=partner_side, now=_at(first.due_on - timedelta(days=2)))
+    operations.review_milestone(first, accept=True, comments="", by=manager,
+                                now=_at(first.due_on + timedelta(days=3)))
+    half = grant.award_pence // 2
+    opening = operations.schedule_payment(
+        grant, description="First year, in advance", amount_pence=half // 2,
+        scheduled_on=grant.starts_on, milestone=None, by=manager)
+    on_first = operations.schedule_payment(
+        grant, description=f"On acceptance: {first.title}", amount_pence=half - half // 2,
+        scheduled_on=first.due_on + timedelta(days=14), milestone=first, by=manager)
+    for payment, day in ((opening, grant.starts_on), (on_first, first.due_on)):
+        operations.approve_payment(payment, by=manager, now=_at(day + timedelta(days=7)))
+        operations.record_paid(payment, by=manager, now=_at(day + timedelta(days=10)))
+    if len(milestones) > 2:
+        second = milestones[1]
+        operations.send_evidence(second, notes="Attendance by school attached in the "
+                                 "quarterly return.", by=partner_side,
+                                 now=_at(second.due_on - timedelta(days=1)))
+        operations.schedule_payment(
+            grant, description=f"On acceptance: {second.title}",
+            amount_pence=(grant.award_pence - half) // 2,
+            scheduled_on=second.due_on + timedelta(days=14), milestone=second, by=manager)
+    left = grant.award_pence - sum(p.amount_pence for p in grant.payments)
+    operations.schedule_payment(
+        grant, description="Second year", amount_pence=left,
+        scheduled_on=date(grant.starts_on.year + 1, 4, 1), milestone=None, by=manager)
+
+
+def _figures(grant: Grant, period, position: int) -> ReturnFigures:
+    """One quarter's invented counts: more young people as the service beds in, broken
+    down in proportions that stay plausible, with a few small groups."""
+    new, continuing = 6 + 2 * (position % 3), 4 + 3 * position
+    total = Cohorts(new, continuing)
+    names = {la.name: la.gss_code for la in db.session.scalars(db.select(LocalAuthority))}
+    mix = BOROUGH_MIX[grant.consortium.name]
+    weights = {i: share for i, (_home, _served, share) in enumerate(mix)}
+    new_split, continuing_split = share_out(new, weights), share_out(continuing, weights)
+    boroughs: dict[tuple[str, str], Cohorts] = {}
+    for i, (home, served, _share) in enumerate(mix):
+        pair = (names[home] if home else OUTSIDE_LONDON, names[served])
+        counts = Cohorts(new_split[i], continuing_split[i])
+        if counts.total:
+            boroughs[pair] = counts
+    profile = monitoring.profiled_spend(grant, period)
+    quarters_in_year = sum(r.financial_year == period.financial_year for r in grant.returns)
+    spend_split = share_out(profile * 9 // 10, {"staff": 6, "delivery": 3, "training": 1})
+    return ReturnFigures(
+        supported=total,
+        breakdowns={
+            "gender": _breakdown(total, GENDERS, (12, 5, 1, 1)),
+            "age_band": _breakdown(total, AGE_BANDS, (2, 8, 6, 3)),
+            "disability": _breakdown(total, DISABILITIES, (3, 14, 2)),
+        },
+        boroughs=boroughs,
+        # About on target: each year's target spread over the quarters delivered in it.
+        indicators={str(gi.indicator_id): (gi.target_for(period.financial_year) or 0)
+                    // quarters_in_year + position % 2 for gi in grant.indicators},
+        spend=spend_split,
+        narrative={
+            "progress": f"In {period.label} the team worked with {total.total} young people, "
+                        f"{new} of them new. Group work ran in every partner school.",
+            "challenges": "Referrals dip in the school holidays; workers used the time for "
+                          "training and for visits to young people at home.",
+            "risks": "One worker's post is covered by a fixed-term contract that ends in the "
+                     "spring; the lead commissioner is seeking an extension.",
+            "case_study": "A young person in Year 10 was referred by a teacher worried about "
+                          "older friends outside school. After weekly sessions they rebuilt "
+                          "contact with their family and now take part in group work."},
+    )
+
+
+def _breakdown(total: Cohorts, categories, weights) -> dict[str, Cohorts]:
+    shares = dict(zip((key for key, _ in categories), weights, strict=True))
+    new, continuing = share_out(total.new, shares), share_out(total.continuing, shares)
+    return {key: Cohorts(new[key], continuing[key]) for key in shares
+            if new[key] or continuing[key]}
+
+
+def load_demo_pilot_eois(funding_round: FundingRound) -> list[str]:
+    """Call while the pilot round is open: both bids come in before its close."""
+    created = []
+    for hours_before, name in zip((48, 6), PILOT_BIDS, strict=True):
+        eoi = submit_demo_eoi(name, funding_round,
+                              now=funding_round.closes_at - timedelta(hours=hours_before))
+        created.append(f"EOI {eoi.reference} ({name})")
+    return created
