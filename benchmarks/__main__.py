@@ -1,8 +1,12 @@
-"""`make bench`: how long the panel's arithmetic and the EOI PDF take, and their peak memory.
+"""`make bench`: how long the panel's arithmetic, the returns' spreadsheet and suppression,
+the programme figures and the PDFs take, and their peak memory.
 
-Targets (what a fund manager and a lead commissioner should never wait past):
+Targets (what a fund manager, a lead commissioner or a partner should never wait past):
 - rank and allocate a round of 200 bids, three assessors each: under 0.5 s;
-- print a complete demo EOI as a PDF: under 5 s.
+- build a return's spreadsheet template for 33 boroughs and read it back: under 0.5 s;
+- suppress a borough-of-residence by borough-of-service table, 34 by 33: under 1 s;
+- work out the programme dashboard's figures for the demo: under 1 s;
+- print a complete demo EOI, or a quarterly report, as a PDF: under 5 s.
 """
 
 import random
@@ -49,6 +53,33 @@ def panel_round(bids: int = 200) -> None:
     what_if(ranked, base, envelope_pence=7_500_000_00)
 
 
+def return_spreadsheet() -> None:
+    from eoi.returns.figures import Cohorts, ReturnFigures
+    from eoi.returns.spreadsheet import TemplateContext, build_template, read_return
+
+    boroughs = [(f"E0900{n:04d}", f"Borough {n}") for n in range(1, 34)]
+    context = TemplateContext("GRT-2026-0001", "Benchmark", "Q1 2026 to 2027", "2026-Q1",
+                              [(str(n), f"Indicator {n}", "people") for n in range(6)],
+                              boroughs, [("staff", "Staff"), ("delivery", "Delivery")])
+    pairs = {(boroughs[n][0], boroughs[(n + 1) % 33][0]): Cohorts(n, 1) for n in range(33)}
+    total = sum(pairs.values(), Cohorts())
+    figures = ReturnFigures(supported=total, boroughs=pairs, breakdowns={
+        "gender": {"female": total}, "age_band": {"13_15": total},
+        "disability": {"not_known": total}})
+    reading = read_return(build_template(context, figures), context)
+    assert not reading.problems, reading.problems
+
+
+def borough_matrix() -> None:
+    from eoi.returns.suppression import suppress_table
+
+    chance = random.Random(2026)
+    rows = {f"home {r}": {f"served {c}": (chance.choice((0, 0, 0, 1, 2, 3, 4, 7, 12, 30))
+                                          if r != c else chance.randint(20, 60))
+                          for c in range(33)} for r in range(34)}
+    suppress_table(rows)
+
+
 def demo_eoi_pdf() -> None:
     from eoi import create_app
     from eoi.demo.loader import load_demo_data
@@ -69,8 +100,24 @@ def demo_eoi_pdf() -> None:
                 "eois/pdf.html", title="Benchmark", eoi=eoi, readings=read_eoi(eoi),
                 budget=read_budget(eoi), project_title="Benchmark",
                 printed_at=datetime.now(UTC), running_head="Benchmark"))
+            from eoi.formatting import london_today
+            from eoi.reports.programme import charts, programme
+            from eoi.returns.models import QuarterlyReturn, ReturnStatus
+            from eoi.returns.views import report
+
+            measure("Programme dashboard figures and charts (demo)", 1.0,
+                    lambda: charts(programme(london_today())))
+            accepted = db.session.scalar(db.select(QuarterlyReturn).where(
+                QuarterlyReturn.status == ReturnStatus.accepted))
+            from flask_login import login_user
+
+            login_user(accepted.grant.owner)
+            measure("Quarterly report PDF (a demo return)", 5.0,
+                    lambda: report.__wrapped__(accepted.id))
 
 
 if __name__ == "__main__":
     measure("Rank and allocate 200 bids (3 assessors, 8 criteria)", 0.5, panel_round)
+    measure("Return spreadsheet: build and read back (33 boroughs)", 0.5, return_spreadsheet)
+    measure("Suppress a 34 x 33 borough matrix", 1.0, borough_matrix)
     demo_eoi_pdf()
