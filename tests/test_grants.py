@@ -362,3 +362,17 @@ def test_the_state_form_changes_the_state_with_a_reason(client, granted):
     # Closed is offered; active is not, as the grant is active already... until suspended.
     page = client.get(f"/grants/{grant.id}/state").text
     assert 'value="active"' in page and 'value="suspended"' not in page
+
+
+def test_the_dashboard_lists_what_the_partner_and_lead_owe(client, busy_grant):
+    people, grant, records = busy_grant
+    for who in ("partner", "lead"):
+        sign_in(client, people[who].email)
+        page = client.get("/dashboard").text
+        assert 'id="reporting-due"' in page
+        assert f"/returns/{records['draft'].id}" in page  # the open Q2 return
+        assert f"/returns/{records['submitted'].id}" not in page  # already with MOPAC
+        assert f"/grants/milestones/{records['open'].id}" in page
+        sign_out(client)
+    sign_in(client, people["member"].email)
+    assert 'id="reporting-due"' not in client.get("/dashboard").text

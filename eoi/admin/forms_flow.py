@@ -87,3 +87,29 @@ def confirmed_action(act: Callable[[], object], success: str | Callable[[object]
         return False
     flash(success(result) if callable(success) else success, "success")
     return True
+
+
+def handle_upload(form, attach: Callable[[str, bytes], object], *, max_bytes: int):
+    """A file upload's POST: read at most a byte past the limit, `attach` the file (which
+    checks it and keeps its bytes) and commit. A refusal goes beside the file field and
+    nothing is kept, not even the bytes. Returns the new record, or None."""
+    from eoi.eois import attachments
+
+    if not form.validate_on_submit():
+        return None
+    upload = form.file.data
+    content = upload.stream.read(max_bytes + 1)  # a byte past the limit is enough to know
+    record = None
+    try:
+        record = attach(upload.filename, content)
+        db.session.commit()
+    except FieldRefusal as refusal:
+        db.session.rollback()
+        form.file.errors.append(refusal.message)
+        return None
+    except Exception:
+        db.session.rollback()
+        if record is not None:
+            attachments.discard(record.stored_name)
+        raise
+    return record

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -44,6 +46,25 @@ def consortia_of(user) -> tuple[list[Consortium], list[ConsortiumMembership]]:
     return mine, invitations
 
 
+def reporting_due(user) -> list[tuple]:
+    """Returns and milestones waiting on this person, as partner or lead: (date, what,
+    grant, endpoint, id, overdue), soonest first."""
+    from eoi.formatting import london_today
+    from eoi.grants.models import Grant
+
+    today = london_today()
+    due = []
+    for grant in db.session.scalars(select(Grant).order_by(Grant.reference)):
+        if not grant.can_report(user):
+            continue
+        due += [(r.due_on, f"{r.period.label} return", grant, "returns.show", r.id,
+                 r.is_overdue(today)) for r in grant.returns
+                if r.is_open and r.due_on <= today + timedelta(days=45)]
+        due += [(m.due_on, m.title, grant, "grants.milestone", m.id, m.is_overdue(today))
+                for m in grant.milestones if m.is_open]
+    return sorted(due, key=lambda item: item[0])
+
+
 @dashboard_bp.get("")
 @login_required
 def index():
@@ -51,7 +72,7 @@ def index():
     consortia, invitations = consortia_of(current_user)
     return render_template(
         "dashboard/index.html", title="Dashboard", Role=Role, overview=overview,
-        consortia=consortia, invitations=invitations,
+        consortia=consortia, invitations=invitations, reporting=reporting_due(current_user),
         assessments_to_do=db.session.scalar(select(func.count(Assessment.id)).where(
             Assessment.assessor_id == current_user.id,
             Assessment.status.in_([AssessmentStatus.awaiting_declaration,

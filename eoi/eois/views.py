@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eoi.accounts.models import Role, User
-from eoi.admin.forms_flow import confirmed_action, handle_form
+from eoi.admin.forms_flow import confirmed_action, handle_form, handle_upload
 from eoi.columns import FieldRefusal, utcnow
 from eoi.consortia.models import Consortium
 from eoi.eois import attachments, operations
@@ -249,26 +249,12 @@ def attachment_add(eoi_id: int):
     eoi = _eoi(eoi_id)
     require(eoi.can_edit(current_user))
     attachment_form = AttachmentForm()
-    if attachment_form.validate_on_submit():
-        upload = attachment_form.file.data
-        # One byte past the limit is enough to know the file is too large.
-        content = upload.stream.read(MAX_BYTES + 1)
-        attachment = None
-        try:
-            attachment = operations.attach_file(eoi, upload.filename, content, by=current_user)
-            db.session.commit()
-        except FieldRefusal as refusal:
-            db.session.rollback()
-            attachment_form.file.errors.append(refusal.message)
-        except Exception:
-            db.session.rollback()
-            if attachment is not None:
-                attachments.discard(attachment.stored_name)
-            raise
-        else:
-            flash(f"{attachment.filename} is attached.", "success")
-            return redirect(url_for("eois.section", eoi_id=eoi.id, key="need",
-                                    _anchor="attachments"))
+    attachment = handle_upload(attachment_form, lambda name, content: operations.attach_file(
+        eoi, name, content, by=current_user), max_bytes=MAX_BYTES)
+    if attachment is not None:
+        flash(f"{attachment.filename} is attached.", "success")
+        return redirect(url_for("eois.section", eoi_id=eoi.id, key="need",
+                                _anchor="attachments"))
     return _saved_section_page(eoi, "need", attachment_form=attachment_form,
                                error_form=attachment_form)
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eoi.accounts.models import Role
-from eoi.admin.forms_flow import confirmed_action, handle_form
+from eoi.admin.forms_flow import confirmed_action, handle_form, handle_upload
 from eoi.assessment.models import Decision
 from eoi.columns import FieldRefusal, utcnow
 from eoi.eois import attachments
@@ -164,25 +164,11 @@ def evidence_add(milestone_id: int):
     milestone = _milestone(milestone_id)
     require(milestone.can_send_evidence(current_user))
     form = EvidenceFileForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        content = upload.stream.read(MAX_BYTES + 1)
-        evidence = None
-        try:
-            evidence = operations.attach_evidence(milestone, upload.filename, content,
-                                                  by=current_user)
-            db.session.commit()
-        except FieldRefusal as refusal:
-            db.session.rollback()
-            form.file.errors.append(refusal.message)
-        except Exception:
-            db.session.rollback()
-            if evidence is not None:
-                attachments.discard(evidence.stored_name)
-            raise
-        else:
-            flash(f"{evidence.filename} is added.", "success")
-            return redirect(url_for("grants.milestone", milestone_id=milestone.id))
+    evidence = handle_upload(form, lambda name, content: operations.attach_evidence(
+        milestone, name, content, by=current_user), max_bytes=MAX_BYTES)
+    if evidence is not None:
+        flash(f"{evidence.filename} is added.", "success")
+        return redirect(url_for("grants.milestone", milestone_id=milestone.id))
     return _milestone_page(milestone, file_form=form, error_form=form)
 
 
