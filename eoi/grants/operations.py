@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from eoi.accounts.models import Role
 from eoi.assessment.models import Decision, DecisionOutcome
@@ -34,6 +35,8 @@ from eoi.money import format_pence
 from eoi.reference.models import OrganisationType
 from eoi.returns.file_text import personal_data_in_file
 from eoi.returns.models import QuarterlyReturn
+from eoi.returns.privacy import explain, find_personal_data
+from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.states import StateMachine, TransitionRefused
 
 GRANT = StateMachine("grant", {
@@ -72,8 +75,6 @@ def _require_manager(by) -> None:
 
 def decisions_awaiting_grants() -> list[Decision]:
     """Published decisions to fund that have no grant yet."""
-    from eoi.rounds.models import FundingRound, RoundStatus
-
     decisions = db.session.scalars(
         select(Decision).join(Decision.eoi).join(Eoi.funding_round)
         .where(Decision.outcome.in_(FUNDED), FundingRound.status == RoundStatus.decided)
@@ -247,8 +248,6 @@ def attach_evidence(milestone: Milestone, filename: str, content: bytes, *,
 
 
 def send_evidence(milestone: Milestone, *, notes: str, by, now: datetime) -> None:
-    from eoi.returns.privacy import explain, find_personal_data
-
     if not milestone.can_send_evidence(by):
         raise TransitionRefused("Only the grant's partners or lead send evidence, while the "
                                 "milestone is open")
@@ -384,6 +383,4 @@ def remove_payment(payment: Payment, *, by) -> None:
 
 def _touch(grant: Grant) -> None:
     """Make the flush write the grant, so its version moves on."""
-    from sqlalchemy.orm.attributes import flag_modified
-
     flag_modified(grant, "award_pence")

@@ -27,7 +27,14 @@ from eoi.forms.grants import (
 )
 from eoi.forms.returns import ReviewForm
 from eoi.grants import monitoring, operations
-from eoi.grants.models import Grant, Milestone, MilestoneEvidence, Payment, PaymentStatus
+from eoi.grants.models import (
+    Grant,
+    GrantState,
+    Milestone,
+    MilestoneEvidence,
+    Payment,
+    PaymentStatus,
+)
 from eoi.grants.status import explain_rules
 from eoi.grants.timeline import timeline_of
 from eoi.pdf import pdf_response, render_pdf
@@ -111,8 +118,6 @@ def state(grant_id: int):
     allowed = sorted(operations.GRANT.allowed(grant.state), key=lambda s: s.value)
     require(bool(allowed))
     form = GrantStateForm(allowed=allowed)
-    from eoi.grants.models import GrantState
-
     return handle_form(
         form, lambda: operations.change_grant_state(grant, GrantState(form.state.data),
                                                     reason=form.reason.data, by=current_user),

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from eoi.audit import record_audit
-from eoi.columns import check_version
+from eoi.columns import FieldRefusal, check_version
 from eoi.eois.models import CostCategory
 from eoi.extensions import db
 from eoi.grants.models import Grant
@@ -138,8 +138,6 @@ def submit_return(ret: QuarterlyReturn, *, by, now: datetime,
 
 def review_return(ret: QuarterlyReturn, *, accept: bool, comments: str, by, now: datetime,
                   expected_version: int | None = None) -> None:
-    from eoi.columns import FieldRefusal
-
     if not ret.can_review(by):
         raise TransitionRefused("Only a fund manager reviews a submitted return")
     check_version(ret, expected_version)
