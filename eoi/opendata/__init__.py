@@ -1,0 +1,1 @@
+"""Open data: awarded grants published in the 360Giving Data Standard."""
