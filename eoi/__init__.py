@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoi.dashboard.views import dashboard_bp
     from eoi.eois.views import eois_bp
     from eoi.grants.views import grants_bp
+    from eoi.opendata.views import opendata_bp
     from eoi.pages.views import pages_bp, register_error_pages
     from eoi.reports.views import reports_bp
     from eoi.returns.views import returns_bp
@@ -100,7 +101,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp,
                       consortia_bp, service_map_bp, rounds_bp, eois_bp, assessment_bp,
-                      grants_bp, returns_bp, reports_bp):
+                      grants_bp, returns_bp, reports_bp, opendata_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 
@@ -108,10 +109,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from eoi.accounts.cli import users_cli
     from eoi.demo.cli import demo_cli
+    from eoi.opendata.views import export_cli
     from eoi.reference.cli import reference_cli
     from eoi.reminders.cli import init_app as init_reminders
 
-    for group in (users_cli, reference_cli, demo_cli):
+    for group in (users_cli, reference_cli, demo_cli, export_cli):
         app.cli.add_command(group)
     init_reminders(app)
 

@@ -13,6 +13,7 @@ EOI_SMTP_STARTTLS  set to 0 to send without STARTTLS (a local relay); default: S
 EOI_SMTP_USERNAME  mail server login, used with EOI_SMTP_PASSWORD; default: no login
 EOI_SMTP_PASSWORD
 EOI_OUTBOX_FOLDER  where emails go as .eml files without a mail server; default: instance/outbox
+EOI_360G_PREFIX    MOPAC's registered 360Giving prefix for grant ids; default: 360G-mopac-
 """
 
 import os
@@ -61,6 +62,12 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
             raise ConfigurationError("Production needs EOI_SECRET_KEY set.")
         secret_key = _instance_secret_key(instance_path)
 
+    from eoi.opendata.threesixty import check_prefix
+
+    try:
+        check_prefix(environ.get("EOI_360G_PREFIX") or "360G-mopac-")
+    except ValueError as wrong:
+        raise ConfigurationError(f"EOI_360G_PREFIX: {wrong}.") from None
     try:
         smtp_port = int(environ.get("EOI_SMTP_PORT") or 587)
     except ValueError:
@@ -92,4 +99,5 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "EOI_SMTP_USERNAME": environ.get("EOI_SMTP_USERNAME") or None,
         "EOI_SMTP_PASSWORD": environ.get("EOI_SMTP_PASSWORD") or None,
         "EOI_OUTBOX_FOLDER": environ.get("EOI_OUTBOX_FOLDER") or str(instance_path / "outbox"),
+        "EOI_360G_PREFIX": environ.get("EOI_360G_PREFIX") or "360G-mopac-",
     }

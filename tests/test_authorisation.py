@@ -71,6 +71,9 @@ ACCESS = {
     **{f"returns.{name}": PER_RECORD for name in (
         "show", "template", "upload", "submit", "review", "report",
     )},
+    "opendata.index": PUBLIC,
+    # Public, but 404 until MOPAC's org-id is set: tests/test_opendata.py checks them.
+    **{f"opendata.{name}": PER_RECORD for name in ("grants_json", "grants_csv", "grants_xlsx")},
     "reports.dashboard": FUND_MANAGER,
     "reports.report_pdf": FUND_MANAGER,
     "reports.grants_csv": FUND_MANAGER,

@@ -42,3 +42,14 @@ def test_production_refuses_sqlite_unless_allowed(tmp_path):
 def test_unknown_environment_is_refused(tmp_path):
     with pytest.raises(ConfigurationError, match="EOI_ENV"):
         load_config(tmp_path, environ={"EOI_ENV": "staging"})
+
+
+def test_a_360giving_prefix_must_be_one(tmp_path):
+    import pytest
+
+    from eoi.config import ConfigurationError, load_config
+
+    with pytest.raises(ConfigurationError, match="EOI_360G_PREFIX"):
+        load_config(tmp_path, {"EOI_360G_PREFIX": "mopac-"})
+    assert load_config(tmp_path, {"EOI_360G_PREFIX": "360G-abc-"})["EOI_360G_PREFIX"] == (
+        "360G-abc-")
