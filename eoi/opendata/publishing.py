@@ -26,6 +26,7 @@ from eoi.opendata.threesixty import (
     package,
 )
 from eoi.reference.models import Organisation, OrganisationType
+from eoi.reports.workbooks import workbook_bytes
 
 DESCRIPTION_LIMIT = 1000
 
@@ -101,33 +102,15 @@ def as_csv(data: dict) -> str:
 
 
 def as_xlsx(data: dict) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    grants = workbook.active
-    grants.title = "grants"
-    grants.append([title for title, _ in FLAT_COLUMNS])
-    funders = workbook.create_sheet("funding_organizations")
-    funders.append(list(FUNDER_COLUMNS))
-    places = workbook.create_sheet("beneficiary_locations")
-    places.append(list(LOCATION_COLUMNS))
-    for record in data["grants"]:
-        grants.append(flat_row(record))
-        for row in funder_rows(record):
-            funders.append(row)
-        for row in location_rows(record):
-            places.append(row)
-    meta = workbook.create_sheet("Meta")
-    for key in ("title", "version", "issued"):
-        meta.append([key, data[key]])
-    meta.append(["publisher:name", data["publisher"]["name"]])
-    meta.append(["publisher:identifier", data["publisher"]["identifier"]])
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                # Text starting with = stays text, never a formula.
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    records = data["grants"]
+    publisher = data["publisher"]
+    return workbook_bytes([
+        ("grants", [[title for title, _ in FLAT_COLUMNS], *map(flat_row, records)]),
+        ("funding_organizations",
+         [list(FUNDER_COLUMNS), *(row for r in records for row in funder_rows(r))]),
+        ("beneficiary_locations",
+         [list(LOCATION_COLUMNS), *(row for r in records for row in location_rows(r))]),
+        ("Meta", [*([key, data[key]] for key in ("title", "version", "issued")),
+                  ["publisher:name", publisher["name"]],
+                  ["publisher:identifier", publisher["identifier"]]]),
+    ])

@@ -22,6 +22,7 @@ from eoi.reports.published import (
     cohort_tables,
     supported_total,
 )
+from eoi.reports.workbooks import workbook_bytes
 from eoi.returns.operations import figures_of, london_boroughs
 from eoi.returns.suppression import Cell
 
@@ -149,29 +150,14 @@ def as_csv(lines: list[list[str]]) -> str:
 
 
 def as_xlsx(report: Programme) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
     sheets = [("Grants", grant_lines(report)), ("Outcomes", outcome_lines(report))]
     sheets += [(t.title[:31], table_lines(t)) for t in report.cohorts]
     if report.boroughs is not None:
         sheets.append(("Boroughs", table_lines(report.boroughs)))
-    workbook.remove(workbook.active)
-    for title, lines in sheets:
-        sheet = workbook.create_sheet(title)
-        for line in lines:
-            sheet.append([int(cell) if cell.isdigit() else cell for cell in line])
-        for row in sheet.iter_rows():
-            for cell in row:
-                # openpyxl writes a string starting with = as a formula unless told not to.
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    # Whole numbers go in as numbers, so they add up in a spreadsheet.
+    return workbook_bytes(((title, [[int(cell) if cell.isdigit() else cell for cell in line]
+                                    for line in lines]) for title, lines in sheets),
+                          bold_first_row=True)
 
 
 def _pounds(pence: int) -> str:

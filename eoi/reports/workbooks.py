@@ -1,0 +1,29 @@
+"""XLSX downloads built from rows of values, one sheet each; used by every export."""
+
+import io
+from collections.abc import Iterable, Sequence
+
+
+def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence]]], *,
+                   bold_first_row: bool = False) -> bytes:
+    """(sheet title, rows) in order. Text starting with '=' is written as text: openpyxl
+    would otherwise store it as a formula, and a name or title must never run."""
+    from openpyxl import Workbook  # slow to import; only exports need it
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+        if bold_first_row and sheet.max_row:
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
