@@ -4,9 +4,15 @@ so nothing uploaded is ever served except through the permission-checked downloa
 import hashlib
 import os
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+
+from eoi.columns import FieldRefusal
+from eoi.eois import uploads
 
 
 def upload_folder() -> Path:
@@ -37,3 +43,42 @@ def store(content: bytes) -> tuple[str, str]:
 
 def discard(stored_name: str) -> None:
     path_of(stored_name).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    filename: str  # cleaned: the last part of the name only
+    kind: uploads.FileKind
+    stored_name: str
+    sha256: str
+    size_bytes: int
+
+    def columns(self) -> dict:
+        """What a record of the file (an UploadedFile) holds about it."""
+        return {"filename": self.filename, "stored_name": self.stored_name,
+                "media_type": self.kind.media_type, "size_bytes": self.size_bytes,
+                "sha256": self.sha256}
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.kind.title}, {self.size_bytes:,} bytes)"
+
+
+@contextmanager
+def kept(filename: str, content: bytes, *,
+         refuse: Callable[[str, uploads.FileKind, bytes], str | None] | None = None,
+         ) -> Iterator[KeptFile]:
+    """Check the file by its content, keep its bytes and give what its record needs. A
+    refusal (also one `refuse` names, as words) goes beside the file field. If the block
+    that records the file fails, the bytes are discarded too: the record never existed."""
+    try:
+        name, kind = uploads.check_file(filename, content)
+    except uploads.UploadRefused as refused:
+        raise FieldRefusal("file", str(refused)) from None
+    if refuse is not None and (problem := refuse(name, kind, content)):
+        raise FieldRefusal("file", problem)
+    stored_name, digest = store(content)
+    try:
+        yield KeptFile(name, kind, stored_name, digest, len(content))
+    except Exception:
+        discard(stored_name)
+        raise

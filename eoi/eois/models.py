@@ -11,7 +11,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
@@ -191,30 +191,42 @@ class EoiEditor(db.Model):
     user: Mapped["User"] = relationship()
 
 
-class EoiAttachment(db.Model):
-    """A file attached as evidence. The bytes live outside the static folder under a random
-    name (`stored_name`); `filename` is only what people see and download it as."""
+class UploadedFile:
+    """What is kept about an uploaded file, whatever it is attached to. The bytes live outside
+    the static folder under a random name (`stored_name`); `filename` is only what people see
+    and download it as. Each table adds its own `size_within_limit` check."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def uploaded_by_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("users.id"))
+
+    @declared_attr
+    def uploaded_by(cls) -> Mapped["User"]:
+        return relationship()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id} {self.filename!r}>"
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EoiAttachment(UploadedFile, db.Model):
+    """A file attached to an EOI as evidence of need."""
 
     __tablename__ = "eoi_attachments"
     __table_args__ = (
         CheckConstraint(f"size_bytes BETWEEN 1 AND {MAX_BYTES}", name="size_within_limit"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    media_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     eoi: Mapped[Eoi] = relationship(back_populates="attachments")
-    uploaded_by: Mapped["User"] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<EoiAttachment {self.id} {self.filename!r}>"
-
-    def __str__(self) -> str:
-        return self.filename

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from eoi.audit import changes_between, record_audit
 from eoi.columns import FieldRefusal, StaleEdit
 from eoi.consortia.models import Consortium, PledgeStatus
-from eoi.eois import attachments, uploads
+from eoi.eois import attachments
 from eoi.eois.budget import Line, Rules, reconcile
 from eoi.eois.models import (
     BudgetLine,
@@ -191,21 +191,10 @@ def attach_file(eoi: Eoi, filename: str, content: bytes, *, by) -> EoiAttachment
     """Check the file by its content, keep its bytes and record it. If the transaction then
     fails, the caller discards `attachment.stored_name` so no stray file is left."""
     _require_editable(eoi, by)
-    try:
-        name, kind = uploads.check_file(filename, content)
-    except uploads.UploadRefused as refused:
-        raise FieldRefusal("file", str(refused)) from None
-    stored_name, digest = attachments.store(content)
-    try:
-        attachment = EoiAttachment(filename=name, stored_name=stored_name,
-                                   media_type=kind.media_type, size_bytes=len(content),
-                                   sha256=digest, uploaded_by_id=by.id)
+    with attachments.kept(filename, content) as kept:
+        attachment = EoiAttachment(**kept.columns(), uploaded_by_id=by.id)
         eoi.attachments.append(attachment)
-        record_audit("eoi.attachment_added", eoi, user=by,
-                     summary=f"Attached {name} ({kind.title}, {len(content):,} bytes)")
-    except Exception:
-        attachments.discard(stored_name)  # the record never existed: neither may its bytes
-        raise
+        record_audit("eoi.attachment_added", eoi, user=by, summary=f"Attached {kept}")
     return attachment
 
 

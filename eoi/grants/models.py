@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
 from eoi.consortia.models import Consortium
-from eoi.eois.models import Eoi
+from eoi.eois.models import Eoi, UploadedFile
 from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import db
 from eoi.grants.periods import DEFAULT_DAYS_AFTER_END
@@ -264,32 +264,17 @@ class Milestone(Versioned, db.Model):
         return self.status is MilestoneStatus.submitted and self.grant.can_manage(user)
 
 
-class MilestoneEvidence(db.Model):
-    """A file sent as evidence; stored like EOI attachments, outside the web folders."""
+class MilestoneEvidence(UploadedFile, db.Model):
+    """A file sent as evidence; kept like EOI attachments, outside the web folders."""
 
     __tablename__ = "milestone_evidence"
     __table_args__ = (
         CheckConstraint(f"size_bytes BETWEEN 1 AND {MAX_BYTES}", name="size_within_limit"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    media_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     milestone: Mapped[Milestone] = relationship(back_populates="evidence")
-    uploaded_by: Mapped["User"] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<MilestoneEvidence {self.id} {self.filename!r}>"
-
-    def __str__(self) -> str:
-        return self.filename
 
 
 class PaymentStatus(TitledEnum):

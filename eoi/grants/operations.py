@@ -14,7 +14,7 @@ from eoi.assessment.models import Decision, DecisionOutcome
 from eoi.audit import record_audit
 from eoi.columns import FieldRefusal, check_version
 from eoi.consortia.models import PartnerRole, PledgeStatus
-from eoi.eois import attachments, uploads
+from eoi.eois import attachments
 from eoi.eois.models import Eoi
 from eoi.extensions import db
 from eoi.grants.models import (
@@ -227,23 +227,13 @@ def attach_evidence(milestone: Milestone, filename: str, content: bytes, *,
     if not milestone.can_send_evidence(by):
         raise TransitionRefused("Evidence can be added only while the milestone is open, by "
                                 "the grant's partners or lead")
-    try:
-        name, kind = uploads.check_file(filename, content)
-    except uploads.UploadRefused as refused:
-        raise FieldRefusal("file", str(refused)) from None
-    if problem := personal_data_in_file(name, kind.extension, content):
-        raise FieldRefusal("file", problem)
-    stored_name, digest = attachments.store(content)
-    try:
-        evidence = MilestoneEvidence(filename=name, stored_name=stored_name,
-                                     media_type=kind.media_type, size_bytes=len(content),
-                                     sha256=digest, uploaded_by_id=by.id)
+    # Evidence is read for personal data as a return's text is.
+    with attachments.kept(filename, content, refuse=lambda name, kind, data:
+                          personal_data_in_file(name, kind.extension, data)) as kept:
+        evidence = MilestoneEvidence(**kept.columns(), uploaded_by_id=by.id)
         milestone.evidence.append(evidence)
         record_audit("milestone.evidence_added", milestone, user=by,
-                     summary=f"Added evidence {name} ({kind.title}, {len(content):,} bytes)")
-    except Exception:
-        attachments.discard(stored_name)
-        raise
+                     summary=f"Added evidence {kept}")
     return evidence
 
 
