@@ -35,17 +35,24 @@ def _return(return_id: int) -> QuarterlyReturn:
     return ret
 
 
-def _form(ret: QuarterlyReturn, figures=None, formdata=None):
-    figures = figures or operations.figures_of(ret)
-    form = return_form(indicators=operations.indicators_for(ret.grant),
-                       boroughs=operations.london_boroughs(),
-                       borough_rows=len(figures.boroughs) + SPARE_BOROUGH_ROWS,
+def _return_form(ret: QuarterlyReturn, *, borough_rows: int, formdata=None):
+    return return_form(indicators=operations.indicators_for(ret.grant),
+                       boroughs=operations.london_boroughs(), borough_rows=borough_rows,
                        formdata=formdata)
-    return form, figures
 
 
-def _page(ret: QuarterlyReturn, form, *, upload_form=None, review_form=None, error_form=None,
-          status=200):
+def _saved_form(ret: QuarterlyReturn):
+    """The web form showing the return as it is saved, with room for more borough rows."""
+    figures = operations.figures_of(ret)
+    form = _return_form(ret, borough_rows=len(figures.boroughs) + SPARE_BOROUGH_ROWS)
+    form.fill(figures)
+    form.version.data = ret.version
+    return form
+
+
+def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None,
+          error_form=None, status=200):
+    form = form or _saved_form(ret)
     return render_template(
         "returns/show.html", title=f"{ret.period.label} return: {ret.grant.reference}",
         ret=ret, grant=ret.grant, form=form, figures=operations.figures_of(ret),
@@ -63,16 +70,12 @@ def _page(ret: QuarterlyReturn, form, *, upload_form=None, review_form=None, err
 def show(return_id: int):
     ret = _return(return_id)
     if request.method == "GET":
-        form, figures = _form(ret)
-        form.fill(figures)
-        form.version.data = ret.version
-        return _page(ret, form)
+        return _page(ret)
     require(ret.can_edit(current_user))
     # Enough borough rows for whatever the page posted, however many it had.
     posted_rows = sum(1 for name in request.form if name.endswith("-residence"))
-    form = return_form(indicators=operations.indicators_for(ret.grant),
-                       boroughs=operations.london_boroughs(),
-                       borough_rows=max(posted_rows, SPARE_BOROUGH_ROWS), formdata=request.form)
+    form = _return_form(ret, borough_rows=max(posted_rows, SPARE_BOROUGH_ROWS),
+                        formdata=request.form)
     if form.validate_on_submit():
         try:
             operations.save_return(ret, form.figures(), by=current_user, now=utcnow(),
@@ -123,9 +126,6 @@ def upload(return_id: int):
     ret = _return(return_id)
     require(ret.can_edit(current_user))
     upload_form = ReturnUploadForm()
-    form, figures = _form(ret)
-    form.fill(figures)
-    form.version.data = ret.version
     if upload_form.validate_on_submit():
         content = upload_form.file.data.stream.read(MAX_BYTES + 1)
         if len(content) > MAX_BYTES:
@@ -151,7 +151,7 @@ def upload(return_id: int):
         for problem in problems:
             where = f"{problem.where}: " if problem.where else ""
             upload_form.file.errors.append(f"{where}{problem.message}")
-    return _page(ret, form, upload_form=upload_form, error_form=upload_form)
+    return _page(ret, upload_form=upload_form, error_form=upload_form)
 
 
 @returns_bp.post("/<int:return_id>/submit")
@@ -160,9 +160,6 @@ def submit(return_id: int):
     ret = _return(return_id)
     require(ret.can_edit(current_user))
     confirm = ConfirmForm()
-    form, figures = _form(ret)
-    form.fill(figures)
-    form.version.data = ret.version
     if confirm.validate_on_submit():
         try:
             operations.submit_return(ret, by=current_user, now=utcnow(),
@@ -170,6 +167,7 @@ def submit(return_id: int):
             db.session.commit()
         except ReturnRefused as refused:
             db.session.rollback()
+            form = _saved_form(ret)
             for problem in refused.problems:
                 form.add_problem(problem.field, problem.message)
             return _page(ret, form, error_form=form)
@@ -210,9 +208,7 @@ def review(return_id: int):
         else:
             flash(f"Return {ret.status.title.lower()}.", "success")
             return redirect(url_for("grants.show", grant_id=ret.grant_id, _anchor="returns"))
-    form, figures = _form(ret)
-    form.fill(figures)
-    return _page(ret, form, review_form=review_form, error_form=review_form)
+    return _page(ret, review_form=review_form, error_form=review_form)
 
 
 @returns_bp.get("/<int:return_id>/report.pdf")
