@@ -13,7 +13,7 @@ from eoi.extensions import db
 from eoi.grants import monitoring
 from eoi.grants.models import Grant
 from eoi.grants.periods import Quarter
-from eoi.grants.status import GrantStatus
+from eoi.grants.status import GrantStatus, grant_status
 from eoi.money import format_pence
 from eoi.reports.charts import Bar, Series, bar_chart, grouped_bar_chart
 from eoi.reports.published import (
@@ -59,8 +59,11 @@ class Programme:
 
 def programme(today: date, quarter: Quarter | None = None) -> Programme:
     grants = db.session.scalars(select(Grant).order_by(Grant.reference)).all()
-    rows = [GrantRow(g, monitoring.status_of(g, today), g.pooled_total_pence, g.paid_pence,
-                     monitoring.spend_to_date(g)) for g in grants]
+    rows = []
+    for grant in grants:
+        facts = monitoring.facts_for(grant, today)  # spend is among them: worked out once
+        rows.append(GrantRow(grant, grant_status(facts), grant.pooled_total_pence,
+                             grant.paid_pence, facts.spend_to_date_pence))
     reported = [r for g in grants for r in monitoring.reported_returns(g)]
     quarters = sorted({r.period for r in reported})
     if quarter not in quarters:
@@ -103,11 +106,7 @@ def charts(report: Programme) -> dict[str, str]:
             description="Each indicator added up across grants, with its target to date",
             chart_id="chart-outcomes"),
     }
-    for table in report.cohorts:
-        drawn[table.key] = bar_chart(
-            f"Young people by {table.title.lower()}", table.bars(),
-            description=f"Young people supported by {table.title.lower()}; counts from 1 to 4 "
-            "are shown as fewer than 5", chart_id=table.chart_id)
+    drawn.update((table.key, table.chart()) for table in report.cohorts)
     return drawn
 
 

@@ -9,7 +9,7 @@ shows the figures as entered.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from eoi.reports.charts import Bar
+from eoi.reports.charts import Bar, bar_chart
 from eoi.returns.figures import (
     BREAKDOWNS,
     COHORTS,
@@ -34,6 +34,13 @@ class PublishedTable:
     @property
     def chart_id(self) -> str:
         return "chart-" + self.key.replace("_", "-")
+
+    def chart(self) -> str:
+        """The table's row totals as a bar chart, to stand beside it."""
+        what = self.title.lower()
+        return bar_chart(f"Young people by {what}", self.bars(), chart_id=self.chart_id,
+                         description=f"Young people supported by {what}; counts from 1 to 4 "
+                         "are shown as fewer than 5")
 
     def bars(self) -> list[Bar]:
         """One bar per row, its total: for the chart beside the table."""

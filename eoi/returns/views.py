@@ -19,7 +19,6 @@ from eoi.forms.returns import (
 from eoi.grants import monitoring
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, require
-from eoi.reports.charts import bar_chart
 from eoi.reports.published import borough_table, cohort_tables, supported_total
 from eoi.returns import operations, spreadsheet
 from eoi.returns.figures import BREAKDOWNS, NARRATIVES
@@ -227,10 +226,7 @@ def report(return_id: int):
         progress=monitoring.indicator_progress(grant),
         spend=monitoring.spend_to_date(grant),
         status=monitoring.status_of(grant, london_today()),
-        charts={t.key: bar_chart(t.title, t.bars(), chart_id=t.chart_id,
-                                 description=f"Young people supported by {t.title.lower()}"
-                                 " this quarter; small counts are suppressed")
-                for t in tables},
+        charts={t.key: t.chart() for t in tables},
         printed_at=utcnow(), running_head=f"{grant.reference} · {ret.period.short_label}")
     return pdf_response(content,
                         f"{grant.reference}-{ret.financial_year}-Q{ret.quarter}-report.pdf")
