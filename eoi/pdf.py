@@ -6,6 +6,8 @@ Every PDF extends `pdf/base.html`: A4, the protective marking in each page's foo
 
 from flask import Response, current_app, render_template
 
+from eoi.downloads import attachment
+
 MARKING = "OFFICIAL-SENSITIVE"
 
 
@@ -17,7 +19,4 @@ def render_pdf(template: str, **context) -> bytes:
 
 
 def pdf_response(content: bytes, filename: str) -> Response:
-    return Response(content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
+    return attachment(content, "application/pdf", filename)

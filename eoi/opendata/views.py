@@ -4,6 +4,7 @@ import click
 from flask import Blueprint, Response, abort, render_template
 from flask.cli import AppGroup
 
+from eoi.downloads import attachment
 from eoi.formatting import london_today
 from eoi.opendata import publishing
 
@@ -30,8 +31,7 @@ def _published():
 
 
 def _download(content, mimetype: str, extension: str) -> Response:
-    return Response(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="mopac-grants-360giving.{extension}"'})
+    return attachment(content, mimetype, f"mopac-grants-360giving.{extension}", private=False)
 
 
 @opendata_bp.get("/grants.json")

@@ -1,9 +1,10 @@
 """The programme dashboard for fund managers, its PDF, and its CSV and XLSX exports."""
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 
 from eoi.accounts.models import Role
 from eoi.columns import utcnow
+from eoi.downloads import attachment
 from eoi.formatting import london_today
 from eoi.grants.periods import Quarter
 from eoi.grants.status import explain_rules
@@ -54,7 +55,7 @@ def report_pdf():
 @fund_manager_only
 def grants_csv():
     report = _report()
-    return _download(programme_report.as_csv(programme_report.grant_lines(report)),
+    return attachment(programme_report.as_csv(programme_report.grant_lines(report)),
                      "text/csv; charset=utf-8", f"grants-{report.today.isoformat()}.csv")
 
 
@@ -62,11 +63,6 @@ def grants_csv():
 @fund_manager_only
 def programme_xlsx():
     report = _report()
-    return _download(programme_report.as_xlsx(report), "application/vnd.openxmlformats-"
+    return attachment(programme_report.as_xlsx(report), "application/vnd.openxmlformats-"
                      "officedocument.spreadsheetml.sheet",
                      f"programme-{report.today.isoformat()}.xlsx")
-
-
-def _download(content, mimetype: str, filename: str) -> Response:
-    return Response(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

@@ -1,10 +1,11 @@
 """A quarterly return: the web form, the spreadsheet template and its upload, submission,
 the fund manager's review, and the quarterly report PDF."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eoi.columns import FieldRefusal, StaleEdit, utcnow
+from eoi.downloads import attachment
 from eoi.eois.models import CostCategory
 from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import db
@@ -102,9 +103,7 @@ def template(return_id: int):
     context = _context(ret)
     content = spreadsheet.build_template(context, operations.figures_of(ret))
     filename = spreadsheet.template_filename(context)
-    return Response(content, mimetype=spreadsheet.MEDIA_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
+    return attachment(content, spreadsheet.MEDIA_TYPE, filename)
 
 
 def _context(ret: QuarterlyReturn) -> spreadsheet.TemplateContext:

@@ -2,12 +2,13 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from eoi.accounts.models import Role
 from eoi.admin.forms_flow import handle_form
+from eoi.downloads import attachment
 from eoi.extensions import db
 from eoi.forms.fields import choices
 from eoi.forms.service_map import ImportForm, ServiceForm
@@ -70,8 +71,7 @@ def index():
 def export():
     """The directory as CSV, with the filters that were on screen."""
     body = export_csv(_filtered_services(_filters()))
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=service-map-{date.today()}.csv"})
+    return attachment(body, "text/csv", f"service-map-{date.today()}.csv")
 
 
 @service_map_bp.get("/gaps")
