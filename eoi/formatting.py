@@ -82,3 +82,6 @@ def register_filters(app) -> None:
     app.add_template_filter(closing_time)
     app.add_template_filter(file_size)
     app.add_template_filter(css_string)
+    from eoi.exports import query_of
+
+    app.add_template_filter(query_of, "chosen_query")

@@ -80,6 +80,14 @@ ACCESS = {
     "reports.programme_xlsx": FUND_MANAGER,
     "service_map.index": SIGNED_IN,
     "service_map.export": SIGNED_IN,
+    # Lists anyone signed in may open; each shows only the rows its reader may see, which
+    # tests/test_exports.py checks person by person.
+    "eois.export": SIGNED_IN,
+    "grants.export": SIGNED_IN,
+    "grants.payments": SIGNED_IN,
+    "grants.payments_export": SIGNED_IN,
+    "returns.index": SIGNED_IN,
+    "returns.export": SIGNED_IN,
     "service_map.gaps": SIGNED_IN,
     "service_map.show": SIGNED_IN,
     "service_map.new": "fund manager, commissioner or partner",
@@ -111,6 +119,7 @@ def _url_for_rule(app, rule, user_id: int) -> str:
         "indicator_id": lambda: db.session.scalar(select(Indicator.id)),
         "filename": "eoi.css",
         "service_id": lambda: db.session.scalar(select(Service.id)),
+        "fmt": "xlsx",
     }
     values = {arg: (ids[arg]() if callable(ids[arg]) else ids[arg]) for arg in rule.arguments}
     with app.test_request_context():

@@ -264,6 +264,38 @@ def test_export_keeps_the_filters_on_screen(client, people, st_giles_service):
         f"/service-map/export.csv?borough={bexley.id}").get_data(as_text=True)
 
 
+def test_export_as_xlsx_keeps_the_filters_and_records_them(client, people, st_giles_service):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sign_in(client, people["partner"].email)
+    greenwich = _borough("Greenwich")
+    response = client.get(f"/service-map/export.xlsx?borough={greenwich.id}&type=helpline")
+    assert response.headers["Cache-Control"] == "no-store"
+    workbook = load_workbook(BytesIO(response.data))
+    assert [row[1] for row in workbook["Services"].iter_rows(values_only=True)] == [
+        "service_name"]  # the Schools worker is no helpline
+    assert dict(workbook["About"].iter_rows(values_only=True))["Borough"] == "Greenwich"
+    workbook = load_workbook(BytesIO(client.get(
+        f"/service-map/export.xlsx?borough={greenwich.id}").data))
+    assert list(workbook["Services"].iter_rows(values_only=True))[1][1] == "Schools worker"
+
+
+def test_text_like_a_formula_is_guarded_in_the_csv_and_imports_back_unchanged(
+        client, people, st_giles_service):
+    st_giles_service.description = "=1+1 sessions, -2 dropped"
+    db.session.commit()
+    sign_in(client, people["manager"].email)
+    body = client.get("/service-map/export.csv").get_data(as_text=True)
+    assert "'=1+1 sessions, -2 dropped" in body
+    st_giles_service.description = "changed"
+    db.session.commit()
+    assert "Imported 0 new and 1 updated services" in _upload(client, body).text
+    db.session.refresh(st_giles_service)
+    assert st_giles_service.description == "=1+1 sessions, -2 dropped"
+
+
 def test_only_fund_managers_import(client, people):
     sign_in(client, people["partner"].email)
     assert client.get("/service-map/import").status_code == 403

@@ -10,11 +10,12 @@ from eoi.accounts.models import Role, User
 from eoi.admin.forms_flow import confirmed_action, handle_form, handle_upload
 from eoi.columns import FieldRefusal, utcnow
 from eoi.consortia.models import Consortium
-from eoi.eois import attachments, operations
+from eoi.eois import attachments, lists, operations
 from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiAttachment, EoiStatus
 from eoi.eois.reading import read_budget, read_eoi
 from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY
 from eoi.eois.uploads import MAX_BYTES
+from eoi.exports import download, read_filters
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.eois import (
@@ -49,9 +50,22 @@ def _to_eoi(eoi: Eoi):
 @eois_bp.get("")
 @login_required
 def index():
-    eois = db.session.scalars(select(Eoi).order_by(Eoi.id.desc())).all()
+    eois = lists.visible_eois(current_user)
+    filters = read_filters(request.args, lists.eoi_filters(eois))
     return render_template("eois/index.html", title="Expressions of interest",
-                           eois=[e for e in eois if e.can_view(current_user)])
+                           any_eois=bool(eois), filters=filters,
+                           eois=lists.filter_eois(eois, filters, current_user))
+
+
+@eois_bp.get("/export.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str):
+    """The list as on screen; fund managers' copy carries the panel's ranks and scores."""
+    eois = lists.visible_eois(current_user)
+    filters = read_filters(request.args, lists.eoi_filters(eois))
+    listing = lists.eoi_listing(lists.filter_eois(eois, filters, current_user), filters,
+                                current_user)
+    return download(listing, fmt, "expressions-of-interest", utcnow())
 
 
 @eois_bp.post("/start")

@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from eoi.accounts.models import Role
 from eoi.admin.forms_flow import confirmed_action, handle_form, handle_upload
@@ -13,6 +12,7 @@ from eoi.assessment.models import Decision
 from eoi.columns import FieldRefusal, utcnow
 from eoi.eois import attachments
 from eoi.eois.uploads import MAX_BYTES
+from eoi.exports import download, read_filters
 from eoi.extensions import db
 from eoi.formatting import london_today
 from eoi.forms.admin import ConfirmForm
@@ -26,7 +26,7 @@ from eoi.forms.grants import (
     SendEvidenceForm,
 )
 from eoi.forms.returns import ReviewForm
-from eoi.grants import monitoring, operations
+from eoi.grants import lists, monitoring, operations
 from eoi.grants.models import (
     Grant,
     GrantState,
@@ -52,21 +52,49 @@ def _grant(grant_id: int) -> Grant:
     return grant
 
 
-def visible_grants(user) -> list[Grant]:
-    grants = db.session.scalars(select(Grant).order_by(Grant.reference)).all()
-    return [g for g in grants if g.can_view(user)]
-
-
 @grants_bp.get("")
 @login_required
 def index():
-    today = london_today()
-    grants = visible_grants(current_user)
+    grants = lists.visible_grants(current_user)
+    statuses = lists.statuses_of(grants, london_today())
+    filters = read_filters(request.args, lists.grant_filters(grants))
     awaiting = (operations.decisions_awaiting_grants()
                 if current_user.has_role(Role.fund_manager) else [])
     return render_template(
-        "grants/index.html", title="Grants", grants=grants, today=today,
-        statuses={g.id: monitoring.status_of(g, today) for g in grants}, awaiting=awaiting)
+        "grants/index.html", title="Grants", any_grants=bool(grants),
+        grants=lists.filter_grants(grants, filters, statuses), statuses=statuses,
+        filters=filters, awaiting=awaiting)
+
+
+@grants_bp.get("/export.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str):
+    """The grants as on screen, with the filters chosen there."""
+    grants = lists.visible_grants(current_user)
+    statuses = lists.statuses_of(grants, london_today())
+    filters = read_filters(request.args, lists.grant_filters(grants))
+    listing = lists.grant_listing(lists.filter_grants(grants, filters, statuses), filters,
+                                  statuses)
+    return download(listing, fmt, "grants", utcnow())
+
+
+@grants_bp.get("/payments")
+@login_required
+def payments():
+    grants = lists.visible_grants(current_user)
+    filters = read_filters(request.args, lists.payment_filters(grants))
+    return render_template(
+        "grants/payments.html", title="Payments", any_grants=bool(grants),
+        payments=lists.filter_payments(grants, filters), filters=filters)
+
+
+@grants_bp.get("/payments/export.<any(csv, xlsx):fmt>")
+@login_required
+def payments_export(fmt: str):
+    grants = lists.visible_grants(current_user)
+    filters = read_filters(request.args, lists.payment_filters(grants))
+    listing = lists.payment_listing(lists.filter_payments(grants, filters), filters)
+    return download(listing, fmt, "payments", utcnow())
 
 
 @grants_bp.route("/from-decision/<int:decision_id>", methods=["GET", "POST"])

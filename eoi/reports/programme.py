@@ -2,8 +2,6 @@
 targets across grants, and the young people supported in a quarter, published with
 small counts suppressed. The dashboard, its PDF and the exports all show this."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -136,16 +134,6 @@ def outcome_lines(report: Programme) -> list[list[str]]:
     return [["Indicator", "Unit", "Achieved to date", "Target to date", "Grants reporting"],
             *([o.indicator, o.unit, str(o.achieved), str(o.target_to_date), str(o.grants)]
               for o in report.outcomes)]
-
-
-def as_csv(lines: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in lines:
-        # A cell starting with = + - or @ would run as a formula in a spreadsheet.
-        writer.writerow(["'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
-                         for cell in line])
-    return buffer.getvalue()
 
 
 def as_xlsx(report: Programme) -> bytes:

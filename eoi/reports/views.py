@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 from eoi.accounts.models import Role
 from eoi.columns import utcnow
 from eoi.downloads import attachment
+from eoi.exports import csv_text
 from eoi.formatting import london_today
 from eoi.grants.periods import Quarter
 from eoi.grants.status import explain_rules
@@ -55,7 +56,7 @@ def report_pdf():
 @fund_manager_only
 def grants_csv():
     report = _report()
-    return attachment(programme_report.as_csv(programme_report.grant_lines(report)),
+    return attachment(csv_text(programme_report.grant_lines(report)),
                      "text/csv; charset=utf-8", f"grants-{report.today.isoformat()}.csv")
 
 

@@ -2,6 +2,7 @@
 
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 
 def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence]]], *,
@@ -21,9 +22,14 @@ def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence]]], *,
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     cell.data_type = "s"
+                elif isinstance(cell.value, Decimal):  # money, in pounds
+                    cell.number_format = "#,##0.00"
         if bold_first_row and sheet.max_row:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
+            # Headings stay in view, and each column can be sorted and filtered.
+            sheet.freeze_panes = "A2"
+            sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

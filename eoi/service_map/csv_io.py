@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
+from eoi.exports import csv_text, unguarded
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation
 from eoi.service_map.models import Cohort, Service, ServiceType
@@ -17,21 +18,21 @@ COLUMNS = ["provider", "service_name", "description", "boroughs", "service_types
 LIST_SEPARATOR = ";"
 
 
+def service_rows(services: list[Service]) -> list[list[str]]:
+    return [[
+        s.provider.name,
+        s.name,
+        s.description,
+        LIST_SEPARATOR.join(b.gss_code for b in s.boroughs),
+        LIST_SEPARATOR.join(t.value for t in ServiceType if t in s.types),
+        LIST_SEPARATOR.join(c.value for c in Cohort if c in s.cohorts),
+        s.funding_end_date.isoformat() if s.funding_end_date else "",
+    ] for s in services]
+
+
 def export_csv(services: list[Service]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for s in services:
-        writer.writerow([
-            s.provider.name,
-            s.name,
-            s.description,
-            LIST_SEPARATOR.join(b.gss_code for b in s.boroughs),
-            LIST_SEPARATOR.join(t.value for t in ServiceType if t in s.types),
-            LIST_SEPARATOR.join(c.value for c in Cohort if c in s.cohorts),
-            s.funding_end_date.isoformat() if s.funding_end_date else "",
-        ])
-    return out.getvalue()
+    """In the import's own layout, so an edited export can be imported again."""
+    return csv_text([COLUMNS, *service_rows(services)])
 
 
 @dataclass
@@ -73,6 +74,7 @@ def import_csv(text: str, *, by) -> ImportResult:
     boroughs |= {la.name.lower(): la for la in boroughs.values()}
     parsed, seen = [], set()
     for number, row in enumerate(reader, start=2):
+        row = {key: unguarded(value or "") for key, value in row.items() if key}
         problems: list[str] = []
         provider_text = (row["provider"] or "").strip()
         provider = db.session.scalar(select(Organisation).where(

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from eoi.accounts.models import Role
 from eoi.admin.forms_flow import handle_form
-from eoi.downloads import attachment
+from eoi.columns import utcnow
+from eoi.exports import Listing, download
 from eoi.extensions import db
 from eoi.forms.fields import choices
 from eoi.forms.service_map import ImportForm, ServiceForm
@@ -16,7 +17,7 @@ from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import LocalAuthority, Organisation
 from eoi.reference.operations import organisation_choices
 from eoi.service_map import operations
-from eoi.service_map.csv_io import export_csv, import_csv
+from eoi.service_map.csv_io import COLUMNS, import_csv, service_rows
 from eoi.service_map.gaps import Provision, ServiceFacts, gap_matrix
 from eoi.service_map.models import (
     Cohort,
@@ -66,12 +67,25 @@ def index():
     )
 
 
-@service_map_bp.get("/export.csv")
+@service_map_bp.get("/export.<any(csv, xlsx):fmt>")
 @login_required
-def export():
-    """The directory as CSV, with the filters that were on screen."""
-    body = export_csv(_filtered_services(_filters()))
-    return attachment(body, "text/csv", f"service-map-{date.today()}.csv")
+def export(fmt: str):
+    """The directory with the filters that were on screen, in the import's columns."""
+    filters = _filters()
+    listing = Listing("Services", list(COLUMNS), service_rows(_filtered_services(filters)),
+                      filters=_described(filters))
+    return download(listing, fmt, "service-map", utcnow())
+
+
+def _described(filters: dict) -> list[tuple[str, str]]:
+    borough = db.session.get(LocalAuthority, int(filters["borough"])) \
+        if filters["borough"].isdigit() else None
+    known = {t.value: t.title for t in ServiceType} | {c.value: c.title for c in Cohort}
+    return [(label, value) for label, value in [
+        ("Borough", borough.name if borough else ""),
+        ("Type of service", known.get(filters["type"], "")),
+        ("For", known.get(filters["cohort"], "")),
+        ("Provider", filters["provider"])] if value]
 
 
 @service_map_bp.get("/gaps")
