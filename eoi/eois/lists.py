@@ -7,12 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from eoi.accounts.models import Role
+from eoi.accounts.models import Role, User
 from eoi.assessment import operations as assessment
 from eoi.assessment.models import DecisionOutcome
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.eois.operations import budget_reconciliation
-from eoi.exports import Filter, Listing, described, pounds
+from eoi.exports import Filter, Listing, described, pounds, read_filters
 from eoi.extensions import db
 from eoi.rounds.models import RoundStatus
 
@@ -101,3 +101,22 @@ def eoi_listing(eois: list[Eoi], filters: dict[str, Filter], user) -> Listing:
                 else ["Not decided", None])
         listing.rows.append(row)
     return listing
+
+
+@dataclass
+class EoiList:
+    """The EOI list as one person asked for it: what the page shows and downloads."""
+
+    filters: dict[str, Filter]
+    eois: list[Eoi]
+    reader: User
+    any_eois: bool
+
+    def listing(self) -> Listing:
+        return eoi_listing(self.eois, self.filters, self.reader)
+
+
+def eoi_list(user, args) -> EoiList:
+    eois = visible_eois(user)
+    filters = read_filters(args, eoi_filters(eois))
+    return EoiList(filters, filter_eois(eois, filters, user), user, bool(eois))

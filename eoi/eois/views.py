@@ -15,7 +15,7 @@ from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiAttachment, EoiSta
 from eoi.eois.reading import read_budget, read_eoi
 from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY
 from eoi.eois.uploads import MAX_BYTES
-from eoi.exports import download, read_filters
+from eoi.exports import download
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.eois import (
@@ -50,22 +50,16 @@ def _to_eoi(eoi: Eoi):
 @eois_bp.get("")
 @login_required
 def index():
-    eois = lists.visible_eois(current_user)
-    filters = read_filters(request.args, lists.eoi_filters(eois))
     return render_template("eois/index.html", title="Expressions of interest",
-                           any_eois=bool(eois), filters=filters,
-                           eois=lists.filter_eois(eois, filters, current_user))
+                           chosen=lists.eoi_list(current_user, request.args))
 
 
 @eois_bp.get("/export.<any(csv, xlsx):fmt>")
 @login_required
 def export(fmt: str):
     """The list as on screen; fund managers' copy carries the panel's ranks and scores."""
-    eois = lists.visible_eois(current_user)
-    filters = read_filters(request.args, lists.eoi_filters(eois))
-    listing = lists.eoi_listing(lists.filter_eois(eois, filters, current_user), filters,
-                                current_user)
-    return download(listing, fmt, "expressions-of-interest", utcnow())
+    chosen = lists.eoi_list(current_user, request.args)
+    return download(chosen.listing(), fmt, "expressions-of-interest", utcnow())
 
 
 @eois_bp.post("/start")

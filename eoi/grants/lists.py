@@ -1,12 +1,13 @@
 """The grants and payments lists: who sees which rows, the filters on screen, and the
 columns downloaded."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
 from eoi.eois.models import Eoi
-from eoi.exports import Filter, Listing, described, pounds
+from eoi.exports import Filter, Listing, described, pounds, read_filters
 from eoi.extensions import db
 from eoi.grants import monitoring
 from eoi.grants.models import Grant, GrantState, Payment, PaymentStatus
@@ -99,3 +100,39 @@ def payment_listing(payments: list[Payment], filters: dict[str, Filter]) -> List
 
 def statuses_of(grants: list[Grant], today: date) -> dict[int, GrantStatus]:
     return {g.id: monitoring.status_of(g, today) for g in grants}
+
+
+@dataclass
+class GrantList:
+    """The grants list as one person asked for it: what the page shows and downloads."""
+
+    filters: dict[str, Filter]
+    grants: list[Grant]
+    statuses: dict[int, GrantStatus]
+    any_grants: bool
+
+    def listing(self) -> Listing:
+        return grant_listing(self.grants, self.filters, self.statuses)
+
+
+def grant_list(user, args, today: date) -> GrantList:
+    grants = visible_grants(user)
+    statuses = statuses_of(grants, today)
+    filters = read_filters(args, grant_filters(grants))
+    return GrantList(filters, filter_grants(grants, filters, statuses), statuses, bool(grants))
+
+
+@dataclass
+class PaymentList:
+    filters: dict[str, Filter]
+    payments: list[Payment]
+    any_grants: bool
+
+    def listing(self) -> Listing:
+        return payment_listing(self.payments, self.filters)
+
+
+def payment_list(user, args) -> PaymentList:
+    grants = visible_grants(user)
+    filters = read_filters(args, payment_filters(grants))
+    return PaymentList(filters, filter_payments(grants, filters), bool(grants))

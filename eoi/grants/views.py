@@ -12,7 +12,7 @@ from eoi.assessment.models import Decision
 from eoi.columns import FieldRefusal, utcnow
 from eoi.eois import attachments
 from eoi.eois.uploads import MAX_BYTES
-from eoi.exports import download, read_filters
+from eoi.exports import download
 from eoi.extensions import db
 from eoi.formatting import london_today
 from eoi.forms.admin import ConfirmForm
@@ -55,46 +55,33 @@ def _grant(grant_id: int) -> Grant:
 @grants_bp.get("")
 @login_required
 def index():
-    grants = lists.visible_grants(current_user)
-    statuses = lists.statuses_of(grants, london_today())
-    filters = read_filters(request.args, lists.grant_filters(grants))
+    chosen = lists.grant_list(current_user, request.args, london_today())
     awaiting = (operations.decisions_awaiting_grants()
                 if current_user.has_role(Role.fund_manager) else [])
-    return render_template(
-        "grants/index.html", title="Grants", any_grants=bool(grants),
-        grants=lists.filter_grants(grants, filters, statuses), statuses=statuses,
-        filters=filters, awaiting=awaiting)
+    return render_template("grants/index.html", title="Grants", chosen=chosen,
+                           awaiting=awaiting)
 
 
 @grants_bp.get("/export.<any(csv, xlsx):fmt>")
 @login_required
 def export(fmt: str):
     """The grants as on screen, with the filters chosen there."""
-    grants = lists.visible_grants(current_user)
-    statuses = lists.statuses_of(grants, london_today())
-    filters = read_filters(request.args, lists.grant_filters(grants))
-    listing = lists.grant_listing(lists.filter_grants(grants, filters, statuses), filters,
-                                  statuses)
-    return download(listing, fmt, "grants", utcnow())
+    chosen = lists.grant_list(current_user, request.args, london_today())
+    return download(chosen.listing(), fmt, "grants", utcnow())
 
 
 @grants_bp.get("/payments")
 @login_required
 def payments():
-    grants = lists.visible_grants(current_user)
-    filters = read_filters(request.args, lists.payment_filters(grants))
-    return render_template(
-        "grants/payments.html", title="Payments", any_grants=bool(grants),
-        payments=lists.filter_payments(grants, filters), filters=filters)
+    return render_template("grants/payments.html", title="Payments",
+                           chosen=lists.payment_list(current_user, request.args))
 
 
 @grants_bp.get("/payments/export.<any(csv, xlsx):fmt>")
 @login_required
 def payments_export(fmt: str):
-    grants = lists.visible_grants(current_user)
-    filters = read_filters(request.args, lists.payment_filters(grants))
-    listing = lists.payment_listing(lists.filter_payments(grants, filters), filters)
-    return download(listing, fmt, "payments", utcnow())
+    chosen = lists.payment_list(current_user, request.args)
+    return download(chosen.listing(), fmt, "payments", utcnow())
 
 
 @grants_bp.route("/from-decision/<int:decision_id>", methods=["GET", "POST"])

@@ -2,9 +2,11 @@
 downloaded. It says where each return is, never what it reports: figures about young
 people leave the service only suppressed, in the reports."""
 
+from dataclasses import dataclass
 from datetime import date
 
-from eoi.exports import Filter, Listing, described
+from eoi.exports import Filter, Listing, described, read_filters
+from eoi.grants.lists import visible_grants
 from eoi.grants.models import Grant
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
 
@@ -56,3 +58,22 @@ def return_listing(returns: list[QuarterlyReturn], filters: dict[str, Filter],
             ret.submitted_at, ret.reviewed_at,
         ])
     return listing
+
+
+@dataclass
+class ReturnList:
+    """The returns list as one person asked for it: what the page shows and downloads."""
+
+    filters: dict[str, Filter]
+    returns: list[QuarterlyReturn]
+    today: date
+    any_grants: bool
+
+    def listing(self) -> Listing:
+        return return_listing(self.returns, self.filters, self.today)
+
+
+def return_list(user, args, today: date) -> ReturnList:
+    grants = visible_grants(user)
+    filters = read_filters(args, return_filters(grants))
+    return ReturnList(filters, filter_returns(grants, filters, today), today, bool(grants))

@@ -8,7 +8,7 @@ from eoi.columns import FieldRefusal, StaleEdit, utcnow
 from eoi.downloads import attachment
 from eoi.eois.models import CostCategory
 from eoi.eois.uploads import MAX_BYTES
-from eoi.exports import download, read_filters
+from eoi.exports import download
 from eoi.extensions import db
 from eoi.formatting import london_today
 from eoi.forms.admin import ConfirmForm
@@ -19,7 +19,6 @@ from eoi.forms.returns import (
     return_form,
 )
 from eoi.grants import monitoring
-from eoi.grants.lists import visible_grants
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, require
 from eoi.reports.published import borough_table, cohort_tables, supported_total
@@ -35,22 +34,16 @@ returns_bp = Blueprint("returns", __name__, url_prefix="/returns")
 @returns_bp.get("")
 @login_required
 def index():
-    grants = visible_grants(current_user)
-    filters = read_filters(request.args, lists.return_filters(grants))
-    today = london_today()
-    return render_template(
-        "returns/index.html", title="Quarterly returns", any_grants=bool(grants),
-        returns=lists.filter_returns(grants, filters, today), filters=filters, today=today)
+    return render_template("returns/index.html", title="Quarterly returns",
+                           chosen=lists.return_list(current_user, request.args, london_today()))
 
 
 @returns_bp.get("/export.<any(csv, xlsx):fmt>")
 @login_required
 def export(fmt: str):
-    grants = visible_grants(current_user)
-    filters = read_filters(request.args, lists.return_filters(grants))
-    today = london_today()
-    listing = lists.return_listing(lists.filter_returns(grants, filters, today), filters, today)
-    return download(listing, fmt, "returns", utcnow())
+    chosen = lists.return_list(current_user, request.args, london_today())
+    return download(chosen.listing(), fmt, "returns", utcnow())
+
 
 def _return(return_id: int) -> QuarterlyReturn:
     ret = load_or_404(QuarterlyReturn, return_id)
