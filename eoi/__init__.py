@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoi.admin.views import admin_bp
     from eoi.assessment.views import assessment_bp
     from eoi.audit.views import audit_bp
+    from eoi.calendars.views import calendars_bp
     from eoi.consortia.views import consortia_bp
     from eoi.dashboard.views import dashboard_bp
     from eoi.eois.views import eois_bp
@@ -101,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp,
                       consortia_bp, service_map_bp, rounds_bp, eois_bp, assessment_bp,
-                      grants_bp, returns_bp, reports_bp, opendata_bp):
+                      grants_bp, returns_bp, reports_bp, opendata_bp, calendars_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

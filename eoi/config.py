@@ -5,7 +5,8 @@ EOI_DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoi.sqlite
 EOI_SECRET_KEY     session signing key; default: generated once into instance/secret_key
 EOI_ALLOW_SQLITE   set to 1 to let production run on SQLite (a single small office, say)
 EOI_UPLOAD_FOLDER  where attachments are kept; default: instance/uploads (never under static)
-EOI_BASE_URL       the service's address, for links in emails; default: http://127.0.0.1:5000
+EOI_BASE_URL       the service's address, for links in emails and calendar feeds;
+                   default: http://127.0.0.1:5000
 EOI_MAIL_FROM      sender of emails; default: Co-commissioning fund <no-reply@eoi.invalid>
 EOI_SMTP_HOST      mail server; unset: emails are written to EOI_OUTBOX_FOLDER instead
 EOI_SMTP_PORT      mail server port; default: 587

@@ -9,6 +9,7 @@ from eoi.assessment.models import (
     Score,
 )
 from eoi.audit.models import AuditEntry
+from eoi.calendars.models import CalendarFeed
 from eoi.consortia.models import (
     Consortium,
     ConsortiumMembership,
@@ -56,6 +57,7 @@ __all__ = [
     "Score",
     "AuditEntry",
     "BasicCommandUnit",
+    "CalendarFeed",
     "Consortium",
     "BudgetLine",
     "Criterion",

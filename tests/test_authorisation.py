@@ -31,6 +31,12 @@ ACCESS = {
     "account.index": SIGNED_IN,
     "account.change_password": SIGNED_IN,
     "dashboard.index": SIGNED_IN,
+    "calendars.index": SIGNED_IN,
+    "calendars.make_link": SIGNED_IN,
+    "calendars.stop_link": SIGNED_IN,
+    # No sign-in: calendar programs fetch it. The secret in the address is the key, and an
+    # unknown or stopped one is 404 to everyone; tests/test_calendars.py checks it.
+    "calendars.feed": PER_RECORD,
     "admin.users": FUND_MANAGER,
     "admin.user_new": FUND_MANAGER,
     "admin.user_edit": FUND_MANAGER,

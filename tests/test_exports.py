@@ -47,7 +47,7 @@ def _download(client, url: str, fmt: str) -> list[list]:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("who", PEOPLE)
-def test_each_person_downloads_only_the_rows_they_may_see(client, busy_grant, who, fmt):
+def test_each_person_downloads_only_the_rows_they_may_see(client, busy_grant, who, fmt):  # noqa: F811
     people, grant, _records = busy_grant
     sign_in(client, people[who].email)
     sees_grant = who in GRANT_VIEWERS
@@ -68,7 +68,7 @@ def test_each_person_downloads_only_the_rows_they_may_see(client, busy_grant, wh
     assert [r[0] for r in eoi_rows[1:]] == ([grant.eoi.reference] if sees_eoi else [])
 
 
-def test_the_panels_scores_go_only_to_fund_managers(client, busy_grant):
+def test_the_panels_scores_go_only_to_fund_managers(client, busy_grant):  # noqa: F811
     people, grant, _records = busy_grant
     sign_in(client, people["manager"].email)
     manager_rows = _csv(client.get("/eois/export.csv"))
@@ -90,7 +90,7 @@ def test_the_panels_scores_go_only_to_fund_managers(client, busy_grant):
         assert row["Decision"] == ("Fund" if who == "lead" else "Not decided")
 
 
-def test_downloads_keep_the_filters_on_screen(client, busy_grant):
+def test_downloads_keep_the_filters_on_screen(client, busy_grant):  # noqa: F811
     people, grant, records = busy_grant
     sign_in(client, people["manager"].email)
 
@@ -123,7 +123,7 @@ def test_downloads_keep_the_filters_on_screen(client, busy_grant):
     assert 'href="/grants/payments/export.csv?status=approved"' in page
 
 
-def test_the_xlsx_records_its_filters_and_keeps_numbers_and_dates(client, busy_grant):
+def test_the_xlsx_records_its_filters_and_keeps_numbers_and_dates(client, busy_grant):  # noqa: F811
     people, grant, _records = busy_grant
     sign_in(client, people["manager"].email)
     sheets = _xlsx(client.get(f"/grants/export.xlsx?state=active&round={grant.eoi.round_id}"))
@@ -139,7 +139,7 @@ def test_the_xlsx_records_its_filters_and_keeps_numbers_and_dates(client, busy_g
     assert isinstance(about["Exported"], datetime)
 
 
-def test_the_returns_list_says_where_returns_are_never_what_they_report(client, busy_grant):
+def test_the_returns_list_says_where_returns_are_never_what_they_report(client, busy_grant):  # noqa: F811
     people, grant, records = busy_grant
     figures = complete_figures(grant, new=11, continuing=13)
     returns.save_return(records["draft"], figures, by=people["partner"], now=utcnow())
@@ -154,7 +154,7 @@ def test_the_returns_list_says_where_returns_are_never_what_they_report(client, 
     assert submitted[6:9] == ["Submitted", "0", "Web form"]
 
 
-def test_text_that_would_run_as_a_formula_is_written_as_text(client, busy_grant):
+def test_text_that_would_run_as_a_formula_is_written_as_text(client, busy_grant):  # noqa: F811
     people, grant, _records = busy_grant
     grant.title = '=HYPERLINK("http://example.com","Click")'
     db.session.commit()
@@ -166,7 +166,7 @@ def test_text_that_would_run_as_a_formula_is_written_as_text(client, busy_grant)
     assert cell.value == grant.title and cell.data_type == "s"
 
 
-def test_a_suspended_grant_filters_by_its_state(client, busy_grant):
+def test_a_suspended_grant_filters_by_its_state(client, busy_grant):  # noqa: F811
     people, grant, _records = busy_grant
     grants.change_grant_state(grant, GrantState.suspended, reason="Audit", by=people["manager"])
     db.session.commit()
@@ -177,7 +177,7 @@ def test_a_suspended_grant_filters_by_its_state(client, busy_grant):
     assert "No grants match these filters." in page
 
 
-def test_the_ranking_page_offers_its_round_as_a_download(client, busy_grant):
+def test_the_ranking_page_offers_its_round_as_a_download(client, busy_grant):  # noqa: F811
     people, grant, _records = busy_grant
     sign_in(client, people["manager"].email)
     page = client.get(f"/assessment/rounds/{grant.eoi.round_id}/ranking").get_data(as_text=True)
@@ -188,7 +188,7 @@ def test_the_ranking_page_offers_its_round_as_a_download(client, busy_grant):
     assert sheets["EOIs"][1][sheets["EOIs"][0].index("Score (out of 100)")] == 75
 
 
-def test_payments_page_lists_payments_soonest_first_with_their_total(client, busy_grant):
+def test_payments_page_lists_payments_soonest_first_with_their_total(client, busy_grant):  # noqa: F811
     people, grant, records = busy_grant
     later = grants.schedule_payment(grant, description="Final", amount_pence=5_00,
                                     scheduled_on=date(2027, 3, 1), milestone=None,

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from eoi.accounts.operations import SignInOutcome, attempt_sign_in, set_password
 from eoi.accounts.passwords import verify_password
 from eoi.audit import record_audit
+from eoi.calendars.operations import feed_of
 from eoi.columns import utcnow
 from eoi.extensions import db
 from eoi.formatting import london_time
@@ -61,7 +62,8 @@ def sign_out():
 @account_bp.get("")
 @login_required
 def index():
-    return render_template("account/index.html", title="Your account")
+    return render_template("account/index.html", title="Your account",
+                           calendar_feed=feed_of(current_user))
 
 
 @account_bp.route("/password", methods=["GET", "POST"])
