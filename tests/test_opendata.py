@@ -5,6 +5,7 @@ import csv
 import io
 import json
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -32,6 +33,25 @@ def test_nothing_is_published_until_mopac_has_an_identifier(client, granted):
     assert "MOPAC&#39;s organisation identifier is not set" in page.text
     for extension in ("json", "csv", "xlsx"):
         assert client.get(f"/open-data/grants.{extension}").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["anonymous", "lead", "member", "outsider", "manager",
+                                 "panel", "partner"])
+def test_everyone_gets_the_same_open_data_or_none(app, client, granted, who):
+    """Public data is the same for every reader, signed in or not: no role sees more."""
+    people, grant = granted
+    if who != "anonymous":
+        sign_in(client, people[who].email)
+    for extension in ("json", "csv", "xlsx"):
+        assert client.get(f"/open-data/grants.{extension}").status_code == 404
+    _publishable()
+    bodies = {extension: client.get(f"/open-data/grants.{extension}")
+              for extension in ("json", "csv", "xlsx")}
+    assert all(response.status_code == 200 for response in bodies.values())
+    package = bodies["json"].get_json()
+    assert [g["id"] for g in package["grants"]] == [f"360G-mopac-{grant.reference}"]
+    anonymous = app.test_client()
+    assert anonymous.get("/open-data/grants.csv").data == bodies["csv"].data
 
 
 def test_the_package_is_valid_and_matches_the_grant(client, granted):
