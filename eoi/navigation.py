@@ -30,7 +30,7 @@ _LINKS = [
     ),
     ("Reference data", "admin.reference", ("admin.reference",), lambda user: user.can_administer()),
     ("Audit trail", "audit.index", ("audit.",), lambda user: user.can_view_audit_trail()),
-    ("Your account", "account.index", ("account.",), lambda user: True),
+    ("Your account", "account.index", ("account.", "calendars."), lambda user: True),
 ]
 
 

@@ -268,3 +268,11 @@ def _shown_link(html: str) -> str | None:
     """The calendar link in the page's read-only box, if it shows one."""
     match = re.search(r'id="calendar-link" [^>]*value="([^"]+)"', html)
     return match.group(1) if match else None
+
+
+def test_the_calendar_page_sits_under_your_account_in_the_navigation(client, granted):
+    people, _grant = granted
+    sign_in(client, people["partner"].email)
+    page = client.get("/account/calendar").text
+    current = page[page.index("govuk-service-navigation__item--active"):][:400]
+    assert "Your account" in current
