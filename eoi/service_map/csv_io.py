@@ -74,15 +74,17 @@ def import_csv(text: str, *, by) -> ImportResult:
     boroughs |= {la.name.lower(): la for la in boroughs.values()}
     parsed, seen = [], set()
     for number, row in enumerate(reader, start=2):
+        # Every cell as text (a short row's missing cells are empty), with the export's
+        # formula guard taken off.
         row = {key: unguarded(value or "") for key, value in row.items() if key}
         problems: list[str] = []
-        provider_text = (row["provider"] or "").strip()
+        provider_text = row["provider"].strip()
         provider = db.session.scalar(select(Organisation).where(
             or_(Organisation.name == provider_text, Organisation.org_id == provider_text)))
         if provider is None:
             problems.append(f"unknown provider '{provider_text}'" if provider_text
                             else "enter the provider")
-        name = (row["service_name"] or "").strip()
+        name = row["service_name"].strip()
         if not name:
             problems.append("enter the service name")
         elif len(name) > 200:
@@ -98,7 +100,7 @@ def import_csv(text: str, *, by) -> ImportResult:
             problems.append("enter at least one borough")
         types = _enum_values(ServiceType, row["service_types"], "service type", problems)
         cohorts = _enum_values(Cohort, row["cohorts"], "cohort", problems)
-        end_text = (row["funding_end_date"] or "").strip()
+        end_text = row["funding_end_date"].strip()
         end = None
         if end_text:
             try:
@@ -113,7 +115,7 @@ def import_csv(text: str, *, by) -> ImportResult:
         if problems:
             result.errors += [f"Row {number}: {problem}" for problem in problems]
             continue
-        parsed.append((provider, dict(name=name, description=(row["description"] or "").strip(),
+        parsed.append((provider, dict(name=name, description=row["description"].strip(),
                                       boroughs=chosen, types=types, cohorts=cohorts,
                                       funding_end_date=end)))
     if result.errors:
