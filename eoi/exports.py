@@ -7,8 +7,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import abort
-
 from eoi.downloads import attachment
 from eoi.formatting import LONDON
 from eoi.reports.workbooks import workbook_bytes
@@ -126,11 +124,6 @@ def as_xlsx(listing: Listing, exported_at: datetime) -> bytes:
 
 
 def download(listing: Listing, fmt: str, stem: str, exported_at: datetime):
-    """The listing as `fmt` ("csv" or "xlsx"); anything else is not a page."""
-    if fmt == "csv":
-        content = as_csv(listing)
-    elif fmt == "xlsx":
-        content = as_xlsx(listing, exported_at)
-    else:
-        abort(404)
+    """The listing as `fmt`: "csv" or "xlsx", all the routes' `any(csv, xlsx)` lets in."""
+    content = as_csv(listing) if fmt == "csv" else as_xlsx(listing, exported_at)
     return attachment(content, MIMETYPES[fmt], f"{stem}-{_local(exported_at).date()}.{fmt}")
