@@ -105,12 +105,18 @@ def _uid(name: str) -> str:
 
 # What a feed lists -------------------------------------------------------------------------
 
+def lists_round_closings(user: User) -> bool:
+    """Rounds' closing times go to those who bid or run rounds; partners and panel members
+    neither bid nor run them."""
+    return user.has_role(Role.fund_manager, Role.commissioner)
+
+
 def deadlines_for(user: User, today: date) -> list[Deadline]:
     """The deadlines that concern `user`, soonest first: when open rounds close (for those
     who bid or run rounds), and when the returns and milestones of the open grants they can
     see are due, until they are sent. Titles, references and dates only."""
     deadlines = []
-    if user.has_role(Role.fund_manager, Role.commissioner):
+    if lists_round_closings(user):
         rounds = db.session.scalars(select(FundingRound).where(
             FundingRound.status == RoundStatus.open).order_by(FundingRound.id))
         deadlines += [_round_closes(funding_round) for funding_round in rounds]

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from eoi import SERVICE_NAME
-from eoi.accounts.models import Role
 from eoi.calendars import operations
 from eoi.calendars.feed import calendar_text
 from eoi.columns import utcnow
@@ -29,7 +28,7 @@ def index():
     return render_template(
         "calendars/index.html", title="Your deadlines in your calendar",
         feed=operations.feed_of(current_user), new_link=new_link,
-        lists_rounds=current_user.has_role(Role.fund_manager, Role.commissioner))
+        lists_rounds=operations.lists_round_closings(current_user))
 
 
 @calendars_bp.post("/account/calendar/link")
