@@ -18,6 +18,7 @@ import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from eoi import clock
 from eoi.scoring import Bid, CriterionSpec, Rubric, allocate, rank, summarise, what_if
 
 WEIGHTS = (15, 10, 15, 15, 15, 10, 10, 10)
@@ -94,7 +95,7 @@ def big_listing() -> None:
                         date(2026, 4, 1), Decimal(n).scaleb(-2),
                         datetime(2026, 5, 1, 9, tzinfo=UTC)] for n in range(5000)])
     as_csv(listing)
-    as_xlsx(listing, datetime.now(UTC))
+    as_xlsx(listing, clock.now())
 
 
 def demo_eoi_pdf() -> None:
@@ -116,14 +117,13 @@ def demo_eoi_pdf() -> None:
             measure("EOI PDF (a complete demo EOI)", 5.0, lambda: render_pdf(
                 "eois/pdf.html", title="Benchmark", eoi=eoi, readings=read_eoi(eoi),
                 budget=read_budget(eoi), project_title="Benchmark",
-                printed_at=datetime.now(UTC), running_head="Benchmark"))
-            from eoi.formatting import london_today
+                printed_at=clock.now(), running_head="Benchmark"))
             from eoi.reports.programme import charts, programme
             from eoi.returns.models import QuarterlyReturn, ReturnStatus
             from eoi.returns.views import report
 
             measure("Programme dashboard figures and charts (demo)", 1.0,
-                    lambda: charts(programme(london_today())))
+                    lambda: charts(programme(clock.today())))
             accepted = db.session.scalar(db.select(QuarterlyReturn).where(
                 QuarterlyReturn.status == ReturnStatus.accepted))
             from flask_login import login_user
@@ -138,7 +138,7 @@ def demo_eoi_pdf() -> None:
             manager = db.session.scalar(db.select(User).where(
                 User.email == "manager@demo.example"))
             measure("EOI list with ranks and scores as XLSX (demo)", 1.0,
-                    lambda: as_xlsx(eoi_list(manager, {}).listing(), datetime.now(UTC)))
+                    lambda: as_xlsx(eoi_list(manager, {}).listing(), clock.now()))
 
 
 if __name__ == "__main__":

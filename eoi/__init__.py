@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, g
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from eoi import clock
 from eoi.config import load_config
 from eoi.extensions import csrf, db, login_manager, migrate
 
@@ -17,6 +18,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
+    if app.config.get("EOI_NOW"):
+        clock.set_now(app.config["EOI_NOW"])
 
     _configure_templates(app)
     db.init_app(app)

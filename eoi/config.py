@@ -15,11 +15,13 @@ EOI_SMTP_USERNAME  mail server login, used with EOI_SMTP_PASSWORD; default: no l
 EOI_SMTP_PASSWORD
 EOI_OUTBOX_FOLDER  where emails go as .eml files without a mail server; default: instance/outbox
 EOI_360G_PREFIX    MOPAC's registered 360Giving prefix for grant ids; default: 360G-mopac-
+EOI_NOW            outside production only: run the service clock from this moment (an ISO
+                   date or datetime), to show or test the service as of another day
 """
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "test")
@@ -69,6 +71,11 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         check_prefix(environ.get("EOI_360G_PREFIX") or "360G-mopac-")
     except ValueError as wrong:
         raise ConfigurationError(f"EOI_360G_PREFIX: {wrong}.") from None
+    start_clock_at = None
+    if environ.get("EOI_NOW"):
+        if production:
+            raise ConfigurationError("EOI_NOW cannot be set in production.")
+        start_clock_at = _instant(environ["EOI_NOW"])
     try:
         smtp_port = int(environ.get("EOI_SMTP_PORT") or 587)
     except ValueError:
@@ -101,4 +108,19 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "EOI_SMTP_PASSWORD": environ.get("EOI_SMTP_PASSWORD") or None,
         "EOI_OUTBOX_FOLDER": environ.get("EOI_OUTBOX_FOLDER") or str(instance_path / "outbox"),
         "EOI_360G_PREFIX": environ.get("EOI_360G_PREFIX") or "360G-mopac-",
+        "EOI_NOW": start_clock_at,
     }
+
+
+def _instant(text: str) -> datetime:
+    """An ISO date (midday in London) or datetime (London time unless it gives an offset)."""
+    from eoi.clock import LONDON, london_midday
+
+    try:
+        if len(text) == 10:
+            return london_midday(date.fromisoformat(text))
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"EOI_NOW must be an ISO date or datetime, not {text!r}.") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=LONDON)

@@ -1,16 +1,10 @@
 """How values read on the page: London time, GOV.UK date style."""
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from markupsafe import Markup
 
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_today() -> date:
-    """Today in London: what due dates and reminders are counted against."""
-    return datetime.now(LONDON).date()
+from eoi.clock import LONDON
 
 
 def london_time(value: datetime) -> str:

@@ -5,12 +5,14 @@ import os
 import secrets
 import smtplib
 import ssl
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
+
+from eoi import clock
 
 
 def send_email(to: list[str], subject: str, body: str) -> None:
@@ -19,7 +21,7 @@ def send_email(to: list[str], subject: str, body: str) -> None:
     if not to:
         raise ValueError("an email needs at least one recipient")
     config = current_app.config
-    now = datetime.now(UTC)
+    now = clock.now()
     message = EmailMessage()
     message["From"] = config["EOI_MAIL_FROM"]
     message["To"] = ", ".join(to)

@@ -7,16 +7,15 @@ is set (`make test` does both).
 import os
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select
 
-from eoi import create_app
+from eoi import clock, create_app
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import create_user
 from eoi.accounts.passwords import use_cheap_parameters_for_tests
-from eoi.columns import utcnow
 from eoi.consortia import operations as consortia
 from eoi.consortia.models import PledgeKind, PledgeStatus
 from eoi.eois import operations
@@ -30,10 +29,23 @@ from eoi.rounds.models import RoundStatus
 
 PASSWORD = "correct horse battery"
 
+# Every test starts with the service clock at this instant, running on from it, so no test
+# depends on the day it runs. EOI_TEST_NOW runs the suite as of another day (an ISO datetime
+# with its offset), e.g. EOI_TEST_NOW=2028-02-29T23:30+00:00.
+TEST_NOW = datetime.fromisoformat(os.environ.get("EOI_TEST_NOW") or "2026-11-24T10:00+00:00")
+
 
 def pytest_report_header(config):
     url = os.environ.get("EOI_TEST_DATABASE_URL")
-    return f"database: {'PostgreSQL' if url else 'SQLite'}"
+    return [f"database: {'PostgreSQL' if url else 'SQLite'}",
+            f"service clock starts each test at {TEST_NOW.isoformat()}"]
+
+
+@pytest.fixture(autouse=True)
+def _service_clock() -> Iterator[None]:
+    clock.set_now(TEST_NOW)
+    yield
+    clock.set_now(TEST_NOW)
 
 
 @pytest.fixture(scope="session")
@@ -222,7 +234,7 @@ def world(make_user):
                                      financial_year=2026, amount_pence=50_000_00,
                                      kind=PledgeKind.cash, by=people["member"])
     consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
-    now = utcnow()
+    now = clock.now()
     funding_round = rounds.create_round(values={
         "title": "Round", "envelope_pence": 1_000_000_00, "first_financial_year": 2026,
         "last_financial_year": 2026, "opens_at": now - timedelta(days=1),
@@ -271,7 +283,7 @@ def fund(people: dict, eoi, *, award_pence: int = 120_000_00):
     consortia.add_partner(eoi.consortium, db.session.scalar(select(Organisation).where(
         Organisation.name == "St Giles Trust")), PartnerRole.lead_provider, by=lead)
     complete_everything(eoi, people["member"])
-    now = utcnow()
+    now = clock.now()
     operations.submit_eoi(eoi, by=lead, now=now)
     funding_round = eoi.funding_round
     rounds.change_round_status(funding_round, RoundStatus.closed, by=manager, now=now)

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.audit.models import AuditEntry
 from eoi.extensions import db
@@ -141,10 +142,9 @@ def test_a_fund_manager_cannot_deactivate_themselves(client, manager):
 
 
 def test_set_a_password_unlocks(client, manager, make_user):
-    from eoi.columns import utcnow
 
     person = make_user(Role.partner)
-    person.locked_until = utcnow().replace(year=utcnow().year + 1)
+    person.locked_until = clock.now().replace(year=clock.now().year + 1)
     db.session.commit()
     response = post_form(client, f"/admin/users/{person.id}/password",
                          {"password": "a brand new password"})

@@ -9,11 +9,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.accounts.models import Role
 from eoi.assessment import operations as panel
 from eoi.assessment.models import AssessmentStatus, DecisionOutcome
 from eoi.audit.models import AuditEntry
-from eoi.columns import FieldRefusal, StaleEdit, utcnow
+from eoi.columns import FieldRefusal, StaleEdit
 from eoi.consortia import operations as consortia
 from eoi.consortia.models import PartnerRole, PledgeKind, PledgeStatus
 from eoi.eois import operations as eois
@@ -64,7 +65,7 @@ def closed_round(world, make_user):
         Organisation.name == "St Giles Trust")), PartnerRole.lead_provider, by=people["lead"])
     complete_everything(first, people["member"])
     second = _second_bid(make_user, first.funding_round, mopac_pence=90_000_00)
-    now = utcnow()
+    now = clock.now()
     eois.submit_eoi(first, by=people["lead"], now=now)
     eois.submit_eoi(second, by=second.consortium.lead, now=now + timedelta(seconds=1))
     funding_round = first.funding_round
@@ -88,8 +89,8 @@ def _sheet(eoi, score_by_title: dict | None = None, default: int = 3):
 def _assess(eoi, assessor, scores, *, submit=True):
     assessment = next(a for a in eoi.assessments if a.assessor_id == assessor.id)
     if assessment.status is AssessmentStatus.awaiting_declaration:
-        panel.declare(assessment, has_interest=False, details="", by=assessor, now=utcnow())
-    panel.save_scores(assessment, scores, submit=submit, by=assessor, now=utcnow(),
+        panel.declare(assessment, has_interest=False, details="", by=assessor, now=clock.now())
+    panel.save_scores(assessment, scores, submit=submit, by=assessor, now=clock.now(),
                       expected_version=None)
     return assessment
 
@@ -113,13 +114,13 @@ def test_assessment_state_machine(current, new, allowed):
 def test_the_even_spread_skips_the_conflicted_assessor_and_records_the_conflict(
         closed_round):
     people, first, second = closed_round
-    made = panel.assign_even_spread(first.funding_round, by=people["manager"], now=utcnow())
+    made = panel.assign_even_spread(first.funding_round, by=people["manager"], now=clock.now())
     db.session.commit()
     assert made == 5  # C is kept off the first bid: its consortium's partner employs her
     assert {a.assessor.full_name for a in first.assessments} == {"Assessor A", "Assessor B"}
     assert len(second.assessments) == 3
     # Assigned by hand, C is recorded as conflicted by the service itself.
-    flagged = panel.assign(first, people["c"], by=people["manager"], now=utcnow())
+    flagged = panel.assign(first, people["c"], by=people["manager"], now=clock.now())
     db.session.commit()
     assert flagged.status is AssessmentStatus.conflicted and flagged.flagged_by_system
     assert "St Giles Trust is a partner of SE" in flagged.interest_details
@@ -127,13 +128,13 @@ def test_the_even_spread_skips_the_conflicted_assessor_and_records_the_conflict(
         AuditEntry.action == "assessment.conflict_flagged")).startswith("Conflict of interest")
     assert not first.can_view(people["c"])
     with pytest.raises(TransitionRefused):
-        panel.save_scores(flagged, _sheet(first), submit=False, by=people["c"], now=utcnow(),
+        panel.save_scores(flagged, _sheet(first), submit=False, by=people["c"], now=clock.now(),
                           expected_version=None)
 
 
 def test_a_bid_is_opened_only_after_declaring_no_interest(client, closed_round):
     people, first, _second = closed_round
-    assessment = panel.assign(first, people["a"], by=people["manager"], now=utcnow())
+    assessment = panel.assign(first, people["a"], by=people["manager"], now=clock.now())
     db.session.commit()
     sign_in(client, people["a"].email)
     assert client.get(f"/eois/{first.id}/read").status_code == 403
@@ -156,9 +157,9 @@ def test_a_bid_is_opened_only_after_declaring_no_interest(client, closed_round):
 
 def test_declaring_an_interest_keeps_the_bid_closed(closed_round):
     people, first, _second = closed_round
-    assessment = panel.assign(first, people["b"], by=people["manager"], now=utcnow())
+    assessment = panel.assign(first, people["b"], by=people["manager"], now=clock.now())
     panel.declare(assessment, has_interest=True, details="My partner chairs the board",
-                  by=people["b"], now=utcnow())
+                  by=people["b"], now=clock.now())
     db.session.commit()
     assert assessment.status is AssessmentStatus.conflicted
     assert not first.can_view(people["b"])
@@ -170,7 +171,7 @@ def test_declaring_an_interest_keeps_the_bid_closed(closed_round):
 def test_scoring_is_blind_until_one_has_submitted(client, closed_round):
     people, first, _second = closed_round
     for who in ("a", "b"):
-        panel.assign(first, people[who], by=people["manager"], now=utcnow())
+        panel.assign(first, people[who], by=people["manager"], now=clock.now())
     _assess(first, people["a"], _sheet(first, default=2))
     b = _assess(first, people["b"], _sheet(first, default=3), submit=False)
     db.session.commit()
@@ -179,7 +180,7 @@ def test_scoring_is_blind_until_one_has_submitted(client, closed_round):
     assert "The panel's scores" not in page.text and "Assessor A" not in page.text
     assert client.get(f"/assessment/eois/{first.id}/moderation").status_code == 403
     assert client.get(f"/assessment/rounds/{first.round_id}/panel-pack.pdf").status_code == 403
-    panel.save_scores(b, _sheet(first, default=3), submit=True, by=people["b"], now=utcnow(),
+    panel.save_scores(b, _sheet(first, default=3), submit=True, by=people["b"], now=clock.now(),
                       expected_version=None)
     db.session.commit()
     page = client.get(f"/assessment/assessments/{b.id}")
@@ -189,8 +190,8 @@ def test_scoring_is_blind_until_one_has_submitted(client, closed_round):
 def test_scores_need_comments_for_0_1_and_4_and_are_fixed_once_submitted(client,
                                                                          closed_round):
     people, first, _second = closed_round
-    assessment = panel.assign(first, people["a"], by=people["manager"], now=utcnow())
-    panel.declare(assessment, has_interest=False, details="", by=people["a"], now=utcnow())
+    assessment = panel.assign(first, people["a"], by=people["manager"], now=clock.now())
+    panel.declare(assessment, has_interest=False, details="", by=people["a"], now=clock.now())
     db.session.commit()
     criteria = first.funding_round.criteria
     sign_in(client, people["a"].email)
@@ -217,14 +218,14 @@ def test_scores_need_comments_for_0_1_and_4_and_are_fixed_once_submitted(client,
     # A second window still holding the old version is refused, not applied.
     with pytest.raises(StaleEdit):
         panel.save_scores(assessment, _sheet(first), submit=False, by=people["a"],
-                          now=utcnow(), expected_version=assessment.version - 1)
+                          now=clock.now(), expected_version=assessment.version - 1)
     db.session.rollback()
     panel.save_scores(assessment, _sheet(first, {criteria[0].title: 4}), submit=True,
-                      by=people["a"], now=utcnow(), expected_version=assessment.version)
+                      by=people["a"], now=clock.now(), expected_version=assessment.version)
     db.session.commit()
     with pytest.raises(TransitionRefused):
         panel.save_scores(assessment, _sheet(first, default=0), submit=False, by=people["a"],
-                          now=utcnow(), expected_version=None)
+                          now=clock.now(), expected_version=None)
     actions = db.session.scalars(select(AuditEntry.action).where(
         AuditEntry.action.like("assessment.%"))).all()
     assert actions.count("assessment.saved") == 1 and actions.count("assessment.submitted") == 1
@@ -236,7 +237,7 @@ def _fully_scored(closed_round):
     heaviest = max(first.funding_round.criteria, key=lambda c: (c.weight, -c.position))
     for eoi in (first, second):
         for who in ("a", "b"):
-            panel.assign(eoi, people[who], by=people["manager"], now=utcnow())
+            panel.assign(eoi, people[who], by=people["manager"], now=clock.now())
     _assess(first, people["a"], _sheet(first, {heaviest.title: 0}, default=3))
     _assess(first, people["b"], _sheet(first, {heaviest.title: 4}, default=3))
     _assess(second, people["a"], _sheet(second, default=2))
@@ -314,7 +315,7 @@ def test_decisions_are_checked_published_and_then_seen_by_the_consortium(client,
         panel.record_decision(first, outcome=DecisionOutcome.fund, amount_pence=1,
                               conditions="", feedback="", by=people["manager"])
     rounds.change_round_status(funding_round, RoundStatus.assessed, by=people["manager"],
-                               now=utcnow())
+                               now=clock.now())
     with pytest.raises(FieldRefusal, match="more than the MOPAC request"):
         panel.record_decision(first, outcome=DecisionOutcome.fund, amount_pence=150_000_01,
                               conditions="", feedback="", by=people["manager"])
@@ -327,13 +328,13 @@ def test_decisions_are_checked_published_and_then_seen_by_the_consortium(client,
                           feedback="A strong partnership.", by=people["manager"])
     with pytest.raises(TransitionRefused, match=f"Record a decision for {second.reference}"):
         rounds.change_round_status(funding_round, RoundStatus.decided, by=people["manager"],
-                                   now=utcnow())
+                                   now=clock.now())
     panel.record_decision(second, outcome=DecisionOutcome.not_funded, amount_pence=0,
                           conditions="", feedback="", by=people["manager"])
     with pytest.raises(TransitionRefused,
                        match=f"Moderate the disagreements on {first.reference}"):
         rounds.change_round_status(funding_round, RoundStatus.decided, by=people["manager"],
-                                   now=utcnow())
+                                   now=clock.now())
     panel.moderate(first, heaviest.id, score=2, rationale="Agreed at the meeting",
                    by=people["manager"])
     db.session.commit()
@@ -343,7 +344,7 @@ def test_decisions_are_checked_published_and_then_seen_by_the_consortium(client,
     assert client.get(letter_url).status_code == 403  # not published yet
     assert "Decision:" not in client.get(f"/eois/{first.id}").text
     rounds.change_round_status(funding_round, RoundStatus.decided, by=people["manager"],
-                               now=utcnow())
+                               now=clock.now())
     db.session.commit()
     assert "Decision: Fund with conditions, £150,000" in client.get(f"/eois/{first.id}").text
     response = client.get(letter_url)
@@ -366,10 +367,10 @@ def test_decisions_are_checked_published_and_then_seen_by_the_consortium(client,
 
 def test_the_round_is_marked_assessed_only_when_every_bid_is_scored(closed_round):
     people, first, _second = closed_round
-    panel.assign(first, people["a"], by=people["manager"], now=utcnow())
+    panel.assign(first, people["a"], by=people["manager"], now=clock.now())
     with pytest.raises(TransitionRefused, match="is still with Assessor A"):
         rounds.change_round_status(first.funding_round, RoundStatus.assessed,
-                                   by=people["manager"], now=utcnow())
+                                   by=people["manager"], now=clock.now())
 
 
 def test_the_panel_pack_has_the_ranking_scores_and_flags(client, closed_round):
@@ -414,8 +415,8 @@ def test_every_assessment_route_has_a_rule():
                                  "partner", "a", "b"])
 def test_assessment_routes(app, client, closed_round, who):
     people, first, _second = closed_round
-    assessment = panel.assign(first, people["a"], by=people["manager"], now=utcnow())
-    panel.declare(assessment, has_interest=False, details="", by=people["a"], now=utcnow())
+    assessment = panel.assign(first, people["a"], by=people["manager"], now=clock.now())
+    panel.declare(assessment, has_interest=False, details="", by=people["a"], now=clock.now())
     member = panel.panel_of(first.funding_round)[-1]
     db.session.commit()
     user = people.get(who)

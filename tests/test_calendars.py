@@ -9,12 +9,12 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.accounts.models import Role
 from eoi.accounts.operations import set_user_active
 from eoi.audit.models import AuditEntry
 from eoi.calendars import operations
 from eoi.calendars.models import CalendarFeed
-from eoi.columns import utcnow
 from eoi.consortia import operations as consortia
 from eoi.eois import operations as eois
 from eoi.extensions import db
@@ -38,7 +38,7 @@ def deadlines(granted):
     an open second round; and another consortium's grant, with a milestone of its own."""
     people, grant = granted
     manager, partner, outsider = people["manager"], people["partner"], people["outsider"]
-    now = utcnow()
+    now = clock.now()
 
     first = grant.returns[0]
     returns.save_return(first, complete_figures(grant), by=partner, now=now)

@@ -1,5 +1,6 @@
 from sqlalchemy import func, select
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.consortia.models import Consortium, LeadInterest, PledgeStatus
 from eoi.demo.consortia import DEMO_OFFICERS
@@ -63,14 +64,13 @@ def test_demo_load_creates_the_accounts_and_prints_them(app, app_context):
 
 def test_demo_password_comes_from_the_environment_setting(app, app_context):
     from eoi.accounts.operations import SignInOutcome, attempt_sign_in
-    from eoi.columns import utcnow
 
     app.config["EOI_DEMO_PASSWORD"] = "another-demo-password"
     try:
         app.test_cli_runner().invoke(args=["demo", "load"])
     finally:
         app.config["EOI_DEMO_PASSWORD"] = "demo-pass-2026"
-    result = attempt_sign_in("panel2@demo.example", "another-demo-password", now=utcnow())
+    result = attempt_sign_in("panel2@demo.example", "another-demo-password", now=clock.now())
     assert result.outcome is SignInOutcome.signed_in
 
 
@@ -92,7 +92,6 @@ def test_demo_consortia_tell_the_workshop_stories(app, app_context):
 
 
 def test_demo_service_map_has_gaps_and_provision_ending(app, app_context):
-    from datetime import date
 
     from eoi.service_map.gaps import Provision, ServiceFacts, gap_matrix
     from eoi.service_map.models import Cohort, Service, ServiceType
@@ -103,15 +102,14 @@ def test_demo_service_map_has_gaps_and_provision_ending(app, app_context):
     facts = [ServiceFacts(frozenset(b.id for b in s.boroughs), frozenset(s.types),
                           frozenset(s.cohorts), s.funding_end_date) for s in services]
     boroughs = db.session.scalars(select(LocalAuthority.id)).all()
-    boys = gap_matrix(facts, boroughs, list(ServiceType), date.today(), Cohort.boys_young_men)
+    boys = gap_matrix(facts, boroughs, list(ServiceType), clock.today(), Cohort.boys_young_men)
     cells = [cell for row in boys.values() for cell in row.values()]
     assert cells.count(Provision.none) > len(cells) // 2
-    everyone = gap_matrix(facts, boroughs, list(ServiceType), date.today())
+    everyone = gap_matrix(facts, boroughs, list(ServiceType), clock.today())
     assert any(cell is Provision.ending for row in everyone.values() for cell in row.values())
 
 
 def test_demo_rounds_one_open_one_closed(app, app_context):
-    from eoi.columns import utcnow
     from eoi.rounds.models import FundingRound, RoundStatus
 
     app.test_cli_runner().invoke(args=["demo", "load"])
@@ -120,8 +118,8 @@ def test_demo_rounds_one_open_one_closed(app, app_context):
     # panel assessed it (eoi/demo/assessment.py).
     assert [r.status for r in rounds] == [RoundStatus.decided, RoundStatus.assessed,
                                           RoundStatus.open]
-    assert rounds[2].accepts_submissions(utcnow())
-    assert not rounds[1].accepts_submissions(utcnow())
+    assert rounds[2].accepts_submissions(clock.now())
+    assert not rounds[1].accepts_submissions(clock.now())
     assert all(r.total_weight == 100 for r in rounds)
 
 
@@ -175,7 +173,6 @@ def test_demo_panel_assessed_round_one_with_a_conflict_and_a_disagreement(app, a
 
 
 def test_demo_grants_are_in_delivery_with_returns_in_mixed_states(app, app_context):
-    from datetime import date
 
     from eoi.grants.models import Grant
     from eoi.returns.models import ReturnStatus
@@ -184,7 +181,7 @@ def test_demo_grants_are_in_delivery_with_returns_in_mixed_states(app, app_conte
     grants = {g.consortium.name: g for g in db.session.scalars(select(Grant))}
     schools = grants["Bexley and Greenwich schools partnership"]
     assert [p.organisation.name for p in schools.partners] == ["St Giles Trust"]
-    today = date.today()
+    today = clock.today()
     past = [r for r in schools.returns if r.due_on < today]
     assert len(past) >= 3
     assert past[-1].is_overdue(today)  # left for the demo partner to fill in

@@ -53,3 +53,18 @@ def test_a_360giving_prefix_must_be_one(tmp_path):
         load_config(tmp_path, {"EOI_360G_PREFIX": "mopac-"})
     assert load_config(tmp_path, {"EOI_360G_PREFIX": "360G-abc-"})["EOI_360G_PREFIX"] == (
         "360G-abc-")
+
+
+def test_the_clock_can_start_at_another_day_outside_production(tmp_path):
+    from datetime import UTC, datetime
+
+    assert load_config(tmp_path, {})["EOI_NOW"] is None
+    assert load_config(tmp_path, {"EOI_NOW": "2027-02-28"})["EOI_NOW"] == datetime(
+        2027, 2, 28, 12, tzinfo=UTC)
+    assert load_config(tmp_path, {"EOI_NOW": "2027-07-01T08:30"})["EOI_NOW"] == datetime(
+        2027, 7, 1, 7, 30, tzinfo=UTC)  # London time, in summer
+    with pytest.raises(ConfigurationError, match="EOI_NOW"):
+        load_config(tmp_path, {"EOI_NOW": "next Tuesday"})
+    with pytest.raises(ConfigurationError, match="EOI_NOW"):
+        load_config(tmp_path, {"EOI_ENV": "production", "EOI_SECRET_KEY": "k",
+                               "EOI_ALLOW_SQLITE": "1", "EOI_NOW": "2027-02-28"})

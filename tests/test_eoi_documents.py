@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from eoi import clock
 from eoi.audit.models import AuditEntry
-from eoi.columns import utcnow
 from eoi.eois import operations
 from eoi.eois.models import EoiAttachment
 from eoi.eois.uploads import MAX_BYTES, UploadRefused, check_file, clean_name
@@ -163,7 +163,7 @@ def test_removing_an_attachment_deletes_its_file(app, client, world):
 def test_a_submitted_eoi_takes_no_new_attachments(world):
     people, eoi = world
     complete_everything(eoi, people["member"])
-    operations.submit_eoi(eoi, by=people["lead"], now=utcnow())
+    operations.submit_eoi(eoi, by=people["lead"], now=clock.now())
     with pytest.raises(Exception, match="cannot be changed now"):
         operations.attach_file(eoi, "late.csv", b"a\n1\n", by=people["lead"])
 
@@ -178,7 +178,7 @@ def _submitted(world):
         "summary": "A St Giles worker in every secondary school.\n\nSecond paragraph."},
         mark_complete=True, by=people["lead"], expected_version=None)
     operations.attach_file(eoi, "needs-assessment.pdf", PDF_BYTES, by=people["lead"])
-    operations.submit_eoi(eoi, by=people["lead"], now=utcnow())
+    operations.submit_eoi(eoi, by=people["lead"], now=clock.now())
     db.session.commit()
     return people, eoi
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from eoi.columns import utcnow
+from eoi import clock
 from eoi.eois import operations
 from eoi.eois.budget import Line, Rules, reconcile
 from eoi.eois.models import CostCategory, EoiStatus
@@ -77,12 +77,12 @@ def test_a_section_is_complete_only_when_valid(world):
 
 def test_the_lead_submits_when_everything_holds_and_the_round_is_open(world):
     people, eoi = world
-    problems = operations.submission_problems(eoi, utcnow())
+    problems = operations.submission_problems(eoi, clock.now())
     assert any("These sections are not complete" in p for p in problems)
     complete_everything(eoi, people["member"])
-    assert operations.submission_problems(eoi, utcnow()) == []
+    assert operations.submission_problems(eoi, clock.now()) == []
     with pytest.raises(TransitionRefused, match="Only the lead"):
-        operations.submit_eoi(eoi, by=people["member"], now=utcnow())
+        operations.submit_eoi(eoi, by=people["member"], now=clock.now())
     closes = eoi.funding_round.closes_at
     with pytest.raises(TransitionRefused, match="not taking submissions"):
         operations.submit_eoi(eoi, by=people["lead"], now=closes)
@@ -98,20 +98,20 @@ def test_an_ineligible_consortium_is_told_why(world):
     complete_everything(eoi, people["member"])
     eoi.funding_round.min_member_boroughs = 3
     assert "The round needs at least 3 member boroughs; the consortium has 2" in (
-        operations.submission_problems(eoi, utcnow()))
+        operations.submission_problems(eoi, clock.now()))
 
 
 def test_withdraw_before_the_close_and_reopen_with_a_reason(world):
     people, eoi = world
     complete_everything(eoi, people["member"])
-    operations.submit_eoi(eoi, by=people["lead"], now=utcnow())
-    operations.withdraw_eoi(eoi, by=people["lead"], now=utcnow())
+    operations.submit_eoi(eoi, by=people["lead"], now=clock.now())
+    operations.withdraw_eoi(eoi, by=people["lead"], now=clock.now())
     assert eoi.status is EoiStatus.withdrawn
     with pytest.raises(Exception, match="Enter why"):
         operations.reopen_eoi(eoi, reason=" ", by=people["manager"])
     operations.reopen_eoi(eoi, reason="Budget error", by=people["manager"])
     reference = eoi.reference
-    operations.submit_eoi(eoi, by=people["lead"], now=utcnow())
+    operations.submit_eoi(eoi, by=people["lead"], now=clock.now())
     assert eoi.reference == reference  # the reference is kept for good
 
 

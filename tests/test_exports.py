@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from eoi.columns import utcnow
+from eoi import clock
 from eoi.extensions import db
 from eoi.grants import operations as grants
 from eoi.grants.models import GrantState
@@ -142,7 +142,7 @@ def test_the_xlsx_records_its_filters_and_keeps_numbers_and_dates(client, busy_g
 def test_the_returns_list_says_where_returns_are_never_what_they_report(client, busy_grant):  # noqa: F811
     people, grant, records = busy_grant
     figures = complete_figures(grant, new=11, continuing=13)
-    returns.save_return(records["draft"], figures, by=people["partner"], now=utcnow())
+    returns.save_return(records["draft"], figures, by=people["partner"], now=clock.now())
     db.session.commit()
     sign_in(client, people["manager"].email)
     rows = _csv(client.get("/returns/export.csv"))

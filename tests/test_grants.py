@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from eoi import clock
 from eoi.audit.models import AuditEntry
-from eoi.columns import FieldRefusal, utcnow
+from eoi.columns import FieldRefusal
 from eoi.extensions import db
 from eoi.grants import monitoring, operations
 from eoi.grants.models import GrantState, MilestoneStatus, PaymentStatus
@@ -94,19 +95,19 @@ def test_a_milestone_goes_from_planned_to_accepted_with_evidence(granted):
     assert operations.mark_milestones_due(date(2026, 9, 16)) == [milestone]
     assert milestone.status is MilestoneStatus.due
     with pytest.raises(FieldRefusal, match="Add a file of evidence"):
-        operations.send_evidence(milestone, notes=" ", by=partner, now=utcnow())
+        operations.send_evidence(milestone, notes=" ", by=partner, now=clock.now())
     with pytest.raises(TransitionRefused):
-        operations.send_evidence(milestone, notes="Done", by=people["outsider"], now=utcnow())
+        operations.send_evidence(milestone, notes="Done", by=people["outsider"], now=clock.now())
     operations.send_evidence(milestone, notes="Both workers started on 1 September",
-                             by=partner, now=utcnow())
+                             by=partner, now=clock.now())
     with pytest.raises(FieldRefusal, match="Say what needs to change"):
         operations.review_milestone(milestone, accept=False, comments="", by=manager,
-                                    now=utcnow())
+                                    now=clock.now())
     operations.review_milestone(milestone, accept=False, comments="Send the contracts",
-                                by=manager, now=utcnow())
+                                by=manager, now=clock.now())
     assert milestone.status is MilestoneStatus.returned
-    operations.send_evidence(milestone, notes="Contracts attached", by=partner, now=utcnow())
-    operations.review_milestone(milestone, accept=True, comments="", by=manager, now=utcnow())
+    operations.send_evidence(milestone, notes="Contracts attached", by=partner, now=clock.now())
+    operations.review_milestone(milestone, accept=True, comments="", by=manager, now=clock.now())
     assert milestone.status is MilestoneStatus.accepted
     actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)
                if e.action.startswith("milestone.")]
@@ -122,7 +123,7 @@ def test_milestone_evidence_with_personal_data_is_refused(granted):
         operations.attach_evidence(milestone, "attendance.csv", content, by=people["partner"])
     with pytest.raises(FieldRefusal, match="date of birth"):
         operations.send_evidence(milestone, notes="Young person born 3 March 2011",
-                                 by=people["partner"], now=utcnow())
+                                 by=people["partner"], now=clock.now())
     evidence = operations.attach_evidence(milestone, "sessions.csv",
                                           b"Session,Attendees\n1,12\n2,14\n",
                                           by=people["partner"])
@@ -143,20 +144,20 @@ def test_payments_never_exceed_the_award_and_wait_for_their_milestone(granted):
         operations.schedule_payment(grant, description="Extra", amount_pence=1,
                                     scheduled_on=date(2026, 11, 1), milestone=None, by=manager)
     with pytest.raises(TransitionRefused, match="Workers in post"):
-        operations.approve_payment(tied, by=manager, now=utcnow())
+        operations.approve_payment(tied, by=manager, now=clock.now())
     with pytest.raises(TransitionRefused):
-        operations.record_paid(first, by=manager, now=utcnow())  # not approved yet
-    operations.approve_payment(first, by=manager, now=utcnow())
-    operations.record_paid(first, by=manager, now=utcnow())
+        operations.record_paid(first, by=manager, now=clock.now())  # not approved yet
+    operations.approve_payment(first, by=manager, now=clock.now())
+    operations.record_paid(first, by=manager, now=clock.now())
     assert grant.paid_pence == 60_000_00
 
-    operations.send_evidence(milestone, notes="Done", by=people["partner"], now=utcnow())
-    operations.review_milestone(milestone, accept=True, comments="", by=manager, now=utcnow())
-    operations.approve_payment(tied, by=manager, now=utcnow())
+    operations.send_evidence(milestone, notes="Done", by=people["partner"], now=clock.now())
+    operations.review_milestone(milestone, accept=True, comments="", by=manager, now=clock.now())
+    operations.approve_payment(tied, by=manager, now=clock.now())
     # Even if the schedule were got round, paying can never pass the award.
     tied.amount_pence = 60_000_01
     with pytest.raises(TransitionRefused, match="past the award"):
-        operations.record_paid(tied, by=manager, now=utcnow())
+        operations.record_paid(tied, by=manager, now=clock.now())
 
 
 def test_a_suspended_grant_approves_no_payments(granted):
@@ -169,7 +170,7 @@ def test_a_suspended_grant_approves_no_payments(granted):
         operations.change_grant_state(grant, GrantState.suspended, reason=" ", by=manager)
     operations.change_grant_state(grant, GrantState.suspended, reason="Audit", by=manager)
     with pytest.raises(TransitionRefused, match="suspended"):
-        operations.approve_payment(payment, by=manager, now=utcnow())
+        operations.approve_payment(payment, by=manager, now=clock.now())
 
 
 def test_the_status_comes_from_returns_milestones_and_spend(granted):
@@ -235,14 +236,14 @@ def busy_grant(granted):
     operations.attach_evidence(open_one, "sessions.csv", b"Session,Attendees\n1,12\n",
                                by=partner)
     sent = _milestone(grant, manager, due=date(2026, 8, 31))
-    operations.send_evidence(sent, notes="Done", by=partner, now=utcnow())
+    operations.send_evidence(sent, notes="Done", by=partner, now=clock.now())
     payments = [operations.schedule_payment(grant, description=f"Payment {n}",
                                             amount_pence=10_00, scheduled_on=date(2026, 4, 1),
                                             milestone=None, by=manager) for n in range(3)]
-    operations.approve_payment(payments[1], by=manager, now=utcnow())
+    operations.approve_payment(payments[1], by=manager, now=clock.now())
     submitted, draft = grant.returns[0], grant.returns[1]
-    returns.save_return(submitted, complete_figures(grant), by=partner, now=utcnow())
-    returns.submit_return(submitted, by=partner, now=utcnow())
+    returns.save_return(submitted, complete_figures(grant), by=partner, now=clock.now())
+    returns.submit_return(submitted, by=partner, now=clock.now())
     db.session.commit()
     return people, grant, {"open": open_one, "sent": sent, "payments": payments,
                            "submitted": submitted, "draft": draft}

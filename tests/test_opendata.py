@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from eoi.columns import utcnow
+from eoi import clock
 from eoi.extensions import db
 from eoi.grants import operations as grants
 from eoi.reference.models import Organisation, OrganisationType
@@ -81,7 +81,7 @@ def test_the_package_is_valid_and_matches_the_grant(client, granted):
 def test_nothing_unpublished_or_personal_is_exported(client, granted, make_user):
     people, grant = granted
     ret = grant.returns[0]
-    returns.save_return(ret, complete_figures(grant), by=people["partner"], now=utcnow())
+    returns.save_return(ret, complete_figures(grant), by=people["partner"], now=clock.now())
     db.session.commit()
     _publishable()
     text = client.get("/open-data/grants.json").text

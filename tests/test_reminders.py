@@ -16,7 +16,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, insert, select
 
-from eoi import mail
+from eoi import clock, mail
 from eoi.eois.models import EoiStatus
 from eoi.extensions import db
 from eoi.formatting import LONDON
@@ -69,7 +69,7 @@ def add_return(grant, due=RETURN_DUE, status=ReturnStatus.draft) -> QuarterlyRet
     item = QuarterlyReturn(grant=grant, financial_year=2026, quarter=2, due_on=due,
                            status=status)
     if status is not ReturnStatus.draft:
-        item.submitted_at = datetime.now(UTC)
+        item.submitted_at = clock.now()
     db.session.add(item)
     db.session.commit()
     return item
@@ -347,7 +347,7 @@ def test_the_scheduler_runs_the_job_daily_at_seven_london_time(app):
 
 def test_the_scheduled_job_makes_its_own_app_context(app, grant, outbox, monkeypatch):
     add_return(grant)
-    monkeypatch.setattr("eoi.reminders.cli.london_today", lambda: RETURN_DUE)
+    clock.set_now(clock.london_midday(RETURN_DUE))
     counts = []
     worker = threading.Thread(target=lambda: counts.append(run_job(app)))  # no app context
     worker.start()

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from eoi import clock
 from eoi.audit.models import AuditEntry
-from eoi.columns import utcnow
 from eoi.extensions import db
 from eoi.grants import monitoring
 from eoi.returns import operations
@@ -55,17 +55,17 @@ def test_a_return_is_saved_submitted_returned_and_accepted(granted):
     partner, manager = people["partner"], people["manager"]
     ret = grant.returns[0]
     with pytest.raises(ReturnRefused) as refused:
-        operations.submit_return(ret, by=partner, now=utcnow())
+        operations.submit_return(ret, by=partner, now=clock.now())
     assert "Enter the progress this quarter" in str(refused.value)
-    operations.save_return(ret, complete_figures(grant), by=partner, now=utcnow())
-    operations.submit_return(ret, by=partner, now=utcnow())
+    operations.save_return(ret, complete_figures(grant), by=partner, now=clock.now())
+    operations.submit_return(ret, by=partner, now=clock.now())
     with pytest.raises(TransitionRefused):
-        operations.save_return(ret, complete_figures(grant), by=partner, now=utcnow())
+        operations.save_return(ret, complete_figures(grant), by=partner, now=clock.now())
     operations.review_return(ret, accept=False, comments="Check the age bands", by=manager,
-                             now=utcnow())
+                             now=clock.now())
     assert ret.status is ReturnStatus.returned
-    operations.submit_return(ret, by=partner, now=utcnow())
-    operations.review_return(ret, accept=True, comments="", by=manager, now=utcnow())
+    operations.submit_return(ret, by=partner, now=clock.now())
+    operations.review_return(ret, accept=True, comments="", by=manager, now=clock.now())
     assert ret.status is ReturnStatus.accepted
     assert operations.figures_of(ret) == complete_figures(grant)
     actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)
@@ -80,7 +80,7 @@ def test_figures_that_do_not_add_up_are_refused_and_nothing_changes(granted):
     figures = complete_figures(grant)
     figures.breakdowns["gender"]["female"] = Cohorts(1, 3)
     with pytest.raises(ReturnRefused) as refused:
-        operations.save_return(ret, figures, by=people["partner"], now=utcnow())
+        operations.save_return(ret, figures, by=people["partner"], now=clock.now())
     assert [p.field for p in refused.value.problems] == ["gender-female-new"]
     db.session.rollback()
     assert ret.new_supported == 0 and ret.counts == []
@@ -133,7 +133,7 @@ def test_two_people_saving_the_same_return_do_not_overwrite_each_other(client, g
     ret = grant.returns[0]
     sign_in(client, people["partner"].email)
     stale = ret.version
-    operations.save_return(ret, complete_figures(grant), by=people["lead"], now=utcnow())
+    operations.save_return(ret, complete_figures(grant), by=people["lead"], now=clock.now())
     db.session.commit()
     response = post_form(client, f"/returns/{ret.id}", {
         "supported-new": "0", "supported-continuing": "0", "version": str(stale)})
@@ -203,8 +203,8 @@ def test_submission_names_each_missing_piece(client, granted):
 def test_review_needs_comments_to_return(client, granted):
     people, grant = granted
     ret = grant.returns[0]
-    operations.save_return(ret, complete_figures(grant), by=people["partner"], now=utcnow())
-    operations.submit_return(ret, by=people["partner"], now=utcnow())
+    operations.save_return(ret, complete_figures(grant), by=people["partner"], now=clock.now())
+    operations.submit_return(ret, by=people["partner"], now=clock.now())
     db.session.commit()
     sign_in(client, people["manager"].email)
     page = client.get(f"/returns/{ret.id}").text
@@ -221,8 +221,8 @@ def test_the_quarterly_report_suppresses_small_counts(client, granted):
     people, grant = granted
     ret = grant.returns[0]
     # 7 new and 3 continuing: 1 boy, 2 young people from Bexley; all small and suppressed.
-    operations.save_return(ret, complete_figures(grant), by=people["partner"], now=utcnow())
-    operations.submit_return(ret, by=people["partner"], now=utcnow())
+    operations.save_return(ret, complete_figures(grant), by=people["partner"], now=clock.now())
+    operations.submit_return(ret, by=people["partner"], now=clock.now())
     db.session.commit()
     sign_in(client, people["member"].email)
     response = client.get(f"/returns/{ret.id}/report.pdf")
@@ -242,10 +242,10 @@ def test_the_dashboard_and_exports_show_the_quarter_suppressed(client, granted):
     people, grant = granted
     ret = grant.returns[0]
     operations.save_return(ret, complete_figures(grant, new=20, continuing=10),
-                           by=people["partner"], now=utcnow())
-    operations.submit_return(ret, by=people["partner"], now=utcnow())
+                           by=people["partner"], now=clock.now())
+    operations.submit_return(ret, by=people["partner"], now=clock.now())
     operations.review_return(ret, accept=True, comments="", by=people["manager"],
-                             now=utcnow())
+                             now=clock.now())
     db.session.commit()
     sign_in(client, people["manager"].email)
     page = client.get("/programme").text
@@ -275,8 +275,8 @@ def test_spend_and_outcomes_feed_the_status(granted):
     ret = grant.returns[0]
     figures = complete_figures(grant)
     figures.spend = {"staff": 1_000_00}  # against £42,500 profiled for the first quarter
-    operations.save_return(ret, figures, by=people["partner"], now=utcnow())
-    operations.submit_return(ret, by=people["partner"], now=utcnow())
+    operations.save_return(ret, figures, by=people["partner"], now=clock.now())
+    operations.submit_return(ret, by=people["partner"], now=clock.now())
     status = monitoring.status_of(grant, date(2026, 8, 1))
     texts = [r.text for r in status.reasons]
     assert "Spend to date is £1,000, 2% of the £42,500 profiled by now" in texts
@@ -288,10 +288,10 @@ def test_spend_and_outcomes_feed_the_status(granted):
 def test_saving_again_replaces_the_figures(granted):
     people, grant = granted
     ret = grant.returns[0]
-    operations.save_return(ret, complete_figures(grant), by=people["partner"], now=utcnow())
+    operations.save_return(ret, complete_figures(grant), by=people["partner"], now=clock.now())
     db.session.commit()
     operations.save_return(ret, complete_figures(grant, new=9), by=people["partner"],
-                           now=utcnow())
+                           now=clock.now())
     db.session.commit()
     db.session.expire_all()
     assert operations.figures_of(ret) == complete_figures(grant, new=9)

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.accounts.models import Role
 from eoi.audit.models import AuditEntry
-from eoi.columns import utcnow
 from eoi.extensions import db
 from eoi.formatting import LONDON
 from eoi.forms.rounds import london_instant
@@ -21,7 +21,7 @@ from tests.test_authorisation import ACCESS, PER_RECORD
 
 
 def _values(**overrides):
-    now = utcnow()
+    now = clock.now()
     values = {
         "title": "Round one", "envelope_pence": 1_000_000_00, "first_financial_year": 2026,
         "last_financial_year": 2027, "opens_at": now - timedelta(days=1),
@@ -75,9 +75,9 @@ def test_round_state_machine(current, new, allowed):
 def test_a_round_opens_only_when_its_weights_add_up_to_100(draft, manager):
     draft.criteria[0].weight = 10
     with pytest.raises(TransitionRefused, match="add up to 95, not 100"):
-        operations.change_round_status(draft, RoundStatus.open, by=manager, now=utcnow())
+        operations.change_round_status(draft, RoundStatus.open, by=manager, now=clock.now())
     draft.criteria[0].weight = 15
-    operations.change_round_status(draft, RoundStatus.open, by=manager, now=utcnow())
+    operations.change_round_status(draft, RoundStatus.open, by=manager, now=clock.now())
     db.session.commit()
     assert draft.status is RoundStatus.open
     assert db.session.scalar(select(AuditEntry.changes).where(
@@ -89,10 +89,10 @@ def test_a_round_opens_only_when_its_weights_add_up_to_100(draft, manager):
 
 def test_a_round_whose_closing_time_has_passed_cannot_open(manager):
     funding_round = operations.create_round(
-        values=_values(opens_at=utcnow() - timedelta(days=9),
-                       closes_at=utcnow() - timedelta(days=1)), by=manager)
+        values=_values(opens_at=clock.now() - timedelta(days=9),
+                       closes_at=clock.now() - timedelta(days=1)), by=manager)
     assert "The closing time has already passed" in operations.opening_problems(
-        funding_round, utcnow())
+        funding_round, clock.now())
 
 
 @pytest.mark.parametrize("closing_day", [date(2026, 12, 15), date(2027, 6, 15)])

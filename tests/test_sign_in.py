@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import SignInOutcome, attempt_sign_in
 from eoi.audit.models import AuditEntry
-from eoi.columns import utcnow
 from eoi.extensions import db
 from tests.conftest import PASSWORD, csrf_token, sign_in
 
@@ -73,7 +73,7 @@ def test_next_only_redirects_within_the_service(client, make_user):
 
 def test_five_failures_in_15_minutes_lock_the_account_for_15_minutes(make_user):
     user = make_user(Role.partner, email="p@example.org.uk")
-    start = utcnow()
+    start = clock.now()
     for minute in range(4):
         result = attempt_sign_in("p@example.org.uk", "wrong", now=start + timedelta(minutes=minute))
         assert result.outcome is SignInOutcome.wrong_credentials
@@ -96,7 +96,7 @@ def test_five_failures_in_15_minutes_lock_the_account_for_15_minutes(make_user):
 
 def test_failures_spread_over_more_than_15_minutes_do_not_lock(make_user):
     make_user(Role.partner, email="p@example.org.uk")
-    start = utcnow()
+    start = clock.now()
     for minute in (0, 4, 8, 12, 16, 20):
         result = attempt_sign_in("p@example.org.uk", "wrong", now=start + timedelta(minutes=minute))
         assert result.outcome is SignInOutcome.wrong_credentials
@@ -104,7 +104,7 @@ def test_failures_spread_over_more_than_15_minutes_do_not_lock(make_user):
 
 def test_a_success_resets_the_count(make_user):
     make_user(Role.partner, email="p@example.org.uk")
-    now = utcnow()
+    now = clock.now()
     for _ in range(4):
         attempt_sign_in("p@example.org.uk", "wrong", now=now)
     assert attempt_sign_in("p@example.org.uk", PASSWORD, now=now).outcome is (
@@ -176,7 +176,7 @@ def test_change_own_password(client, make_user):
     db.session.refresh(user)
     assert user.password_hash != old_hash
     assert attempt_sign_in("p@example.org.uk", "a much longer passphrase",
-                           now=utcnow()).outcome is SignInOutcome.signed_in
+                           now=clock.now()).outcome is SignInOutcome.signed_in
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -4,7 +4,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi import clock
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import db
 from eoi.reference.models import Organisation
 
@@ -42,7 +43,7 @@ class User(Versioned, UserMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_sign_in_count: Mapped[int] = mapped_column(Integer, default=0)
     first_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,11 +3,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from eoi import clock
 from eoi.accounts.operations import SignInOutcome, attempt_sign_in, set_password
 from eoi.accounts.passwords import verify_password
 from eoi.audit import record_audit
 from eoi.calendars.operations import feed_of
-from eoi.columns import utcnow
 from eoi.extensions import db
 from eoi.formatting import london_time
 from eoi.forms.auth import ChangePasswordForm, SignInForm
@@ -32,7 +32,7 @@ def sign_in():
         return redirect(url_for("dashboard.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        result = attempt_sign_in(form.email.data, form.password.data, now=utcnow())
+        result = attempt_sign_in(form.email.data, form.password.data, now=clock.now())
         db.session.commit()  # failures count too, so the lockout holds
         if result.outcome is SignInOutcome.signed_in:
             login_user(result.user)

@@ -15,8 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoi import clock
 from eoi.accounts.models import Role
-from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.eois.models import Eoi
 from eoi.extensions import db
 from eoi.rounds.models import Criterion, FundingRound, RoundStatus
@@ -32,7 +33,7 @@ class PanelMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("funding_rounds.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     funding_round: Mapped[FundingRound] = relationship()
     user: Mapped["User"] = relationship()
@@ -75,10 +76,10 @@ class Assessment(Versioned, db.Model):
     flagged_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
     declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # Set on every save of the scores, so a save bumps the version and two tabs saving
     # the same assessment are caught.
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     eoi: Mapped[Eoi] = relationship(back_populates="assessments")
     assessor: Mapped["User"] = relationship()
@@ -154,7 +155,8 @@ class ModeratedScore(Versioned, db.Model):
     score: Mapped[int] = mapped_column(Integer)
     rationale: Mapped[str] = mapped_column(Text)
     moderated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    moderated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    moderated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now,
+                                                   onupdate=clock.now)
 
     eoi: Mapped[Eoi] = relationship()
     criterion: Mapped[Criterion] = relationship()
@@ -192,7 +194,7 @@ class Decision(Versioned, db.Model):
     conditions: Mapped[str] = mapped_column(Text, default="")
     feedback: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     eoi: Mapped[Eoi] = relationship(back_populates="decision")
     decided_by: Mapped["User"] = relationship()

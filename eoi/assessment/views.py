@@ -7,11 +7,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.assessment import operations
 from eoi.assessment.models import Assessment, AssessmentStatus, PanelMember
-from eoi.columns import StaleEdit, utcnow
+from eoi.columns import StaleEdit
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.eois.operations import budget_reconciliation
 from eoi.extensions import db
@@ -106,7 +107,7 @@ def panel_remove(member_id: int):
 def spread(round_id: int):
     funding_round = _assessed_round(round_id)
     confirmed_action(
-        lambda: operations.assign_even_spread(funding_round, by=current_user, now=utcnow()),
+        lambda: operations.assign_even_spread(funding_round, by=current_user, now=clock.now()),
         lambda made: f"{made} assignments made." if made else "Every bid already has its "
         "assessors, or nobody without a conflict is left.")
     return redirect(url_for("assessment.panel", round_id=funding_round.id))
@@ -124,7 +125,7 @@ def assign(eoi_id: int):
         for m in operations.panel_of(eoi.funding_round) if m.user_id not in taken)
     return handle_form(
         form, lambda: operations.assign(eoi, db.session.get(User, form.user_id.data),
-                                        by=current_user, now=utcnow()),
+                                        by=current_user, now=clock.now()),
         template="assessment/assign.html", success="Assessor assigned.",
         next_url=lambda _: url_for("assessment.panel", round_id=eoi.round_id),
         title=f"Assign an assessor to {eoi.reference}", eoi=eoi)
@@ -152,7 +153,7 @@ def declare(assessment_id: int):
     return handle_form(
         form, lambda: operations.declare(
             assessment, has_interest=form.has_interest.data == "yes",
-            details=form.details.data or "", by=current_user, now=utcnow()),
+            details=form.details.data or "", by=current_user, now=clock.now()),
         template="assessment/declare.html", success="Declaration recorded.",
         next_url=lambda a: url_for("assessment.score", assessment_id=a.id),
         title=f"Declare any interest in {assessment.eoi.reference}", assessment=assessment)
@@ -176,7 +177,7 @@ def score(assessment_id: int):
         submit = bool(form.submit.data)
         try:
             operations.save_scores(assessment, form.entries(), submit=submit, by=current_user,
-                                   now=utcnow(), expected_version=form.version.data)
+                                   now=clock.now(), expected_version=form.version.data)
             db.session.commit()
             flash("Scores submitted. You can now see the panel's scores for this bid."
                   if submit else "Draft scores saved.", "success")
@@ -302,7 +303,7 @@ def panel_pack(round_id: int):
         moderated={r.eoi.id: operations.moderated_scores(r.eoi) for r in rows},
         unscored=[e for e in operations.submitted_eois(funding_round)
                   if operations.summary_of(e) is None],
-        threshold=DEFAULT_THRESHOLD, printed_at=utcnow(), running_head="Panel pack")
+        threshold=DEFAULT_THRESHOLD, printed_at=clock.now(), running_head="Panel pack")
     return pdf_response(content, f"panel-pack-round-{funding_round.id}.pdf")
 
 
@@ -314,7 +315,7 @@ def decision_letter(eoi_id: int):
     content = render_pdf(
         "assessment/decision_letter.pdf.html", title=f"Decision on {eoi.reference}",
         eoi=eoi, decision=eoi.decision, summary=operations.summary_of(eoi),
-        feedback=operations.feedback_for(eoi), printed_at=utcnow(),
+        feedback=operations.feedback_for(eoi), printed_at=clock.now(),
         running_head=f"{eoi.reference} · decision")
     return pdf_response(content, f"{eoi.reference}-decision.pdf")
 

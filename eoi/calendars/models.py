@@ -3,8 +3,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoi import clock
 from eoi.accounts.models import User
-from eoi.columns import UTCDateTime, utcnow
+from eoi.columns import UTCDateTime
 from eoi.extensions import db
 
 
@@ -27,7 +28,7 @@ class CalendarFeed(db.Model):
     # SHA-256 of the secret, in hex; NULL once the link is stopped.
     token_hash: Mapped[str | None] = mapped_column(String(64))
     # When the current link was made.
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

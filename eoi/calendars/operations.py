@@ -13,11 +13,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.audit import record_audit
 from eoi.calendars.feed import Deadline
 from eoi.calendars.models import CalendarFeed
-from eoi.columns import utcnow
 from eoi.extensions import db
 from eoi.formatting import LONDON, closing_time, london_date
 from eoi.grants.models import Grant, GrantState, Milestone
@@ -50,7 +50,7 @@ def make_link(user: User, *, by: User) -> str:
         feed = CalendarFeed(user=user)
         db.session.add(feed)
     feed.token_hash = token_hash(secret)
-    feed.created_at = utcnow()
+    feed.created_at = clock.now()
     feed.revoked_at = None
     record_audit("calendar_feed.link_made", feed, user=by,
                  summary="Made a new calendar link; the old one no longer works" if replacing
@@ -65,7 +65,7 @@ def stop_link(user: User, *, by: User) -> bool:
     if feed is None or not feed.is_live:
         return False
     feed.token_hash = None
-    feed.revoked_at = utcnow()
+    feed.revoked_at = clock.now()
     record_audit("calendar_feed.link_stopped", feed, user=by,
                  summary="Stopped the calendar link")
     return True

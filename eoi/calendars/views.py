@@ -5,12 +5,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from eoi import SERVICE_NAME
+from eoi import SERVICE_NAME, clock
 from eoi.calendars import operations
 from eoi.calendars.feed import calendar_text
-from eoi.columns import utcnow
 from eoi.extensions import db
-from eoi.formatting import london_today
 from eoi.forms.admin import ConfirmForm
 
 calendars_bp = Blueprint("calendars", __name__)
@@ -70,8 +68,8 @@ def feed(token: str):
     owner = operations.feed_owner(token)
     if owner is None:
         abort(404)
-    text = calendar_text(operations.deadlines_for(owner, london_today()),
-                         name=f"{SERVICE_NAME} deadlines", stamp=utcnow())
+    text = calendar_text(operations.deadlines_for(owner, clock.today()),
+                         name=f"{SERVICE_NAME} deadlines", stamp=clock.now())
     # Private like every download, but shown inline: calendar programs subscribe to it.
     return Response(text, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="eoi-deadlines.ics"',

@@ -13,8 +13,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoi import clock
 from eoi.accounts.models import Role
-from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType, Priority
 
@@ -64,7 +65,7 @@ class Consortium(Versioned, db.Model):
     purpose: Mapped[str] = mapped_column(Text)
     lead_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     lead: Mapped["User"] = relationship(foreign_keys=[lead_id])
     memberships: Mapped[list["ConsortiumMembership"]] = relationship(
@@ -162,7 +163,7 @@ class ConsortiumMembership(db.Model):
         enum_column_type(MembershipStatus, "membership_status")
     )
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -231,7 +232,7 @@ class Pledge(Versioned, db.Model):
     )
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     consortium: Mapped[Consortium] = relationship(back_populates="pledges")
     funder: Mapped[Organisation] = relationship()
@@ -294,7 +295,7 @@ class LeadInterest(Versioned, db.Model):
     has_political_sign_off: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     is_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     user: Mapped["User"] = relationship()
     priority: Mapped[Priority] = relationship()

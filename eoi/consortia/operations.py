@@ -2,9 +2,10 @@
 
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import FieldRefusal, check_version, ensure_unique, utcnow
+from eoi.columns import FieldRefusal, check_version, ensure_unique
 from eoi.consortia.models import (
     Consortium,
     ConsortiumMembership,
@@ -46,7 +47,7 @@ def create_consortium(*, name: str, purpose: str, by: User) -> Consortium:
     consortium = Consortium(name=name, purpose=purpose, lead=by, created_by_id=by.id)
     consortium.memberships.append(ConsortiumMembership(
         local_authority=borough, status=MembershipStatus.accepted, invited_by_id=by.id,
-        responded_by_id=by.id, responded_at=utcnow(),
+        responded_by_id=by.id, responded_at=clock.now(),
     ))
     db.session.add(consortium)
     record_audit("consortium.created", consortium, user=by,
@@ -78,7 +79,7 @@ def invite_borough(consortium: Consortium, borough: LocalAuthority, *, by: User
         MEMBERSHIP.check(membership.status, MembershipStatus.invited)
         membership.status = MembershipStatus.invited
         membership.responded_by_id = membership.responded_at = None
-    membership.invited_by_id, membership.invited_at = by.id, utcnow()
+    membership.invited_by_id, membership.invited_at = by.id, clock.now()
     record_audit("consortium.borough_invited", consortium, user=by,
                  summary=f"Invited {borough.name} to join")
     return membership
@@ -90,7 +91,7 @@ def respond_to_invitation(membership: ConsortiumMembership, *, accept: bool, by:
         raise TransitionRefused("Only a commissioner of the invited borough can answer")
     new = MembershipStatus.accepted if accept else MembershipStatus.declined
     MEMBERSHIP.check(membership.status, new)
-    membership.status, membership.responded_by_id, membership.responded_at = new, by.id, utcnow()
+    membership.status, membership.responded_by_id, membership.responded_at = new, by.id, clock.now()
     record_audit(
         "consortium.invitation_accepted" if accept else "consortium.invitation_declined",
         membership.consortium, user=by,
@@ -110,7 +111,7 @@ def leave_consortium(membership: ConsortiumMembership, *, by: User) -> Consortiu
         )
     MEMBERSHIP.check(membership.status, MembershipStatus.left)
     membership.status, membership.responded_by_id, membership.responded_at = (
-        MembershipStatus.left, by.id, utcnow())
+        MembershipStatus.left, by.id, clock.now())
     record_audit("consortium.borough_left", consortium, user=by,
                  summary=f"{membership.local_authority.name} left the consortium")
     return membership

@@ -1,11 +1,11 @@
 """Consortia, their members, lead, partners and pledges; and the lead commissioner register."""
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from eoi import clock
 from eoi.accounts.models import User
 from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.audit.models import AuditEntry
@@ -287,7 +287,7 @@ def partner_remove(consortium_id: int, partner_id: int):
 
 
 def _year_choices(extra: int | None = None):
-    this_year = financial_year_of(date.today())
+    this_year = financial_year_of(clock.today())
     years = set(range(this_year - 1, this_year + 5)) | ({extra} if extra else set())
     return choices((year, financial_year_label(year)) for year in sorted(years))
 

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.assessment.models import Assessment, AssessmentStatus
 from eoi.audit.models import AuditEntry
@@ -49,10 +50,9 @@ def consortia_of(user) -> tuple[list[Consortium], list[ConsortiumMembership]]:
 def reporting_due(user) -> list[tuple]:
     """Returns and milestones waiting on this person, as partner or lead: (date, what,
     grant, endpoint, id, overdue), soonest first."""
-    from eoi.formatting import london_today
     from eoi.grants.models import Grant
 
-    today = london_today()
+    today = clock.today()
     due = []
     for grant in db.session.scalars(select(Grant).order_by(Grant.reference)):
         if not grant.can_report(user):

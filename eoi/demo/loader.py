@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import create_user, find_user_by_email
 from eoi.demo.consortia import DEMO_OFFICERS, load_demo_consortia, organisation_named
@@ -75,7 +76,7 @@ def load_demo_data(password: str, today: date | None = None) -> list[str]:
                         roles=roles, password=password, by=None)
             created.append(email)
     db.session.flush()
-    today = today or date.today()
+    today = today or clock.today()
     created += load_demo_consortia(password, financial_year_of(today))
     created += load_demo_rounds(today)
     services = load_demo_services(today)

@@ -13,8 +13,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from eoi import clock
 from eoi.accounts.models import Role
-from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.consortia.models import Consortium
 from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY
 from eoi.eois.uploads import MAX_BYTES
@@ -61,7 +62,7 @@ class Eoi(Versioned, db.Model):
     # CCF-2026-0007: given at the first submission and kept for good.
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -139,7 +140,7 @@ class EoiSection(Versioned, db.Model):
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_complete: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     eoi: Mapped[Eoi] = relationship(back_populates="sections")
     updated_by: Mapped["User | None"] = relationship()
@@ -202,7 +203,7 @@ class UploadedFile:
     media_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     @declared_attr
     def uploaded_by_id(cls) -> Mapped[int]:

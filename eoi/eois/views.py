@@ -6,9 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.admin.forms_flow import confirmed_action, handle_form, handle_upload
-from eoi.columns import FieldRefusal, utcnow
+from eoi.columns import FieldRefusal
 from eoi.consortia.models import Consortium
 from eoi.eois import attachments, lists, operations
 from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiAttachment, EoiStatus
@@ -59,7 +60,7 @@ def index():
 def export(fmt: str):
     """The list as on screen; fund managers' copy carries the panel's ranks and scores."""
     chosen = lists.eoi_list(current_user, request.args)
-    return download(chosen.listing(), fmt, "expressions-of-interest", utcnow())
+    return download(chosen.listing(), fmt, "expressions-of-interest", clock.now())
 
 
 @eois_bp.post("/start")
@@ -86,7 +87,7 @@ def start():
 @login_required
 def show(eoi_id: int):
     eoi = _eoi(eoi_id)
-    now = utcnow()
+    now = clock.now()
     sections = eoi.ordered_sections
     return render_template(
         "eois/show.html", title=str(eoi.consortium.name), eoi=eoi, sections=sections,
@@ -311,7 +312,7 @@ def pdf(eoi_id: int):
     content = render_pdf(
         "eois/pdf.html", title=f"Expression of interest: {eoi.consortium.name}", eoi=eoi,
         readings=readings, budget=read_budget(eoi), project_title=project_title,
-        printed_at=utcnow(), running_head=f"{eoi.reference or 'Draft'} · {eoi.consortium.name}")
+        printed_at=clock.now(), running_head=f"{eoi.reference or 'Draft'} · {eoi.consortium.name}")
     return pdf_response(content, f"{eoi.reference or f'eoi-{eoi.id}-draft'}.pdf")
 
 
@@ -325,7 +326,7 @@ def submit(eoi_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            operations.submit_eoi(eoi, by=current_user, now=utcnow())
+            operations.submit_eoi(eoi, by=current_user, now=clock.now())
             db.session.commit()
             return redirect(url_for("eois.submitted", eoi_id=eoi.id))
         except TransitionRefused as refused:
@@ -333,7 +334,7 @@ def submit(eoi_id: int):
             flash(f"{refused}.", "important")
             return redirect(_to_eoi(eoi))
     return render_template("eois/submit.html", title="Submit the expression of interest",
-                           eoi=eoi, problems=operations.submission_problems(eoi, utcnow()),
+                           eoi=eoi, problems=operations.submission_problems(eoi, clock.now()),
                            confirm=form)
 
 
@@ -352,7 +353,7 @@ def submitted(eoi_id: int):
 def withdraw(eoi_id: int):
     eoi = _eoi(eoi_id)
     require(eoi.can_withdraw(current_user))
-    confirmed_action(lambda: operations.withdraw_eoi(eoi, by=current_user, now=utcnow()),
+    confirmed_action(lambda: operations.withdraw_eoi(eoi, by=current_user, now=clock.now()),
                      f"{eoi.reference} is withdrawn.")
     return redirect(_to_eoi(eoi))
 

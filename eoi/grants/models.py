@@ -16,8 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoi import clock
 from eoi.accounts.models import Role
-from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.consortia.models import Consortium
 from eoi.eois.models import Eoi, UploadedFile
 from eoi.eois.uploads import MAX_BYTES
@@ -61,7 +62,7 @@ class Grant(Versioned, db.Model):
     return_days_after_end: Mapped[int] = mapped_column(Integer, default=DEFAULT_DAYS_AFTER_END)
     conditions: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     eoi: Mapped[Eoi] = relationship()
     consortium: Mapped[Consortium] = relationship()

@@ -6,15 +6,15 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from eoi import clock
 from eoi.accounts.models import Role
 from eoi.admin.forms_flow import confirmed_action, handle_form, handle_upload
 from eoi.assessment.models import Decision
-from eoi.columns import FieldRefusal, utcnow
+from eoi.columns import FieldRefusal
 from eoi.eois import attachments
 from eoi.eois.uploads import MAX_BYTES
 from eoi.exports import download
 from eoi.extensions import db
-from eoi.formatting import london_today
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.fields import choices
 from eoi.forms.grants import (
@@ -55,7 +55,7 @@ def _grant(grant_id: int) -> Grant:
 @grants_bp.get("")
 @login_required
 def index():
-    chosen = lists.grant_list(current_user, request.args, london_today())
+    chosen = lists.grant_list(current_user, request.args, clock.today())
     awaiting = (operations.decisions_awaiting_grants()
                 if current_user.has_role(Role.fund_manager) else [])
     return render_template("grants/index.html", title="Grants", chosen=chosen,
@@ -66,8 +66,8 @@ def index():
 @login_required
 def export(fmt: str):
     """The grants as on screen, with the filters chosen there."""
-    chosen = lists.grant_list(current_user, request.args, london_today())
-    return download(chosen.listing(), fmt, "grants", utcnow())
+    chosen = lists.grant_list(current_user, request.args, clock.today())
+    return download(chosen.listing(), fmt, "grants", clock.now())
 
 
 @grants_bp.get("/payments")
@@ -81,7 +81,7 @@ def payments():
 @login_required
 def payments_export(fmt: str):
     chosen = lists.payment_list(current_user, request.args)
-    return download(chosen.listing(), fmt, "payments", utcnow())
+    return download(chosen.listing(), fmt, "payments", clock.now())
 
 
 @grants_bp.route("/from-decision/<int:decision_id>", methods=["GET", "POST"])
@@ -105,7 +105,7 @@ def new(decision_id: int):
 @login_required
 def show(grant_id: int):
     grant = _grant(grant_id)
-    today = london_today()
+    today = clock.today()
     return render_template(
         "grants/show.html", title=f"{grant.reference}: {grant.title}", grant=grant,
         today=today, status=monitoring.status_of(grant, today),
@@ -122,7 +122,7 @@ def agreement(grant_id: int):
     grant = _grant(grant_id)
     content = render_pdf(
         "grants/agreement.pdf.html", title=f"Grant agreement {grant.reference}", grant=grant,
-        printed_at=utcnow(), running_head=f"{grant.reference} · grant agreement")
+        printed_at=clock.now(), running_head=f"{grant.reference} · grant agreement")
     return pdf_response(content, f"{grant.reference}-agreement.pdf")
 
 
@@ -169,7 +169,7 @@ def _milestone_page(milestone: Milestone, **forms):
     forms.setdefault("review_form", ReviewForm(formdata=None))
     return render_template("grants/milestone.html", title=milestone.title,
                            milestone=milestone, grant=milestone.grant, confirm=ConfirmForm(),
-                           today=london_today(), **forms)
+                           today=clock.today(), **forms)
 
 
 @grants_bp.get("/milestones/<int:milestone_id>")
@@ -211,7 +211,7 @@ def evidence_send(milestone_id: int):
     if form.validate_on_submit():
         try:
             operations.send_evidence(milestone, notes=form.notes.data or "", by=current_user,
-                                     now=utcnow())
+                                     now=clock.now())
             db.session.commit()
         except FieldRefusal as refusal:
             db.session.rollback()
@@ -235,7 +235,7 @@ def milestone_review(milestone_id: int):
         try:
             operations.review_milestone(milestone, accept=form.outcome.data == "accept",
                                         comments=form.comments.data or "", by=current_user,
-                                        now=utcnow())
+                                        now=clock.now())
             db.session.commit()
         except FieldRefusal as refusal:
             db.session.rollback()
@@ -280,7 +280,7 @@ def _payment_action(payment_id: int, act, success: str):
 @fund_manager_only
 def payment_approve(payment_id: int):
     return _payment_action(payment_id, lambda p: operations.approve_payment(
-        p, by=current_user, now=utcnow(), expected_version=ConfirmForm().version.data),
+        p, by=current_user, now=clock.now(), expected_version=ConfirmForm().version.data),
         "Payment approved.")
 
 
@@ -288,7 +288,7 @@ def payment_approve(payment_id: int):
 @fund_manager_only
 def payment_paid(payment_id: int):
     return _payment_action(payment_id, lambda p: operations.record_paid(
-        p, by=current_user, now=utcnow(), expected_version=ConfirmForm().version.data),
+        p, by=current_user, now=clock.now(), expected_version=ConfirmForm().version.data),
         "Payment recorded as paid.")
 
 

@@ -4,8 +4,8 @@ import click
 from flask import Blueprint, Response, abort, render_template
 from flask.cli import AppGroup
 
+from eoi import clock
 from eoi.downloads import attachment
-from eoi.formatting import london_today
 from eoi.opendata import publishing
 
 opendata_bp = Blueprint("opendata", __name__, url_prefix="/open-data")
@@ -15,7 +15,7 @@ export_cli = AppGroup("export", help="Export data for publishing.")
 @opendata_bp.get("")
 def index():
     try:
-        data = publishing.published_package(london_today())
+        data = publishing.published_package(clock.today())
         problem = None
     except publishing.NotPublishable as refused:
         data, problem = None, str(refused)
@@ -25,7 +25,7 @@ def index():
 
 def _published():
     try:
-        return publishing.published_package(london_today())
+        return publishing.published_package(clock.today())
     except publishing.NotPublishable:
         abort(404)
 
@@ -59,7 +59,7 @@ def export_360giving(out: str) -> None:
 
     with current_app.test_request_context(base_url=current_app.config["EOI_BASE_URL"]):
         try:
-            data = publishing.published_package(london_today())
+            data = publishing.published_package(clock.today())
         except publishing.NotPublishable as refused:
             raise click.ClickException(str(refused)) from None
     with open(out, "w", encoding="utf-8") as handle:

@@ -5,7 +5,7 @@ app factory, so a scheduler started there would run the job once per worker.
 """
 
 import signal
-from datetime import date, datetime
+from datetime import datetime
 
 import click
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from eoi import clock
 from eoi.formatting import LONDON, london_datetime
 from eoi.reminders.job import send_due_reminders
 
@@ -27,24 +28,19 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
 
 
-def london_today() -> date:
-    # The server may keep UTC; the deadlines are London days.
-    return datetime.now(LONDON).date()
-
-
 @reminders_cli.command("send")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Send as if today were this date (YYYY-MM-DD); default: today in London.")
 def send_command(today: datetime | None) -> None:
     """Send the reminders due today that have not been sent yet."""
-    sent = send_due_reminders(today.date() if today else london_today())
+    sent = send_due_reminders(today.date() if today else clock.today())
     click.echo(f"Sent {len(sent)} reminder{'' if len(sent) == 1 else 's'}.")
 
 
 def run_job(app: Flask) -> int:
     """The scheduled job: runs in a scheduler thread, so it needs its own app context."""
     with app.app_context():
-        return len(send_due_reminders(london_today()))
+        return len(send_due_reminders(clock.today()))
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
@@ -53,6 +49,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=LONDON)
     scheduler.add_job(
         run_job, CronTrigger(hour=7, minute=0, timezone=LONDON), args=[app], id=JOB_ID,
+        # APScheduler keeps wall-clock time; only the job's "today" is the service clock.
         next_run_time=datetime.now(LONDON),
         coalesce=True,  # days missed while asleep or down make one run, not several
         max_instances=1,

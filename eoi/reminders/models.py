@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eoi.columns import UTCDateTime, utcnow
+from eoi import clock
+from eoi.columns import UTCDateTime
 from eoi.extensions import db
 
 
@@ -18,7 +19,7 @@ class SentReminder(db.Model):
     key: Mapped[str] = mapped_column(String(120), unique=True)
     recipients: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(300))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     def __repr__(self) -> str:
         return f"<SentReminder {self.key}>"

@@ -2,11 +2,10 @@
 
 from flask import Blueprint, render_template, request
 
+from eoi import clock
 from eoi.accounts.models import Role
-from eoi.columns import utcnow
 from eoi.downloads import attachment
 from eoi.exports import csv_text
-from eoi.formatting import london_today
 from eoi.grants.periods import Quarter
 from eoi.grants.status import explain_rules
 from eoi.pdf import pdf_response, render_pdf
@@ -29,7 +28,7 @@ def _chosen_quarter() -> Quarter | None:
 
 
 def _report():
-    return programme_report.programme(london_today(), _chosen_quarter())
+    return programme_report.programme(clock.today(), _chosen_quarter())
 
 
 @reports_bp.get("")
@@ -47,7 +46,7 @@ def report_pdf():
     report = _report()
     content = render_pdf("reports/programme.pdf.html", title="Programme report",
                          report=report, charts=programme_report.charts(report),
-                         rules=explain_rules(), printed_at=utcnow(),
+                         rules=explain_rules(), printed_at=clock.now(),
                          running_head="Co-commissioning fund · programme report")
     return pdf_response(content, f"programme-report-{report.today.isoformat()}.pdf")
 

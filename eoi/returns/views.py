@@ -4,13 +4,13 @@ the fund manager's review, and the quarterly report PDF."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from eoi.columns import FieldRefusal, StaleEdit, utcnow
+from eoi import clock
+from eoi.columns import FieldRefusal, StaleEdit
 from eoi.downloads import attachment
 from eoi.eois.models import CostCategory
 from eoi.eois.uploads import MAX_BYTES
 from eoi.exports import download
 from eoi.extensions import db
-from eoi.formatting import london_today
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.returns import (
     SPARE_BOROUGH_ROWS,
@@ -35,14 +35,14 @@ returns_bp = Blueprint("returns", __name__, url_prefix="/returns")
 @login_required
 def index():
     return render_template("returns/index.html", title="Quarterly returns",
-                           chosen=lists.return_list(current_user, request.args, london_today()))
+                           chosen=lists.return_list(current_user, request.args, clock.today()))
 
 
 @returns_bp.get("/export.<any(csv, xlsx):fmt>")
 @login_required
 def export(fmt: str):
-    chosen = lists.return_list(current_user, request.args, london_today())
-    return download(chosen.listing(), fmt, "returns", utcnow())
+    chosen = lists.return_list(current_user, request.args, clock.today())
+    return download(chosen.listing(), fmt, "returns", clock.now())
 
 
 def _return(return_id: int) -> QuarterlyReturn:
@@ -77,7 +77,7 @@ def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None
         error_form=error_form, narratives=NARRATIVES,
         indicators=operations.indicators_for(ret.grant),
         boroughs=operations.london_boroughs(), categories=list(CostCategory),
-        can_edit=ret.can_edit(current_user), today=london_today(), breakdowns=BREAKDOWNS,
+        can_edit=ret.can_edit(current_user), today=clock.today(), breakdowns=BREAKDOWNS,
         borough_rows=sum(1 for name in form._fields if name.endswith("-residence"))), status
 
 
@@ -94,7 +94,7 @@ def show(return_id: int):
                         formdata=request.form)
     if form.validate_on_submit():
         try:
-            operations.save_return(ret, form.figures(), by=current_user, now=utcnow(),
+            operations.save_return(ret, form.figures(), by=current_user, now=clock.now(),
                                    expected_version=form.version.data)
             db.session.commit()
         except ReturnRefused as refused:
@@ -151,7 +151,7 @@ def upload(return_id: int):
             problems = list(reading.problems)
         if not problems:
             try:
-                operations.save_return(ret, reading.figures, by=current_user, now=utcnow(),
+                operations.save_return(ret, reading.figures, by=current_user, now=clock.now(),
                                        entered_by="spreadsheet")
                 db.session.commit()
             except ReturnRefused as refused:  # the rules are the same: only a safety net
@@ -176,7 +176,7 @@ def submit(return_id: int):
     confirm = ConfirmForm()
     if confirm.validate_on_submit():
         try:
-            operations.submit_return(ret, by=current_user, now=utcnow(),
+            operations.submit_return(ret, by=current_user, now=clock.now(),
                                      expected_version=confirm.version.data)
             db.session.commit()
         except ReturnRefused as refused:
@@ -208,7 +208,7 @@ def review(return_id: int):
         try:
             operations.review_return(ret, accept=review_form.outcome.data == "accept",
                                      comments=review_form.comments.data or "",
-                                     by=current_user, now=utcnow(),
+                                     by=current_user, now=clock.now(),
                                      expected_version=review_form.version.data)
             db.session.commit()
         except FieldRefusal as refusal:
@@ -240,8 +240,8 @@ def report(return_id: int):
         supported=supported_total(figures), narratives=NARRATIVES,
         progress=monitoring.indicator_progress(grant),
         spend=monitoring.spend_to_date(grant),
-        status=monitoring.status_of(grant, london_today()),
+        status=monitoring.status_of(grant, clock.today()),
         charts={t.key: t.chart() for t in tables},
-        printed_at=utcnow(), running_head=f"{grant.reference} · {ret.period.short_label}")
+        printed_at=clock.now(), running_head=f"{grant.reference} · {ret.period.short_label}")
     return pdf_response(content,
                         f"{grant.reference}-{ret.financial_year}-Q{ret.quarter}-report.pdf")

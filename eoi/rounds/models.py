@@ -14,8 +14,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoi import clock
 from eoi.accounts.models import Role
-from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import db
 from eoi.reference.models import Indicator, Priority
 
@@ -71,7 +72,7 @@ class FundingRound(Versioned, db.Model):
     min_member_boroughs: Mapped[int] = mapped_column(Integer, default=2)
     # Match funding (everyone's money but MOPAC's) as a share of the total, in per cent.
     min_match_percent: Mapped[int] = mapped_column(Integer, default=25)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     priorities: Mapped[list[Priority]] = relationship(
         secondary=round_priorities, order_by=(Priority.kind, Priority.position))

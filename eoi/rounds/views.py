@@ -1,13 +1,12 @@
 """Funding rounds: fund managers set them up and open them; everyone signed in reads them."""
 
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.admin.forms_flow import confirmed_action, handle_form
-from eoi.columns import utcnow
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.fields import choices
@@ -49,7 +48,7 @@ def _round_form(funding_round: FundingRound | None) -> RoundForm:
     form = RoundForm(obj=funding_round if request.method == "GET" and funding_round else None)
     if request.method == "GET" and funding_round:
         form.fill_from(funding_round)
-    this_year = financial_year_of(date.today())
+    this_year = financial_year_of(clock.today())
     form.first_financial_year.choices = form.last_financial_year.choices = choices(
         (year, financial_year_label(year)) for year in range(this_year - 1, this_year + 6))
     form.priorities.choices = choices(
@@ -101,7 +100,7 @@ def show(round_id: int):
         "rounds/show.html", title=funding_round.title, funding_round=funding_round,
         year_label=financial_year_label, RoundStatus=RoundStatus,
         problems=[p for state in next_states
-                  for p in operations.status_problems(funding_round, state, utcnow())],
+                  for p in operations.status_problems(funding_round, state, clock.now())],
         next_states=next_states,
         confirm=ConfirmForm(),
     )
@@ -133,7 +132,7 @@ def change_status(round_id: int):
     if target in {s.value for s in RoundStatus}:
         confirmed_action(
             lambda: operations.change_round_status(funding_round, RoundStatus(target),
-                                                   by=current_user, now=utcnow()),
+                                                   by=current_user, now=clock.now()),
             f"The round is now {RoundStatus(target).title.lower()}.")
     return redirect(url_for("rounds.show", round_id=funding_round.id))
 

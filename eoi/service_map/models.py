@@ -4,8 +4,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoi import clock
 from eoi.accounts.models import Role
-from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type, utcnow
+from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation
 
@@ -81,7 +82,7 @@ class Service(Versioned, db.Model):
     # None: funded with no end date in sight.
     funding_end_date: Mapped[date | None] = mapped_column(Date)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     provider: Mapped[Organisation] = relationship()
     boroughs: Mapped[list[LocalAuthority]] = relationship(

@@ -1,14 +1,13 @@
 """The service map: directory, entries, gap view, CSV export and import."""
 
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from eoi import clock
 from eoi.accounts.models import Role
 from eoi.admin.forms_flow import handle_form
-from eoi.columns import utcnow
 from eoi.exports import Listing, download
 from eoi.extensions import db
 from eoi.forms.fields import choices
@@ -63,7 +62,7 @@ def index():
     return render_template(
         "service_map/index.html", title="Service map", services=_filtered_services(filters),
         filters=filters, boroughs=_boroughs(), ServiceType=ServiceType, Cohort=Cohort,
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -74,7 +73,7 @@ def export(fmt: str):
     filters = _filters()
     listing = Listing("Services", list(COLUMNS), service_rows(_filtered_services(filters)),
                       filters=_described(filters))
-    return download(listing, fmt, "service-map", utcnow())
+    return download(listing, fmt, "service-map", clock.now())
 
 
 def _described(filters: dict) -> list[tuple[str, str]]:
@@ -97,7 +96,7 @@ def gaps():
     facts = [ServiceFacts(frozenset(b.id for b in s.boroughs), frozenset(s.types),
                           frozenset(s.cohorts), s.funding_end_date) for s in services]
     boroughs = _boroughs()
-    matrix = gap_matrix(facts, [b.id for b in boroughs], list(ServiceType), date.today(),
+    matrix = gap_matrix(facts, [b.id for b in boroughs], list(ServiceType), clock.today(),
                         cohort)
     return render_template(
         "service_map/gaps.html", title="Gaps in provision", matrix=matrix, boroughs=boroughs,

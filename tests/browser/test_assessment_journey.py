@@ -2,15 +2,15 @@
 chair moderates a disagreement, decisions are published, and the consortium downloads its
 decision letter. axe checks every page on the way."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from eoi import clock
 from eoi.accounts.operations import find_user_by_email
 from eoi.assessment import operations as panel
-from eoi.columns import utcnow
 from eoi.demo.eois import submit_demo_eoi
 from eoi.extensions import db
 from eoi.money import financial_year_of
@@ -30,8 +30,8 @@ NORTH_WEST = "North West London young women's partnership"
 def closed_round(demo):  # noqa: F811
     """A third round that took two demo bids and has just closed, with no panel yet."""
     manager = find_user_by_email("manager@demo.example")
-    year = financial_year_of(date.today())
-    now = utcnow()
+    year = financial_year_of(clock.today())
+    now = clock.now()
     funding_round = rounds.create_round(values={
         "title": ROUND, "envelope_pence": 400_000_00, "first_financial_year": year,
         "last_financial_year": year + 1, "opens_at": now - timedelta(days=20),
@@ -90,9 +90,9 @@ def test_three_assessors_a_conflict_moderation_and_a_published_decision(page, cl
     for email in ("panel1@demo.example", "panel2@demo.example"):
         assessor = find_user_by_email(email)
         assessment = next(a for a in north_west.assessments if a.assessor_id == assessor.id)
-        panel.declare(assessment, has_interest=False, details="", by=assessor, now=utcnow())
+        panel.declare(assessment, has_interest=False, details="", by=assessor, now=clock.now())
         panel.save_scores(assessment, {c.id: (2, "Adequate.") for c in criteria}, submit=True,
-                          by=assessor, now=utcnow(), expected_version=None)
+                          by=assessor, now=clock.now(), expected_version=None)
     db.session.commit()
 
     # Ruth cannot open the North West bid; she scores the schools bid.

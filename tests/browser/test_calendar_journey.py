@@ -5,13 +5,14 @@ link is stopped the old address answers 404. axe checks every page on the way.""
 
 import urllib.error
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 
 import icalendar
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from eoi import clock
 from eoi.extensions import db
 from eoi.grants.models import Grant
 from eoi.rounds.models import FundingRound, RoundStatus
@@ -30,7 +31,7 @@ def test_the_lead_commissioner_subscribes_to_their_deadlines_and_stops_the_link(
     # The link is made at the service's configured address: here, the test server's.
     monkeypatch.setitem(app.config, "EOI_BASE_URL", live_server)
     grant = next(g for g in db.session.scalars(select(Grant)) if g.consortium.name == SCHOOLS)
-    overdue = next(r for r in grant.returns if r.is_overdue(date.today()))
+    overdue = next(r for r in grant.returns if r.is_overdue(clock.today()))
     open_round = db.session.scalar(select(FundingRound).where(
         FundingRound.status == RoundStatus.open))
 

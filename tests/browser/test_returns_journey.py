@@ -6,7 +6,6 @@ axe checks every page on the way."""
 
 import io
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from eoi import clock
 from eoi.extensions import db
+from eoi.grants import monitoring
 from eoi.grants.models import Grant
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
@@ -29,7 +30,7 @@ def _row(sheet, key: str) -> int:
     return next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == key)
 
 
-def _fill(sheet, grant) -> None:
+def _fill(sheet, grant, period) -> None:
     """This quarter: 3 new and 9 continuing young people, one of them a boy, two living in
     Bexley and supported in Greenwich."""
     counts = {"supported": (3, 9), "gender:female": (2, 9), "gender:male": (1, 0),
@@ -45,10 +46,15 @@ def _fill(sheet, grant) -> None:
         sheet.cell(row, 3).value = "Greenwich"
         sheet.cell(row, NEW).value = new
         sheet.cell(row, CONTINUING).value = continuing
+    # On profile and on target, so the grant turns green once the return is accepted.
+    quarters_in_year = sum(r.financial_year == period.financial_year for r in grant.returns)
     for gi in grant.indicators:
-        sheet.cell(_row(sheet, f"indicator:{gi.indicator_id}"), NEW).value = 9
-    sheet.cell(_row(sheet, "spend:staff"), NEW).value = 150000
-    sheet.cell(_row(sheet, "spend:delivery"), NEW).value = "41250.50"
+        sheet.cell(_row(sheet, f"indicator:{gi.indicator_id}"), NEW).value = (
+            (gi.target_for(period.financial_year) or 0) // quarters_in_year + 1)
+    spend = monitoring.profiled_spend(grant, period)
+    sheet.cell(_row(sheet, "spend:staff"), NEW).value = spend * 3 // 4 // 100
+    sheet.cell(_row(sheet, "spend:delivery"), NEW).value = (
+        f"{(spend - spend * 3 // 4 // 100 * 100) / 100:.2f}")
     for key, text in (("progress", "Group work in all twelve schools."),
                       ("challenges", "Two schools paused sessions during exams."),
                       ("risks", "A worker leaves in the spring."),
@@ -64,7 +70,7 @@ def test_a_partner_sends_a_return_by_spreadsheet_and_the_fund_manager_accepts_it
         page, demo, tmp_path):  # noqa: F811
     grant = next(g for g in db.session.scalars(db.select(Grant))
                  if g.consortium.name == SCHOOLS)
-    overdue = next(r for r in grant.returns if r.is_overdue(date.today()))
+    overdue = next(r for r in grant.returns if r.is_overdue(clock.today()))
     quarter = overdue.period.label
 
     sign_in(page, "partner.stgiles@demo.example")
@@ -86,7 +92,7 @@ def test_a_partner_sends_a_return_by_spreadsheet_and_the_fund_manager_accepts_it
     # Downloads are kept without their extension, which openpyxl judges files by.
     workbook = load_workbook(io.BytesIO(Path(template.path()).read_bytes()))
     sheet = workbook["Return"]
-    _fill(sheet, grant)
+    _fill(sheet, grant, overdue.period)
     female = _row(sheet, "gender:female")
     sheet.cell(female, NEW).value = "two"  # a slip the service must point at
     filled = tmp_path / "return.xlsx"
