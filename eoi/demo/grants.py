@@ -101,10 +101,29 @@ def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
     starts_on = max(date(funding_round.first_financial_year, 4, 1),
                     Quarter.containing(decided_on).next().start)
     for name in PILOT_BIDS:
-        grant = operations.create_grant(bids[name].decision, by=manager, starts_on=starts_on)
+        days_after = None if name.startswith("Tri-borough") else _days_to_be_just_late(today)
+        grant = operations.create_grant(bids[name].decision, by=manager, starts_on=starts_on,
+                                        return_days_after_end=days_after)
         _follow(grant, today, manager)
         created.append(f"grant {grant.reference} ({name})")
     return created
+
+
+# The demo partner's latest return is this many days overdue, whatever day the demo is loaded
+# on (fewer only when the rule below leaves no room): late enough to show on every page, not
+# so late that the grant turns red.
+DAYS_LATE = 7
+
+
+def _days_to_be_just_late(today: date) -> int:
+    """How many days after each quarter returns are due, so the latest return that is due
+    is about DAYS_LATE days late on `today`, keeping within 14 to 90 days (the grant page
+    shows the number, and a return due within a fortnight of its quarter would look odd)."""
+    since_quarter_end = (today - Quarter.containing(today).previous().end).days  # 1 to 92
+    if since_quarter_end <= 14:
+        # Too soon after this quarter's end: make the quarter before the late one.
+        return 90
+    return max(14, since_quarter_end - DAYS_LATE)
 
 
 def _follow(grant: Grant, today: date, manager) -> None:
