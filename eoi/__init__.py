@@ -5,10 +5,12 @@ from pathlib import Path
 
 from flask import Flask, g
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from eoi import clock
 from eoi.config import load_config
 from eoi.extensions import csrf, db, login_manager, migrate
+from eoi.inputs import MAX_ID
 
 SERVICE_NAME = "London Co-commissioning Fund"
 
@@ -21,6 +23,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config.get("EOI_NOW"):
         clock.set_now(app.config["EOI_NOW"])
 
+    # An id too large for any record is simply not found (SQLite cannot even be asked).
+    app.url_map.converters["int"] = BoundedIdConverter
     _configure_templates(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -34,6 +38,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from eoi import models  # noqa: F401  (every table known to Alembic and the shell)
 
     return app
+
+
+class BoundedIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a whole number no larger than any id can be."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _configure_templates(app: Flask) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from eoi.extensions import db
+from eoi.refusals import DuplicateName, StaleEdit
 
 
 class UTCDateTime(TypeDecorator):
@@ -74,26 +75,9 @@ class Versioned:
         return {"version_id_col": cls.version}
 
 
-class StaleEdit(RuntimeError):
-    """Someone else saved this record after the form showing it was opened."""
-
-
 def check_version(record: Versioned, expected_version: int | None) -> None:
     if expected_version is not None and record.version != expected_version:
         raise StaleEdit(str(record))
-
-
-class FieldRefusal(ValueError):
-    """A business rule refused a value; the message goes beside the named form field."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
-class DuplicateName(ValueError):
-    """Another record already has this value in a field that must be unique.
-    The argument names the field, so the form can put the message beside it."""
 
 
 def ensure_unique(model, field: str, value, *, exclude_id: int | None = None, **scope) -> None:

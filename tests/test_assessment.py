@@ -14,16 +14,15 @@ from eoi.accounts.models import Role
 from eoi.assessment import operations as panel
 from eoi.assessment.models import AssessmentStatus, DecisionOutcome
 from eoi.audit.models import AuditEntry
-from eoi.columns import FieldRefusal, StaleEdit
 from eoi.consortia import operations as consortia
 from eoi.consortia.models import PartnerRole, PledgeKind, PledgeStatus
 from eoi.eois import operations as eois
 from eoi.extensions import db
 from eoi.reference.models import Organisation
+from eoi.refusals import FieldRefusal, StaleEdit, TransitionRefused
 from eoi.rounds import operations as rounds
 from eoi.rounds.models import RoundStatus
 from eoi.scoring import Bid, allocate, rank, summarise
-from eoi.states import TransitionRefused
 from tests.conftest import (
     ask_route,
     borough,

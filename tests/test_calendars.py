@@ -21,10 +21,10 @@ from eoi.extensions import db
 from eoi.formatting import LONDON
 from eoi.grants import operations as grants
 from eoi.grants.models import Grant, GrantState
+from eoi.refusals import TransitionRefused
 from eoi.returns import operations as returns
 from eoi.rounds import operations as rounds
 from eoi.rounds.models import RoundStatus
-from eoi.states import TransitionRefused
 from tests.conftest import complete_figures, csrf_token, sign_in
 
 HOST = "127.0.0.1"  # EOI_BASE_URL's, in tests

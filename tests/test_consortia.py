@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from eoi.accounts.models import Role
 from eoi.audit.models import AuditEntry
-from eoi.columns import FieldRefusal
 from eoi.consortia import operations
 from eoi.consortia.budget import PledgeLine, pooled_budget
 from eoi.consortia.models import MembershipStatus, PledgeKind, PledgeStatus
@@ -17,7 +16,7 @@ from eoi.consortia.spans import span_warnings
 from eoi.extensions import db
 from eoi.money import financial_year_of, format_pence, parse_pounds
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
-from eoi.states import TransitionRefused
+from eoi.refusals import FieldRefusal, TransitionRefused
 from tests.conftest import csrf_token, post_form, sign_in
 
 # Pure arithmetic ---------------------------------------------------------------------------

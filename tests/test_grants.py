@@ -9,13 +9,12 @@ from pypdf import PdfReader
 
 from eoi import clock
 from eoi.audit.models import AuditEntry
-from eoi.columns import FieldRefusal
 from eoi.extensions import db
 from eoi.grants import monitoring, operations
 from eoi.grants.models import GrantState, MilestoneStatus, PaymentStatus
 from eoi.grants.status import Rag
+from eoi.refusals import FieldRefusal, TransitionRefused
 from eoi.returns import operations as returns
-from eoi.states import TransitionRefused
 from tests.conftest import (
     ask_route,
     complete_figures,

@@ -94,8 +94,8 @@ def test_nothing_unpublished_or_personal_is_exported(client, granted, make_user)
 def test_an_unpublished_decision_makes_no_grant_and_so_nothing_to_export(client, world):
     import pytest
 
+    from eoi.refusals import TransitionRefused
     from eoi.rounds.models import RoundStatus
-    from eoi.states import TransitionRefused
 
     people, eoi = world
     decision = fund(people, eoi)

@@ -12,11 +12,11 @@ from eoi import clock
 from eoi.audit.models import AuditEntry
 from eoi.extensions import db
 from eoi.grants import monitoring
+from eoi.refusals import TransitionRefused
 from eoi.returns import operations
 from eoi.returns.figures import Cohorts
 from eoi.returns.models import ReturnStatus
 from eoi.returns.operations import RETURN, ReturnRefused
-from eoi.states import TransitionRefused
 from tests.conftest import borough, complete_figures, csrf_token, post_form, sign_in, sign_out
 
 

@@ -12,10 +12,10 @@ from eoi.audit.models import AuditEntry
 from eoi.extensions import db
 from eoi.formatting import LONDON
 from eoi.forms.rounds import london_instant
+from eoi.refusals import TransitionRefused
 from eoi.rounds import operations
 from eoi.rounds.defaults import DEFAULT_CRITERIA
 from eoi.rounds.models import FundingRound, RoundStatus
-from eoi.states import TransitionRefused
 from tests.conftest import ask_route, csrf_token, post_form, sign_in
 from tests.test_authorisation import ACCESS, PER_RECORD
 

@@ -310,3 +310,15 @@ def test_export_csv_pure(reference):
     assert text.splitlines()[1] == ('London Borough of Bexley,"Helpline, with comma",'
                                     '"Says ""hello""",E09000004,helpline,lgbt,')
     assert import_csv("provider\n", by=None).errors[0].startswith("Row 1: the header is missing")
+
+
+def test_csv_import_takes_control_characters_out_and_bounds_the_description(client, people):
+    sign_in(client, people["manager"].email)
+    page = _upload(client, HEADER + (
+        "Abianda,Bell\x07 service,Null\x00 text,Islington,advocacy,girls_young_women,\n")).text
+    assert "Imported 1 new and 0 updated services" in page
+    service = db.session.scalars(select(Service)).one()
+    assert (service.name, service.description) == ("Bell service", "Null text")
+    page = _upload(client, HEADER + (
+        f"Abianda,Long,{'x' * 5001},Islington,advocacy,girls_young_women,\n")).text
+    assert "Row 2: the description must be 5,000 characters or fewer" in page

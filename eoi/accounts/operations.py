@@ -9,9 +9,10 @@ from sqlalchemy import select
 from eoi.accounts.models import Role, User, UserRole
 from eoi.accounts.passwords import hash_password, needs_rehash, verify_password
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import DuplicateName, FieldRefusal, check_version
+from eoi.columns import check_version
 from eoi.extensions import db
 from eoi.reference.models import Organisation
+from eoi.refusals import DuplicateName, FieldRefusal
 
 MAX_FAILED_SIGN_INS = 5
 FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)

@@ -1,12 +1,11 @@
 """Fund managers' pages: accounts, organisations and London reference data."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from eoi.accounts import operations as accounts
 from eoi.accounts.models import Role, User, UserRole
-from eoi.admin.forms_flow import handle_form
 from eoi.extensions import db
 from eoi.forms.admin import (
     BcuForm,
@@ -33,6 +32,7 @@ from eoi.reference.models import (
     PriorityKind,
 )
 from eoi.reference.operations import create_record, organisation_choices, update_record
+from eoi.writes import confirmed_action, handle_form
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -135,16 +135,10 @@ def user_edit(user_id: int):
 @fund_manager_only
 def user_set_active(user_id: int):
     user = load_or_404(User, user_id)
-    form = ConfirmForm()
     make_active = request.form.get("active") == "1"
-    if form.validate_on_submit():
-        if not make_active and user.id == current_user.id:
-            flash("You cannot deactivate your own account.", "important")
-        else:
-            accounts.set_user_active(user, make_active, by=current_user)
-            db.session.commit()
-            state = "active" if make_active else "deactivated"
-            flash(f"{user.full_name}'s account is now {state}.", "success")
+    confirmed_action(lambda: accounts.set_user_active(user, make_active, by=current_user),
+                     f"{user.full_name}'s account is now "
+                     f"{'active' if make_active else 'deactivated'}.")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

@@ -18,11 +18,12 @@ from eoi.assessment.models import (
     Score,
 )
 from eoi.audit import changes_between, record_audit
-from eoi.columns import FieldRefusal, check_version
+from eoi.columns import check_version
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.eois.operations import budget_reconciliation
 from eoi.extensions import db
 from eoi.money import format_pence
+from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
 from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.scoring import (
     DEFAULT_THRESHOLD,
@@ -38,7 +39,7 @@ from eoi.scoring import (
     summarise,
 )
 from eoi.scoring.assignment import suggest_assignments
-from eoi.states import StateMachine, TransitionRefused
+from eoi.states import StateMachine
 
 ASSESSMENT = StateMachine("assessment", {
     AssessmentStatus.awaiting_declaration: frozenset({AssessmentStatus.in_progress,
@@ -52,7 +53,7 @@ ASSESSMENT = StateMachine("assessment", {
 ASSESSORS_PER_BID = 3
 
 
-class ScoresIncomplete(ValueError):
+class ScoresIncomplete(Refusal):
     def __init__(self, problems: dict[int, str]):
         super().__init__("; ".join(problems.values()))
         self.problems = problems
@@ -121,15 +122,17 @@ def assign(eoi: Eoi, assessor, *, by, now: datetime) -> Assessment:
         raise FieldRefusal("user_id", "Put this person on the round's panel first")
     if any(a.assessor_id == assessor.id for a in eoi.assessments):
         raise FieldRefusal("user_id", f"{assessor.full_name} is already assessing this bid")
-    assessment = Assessment(eoi=eoi, assessor=assessor, assigned_at=now, updated_at=now)
+    reason = system_conflict(eoi, assessor)
+    # Starts out conflicted when the service knows of the interest already.
+    declared = {"status": AssessmentStatus.conflicted, "has_interest": True,
+                "flagged_by_system": True, "interest_details": reason,
+                "declared_at": now} if reason else {}
+    assessment = Assessment(eoi=eoi, assessor=assessor, assigned_at=now, updated_at=now,
+                            **declared)
     db.session.add(assessment)
     record_audit("assessment.assigned", eoi, user=by,
                  summary=f"Asked {assessor.full_name} to assess {eoi.reference}")
-    reason = system_conflict(eoi, assessor)
     if reason:
-        assessment.status = AssessmentStatus.conflicted
-        assessment.has_interest, assessment.flagged_by_system = True, True
-        assessment.interest_details, assessment.declared_at = reason, now
         record_audit("assessment.conflict_flagged", eoi, user=None,
                      summary=f"Conflict of interest for {assessor.full_name}: {reason}")
     return assessment
@@ -174,15 +177,13 @@ def declare(assessment: Assessment, *, has_interest: bool, details: str, by,
     if has_interest and not details:
         raise FieldRefusal("details", "Describe the interest")
     new = AssessmentStatus.conflicted if has_interest else AssessmentStatus.in_progress
-    ASSESSMENT.check(assessment.status, new)
-    before = assessment.status
-    assessment.status, assessment.has_interest = new, has_interest
+    assessment.has_interest = has_interest
     assessment.interest_details, assessment.declared_at = details, now
-    record_audit("assessment.declared", assessment.eoi, user=by,
-                 summary=f"{by.full_name} declared "
-                 + (f"an interest in {assessment.eoi.reference}: {details}" if has_interest
-                    else f"no interest in {assessment.eoi.reference}"),
-                 changes={"status": [before.value, new.value]})
+    ASSESSMENT.move(assessment, new, by=by, action="assessment.declared",
+                    subject=assessment.eoi,
+                    summary=f"{by.full_name} declared "
+                    + (f"an interest in {assessment.eoi.reference}: {details}" if has_interest
+                       else f"no interest in {assessment.eoi.reference}"))
     return assessment
 
 
@@ -221,14 +222,15 @@ def save_scores(assessment: Assessment, entries: dict[int, tuple[int | None, str
     assessment.updated_at = now
     changes = changes_between(before, after)
     if submit:
-        ASSESSMENT.check(assessment.status, AssessmentStatus.submitted)
-        assessment.status, assessment.submitted_at = AssessmentStatus.submitted, now
-        changes["status"] = ["in_progress", "submitted"]
-    if changes or submit:
-        record_audit("assessment.submitted" if submit else "assessment.saved", assessment.eoi,
-                     user=by, summary=f"{by.full_name} "
-                     + ("submitted" if submit else "saved draft") + " scores for "
-                     + assessment.eoi.reference, changes=changes)
+        assessment.submitted_at = now
+        ASSESSMENT.move(assessment, AssessmentStatus.submitted, by=by,
+                        action="assessment.submitted", subject=assessment.eoi,
+                        summary=f"{by.full_name} submitted scores for {assessment.eoi.reference}",
+                        changes=changes)
+    elif changes:
+        record_audit("assessment.saved", assessment.eoi, user=by,
+                     summary=f"{by.full_name} saved draft scores for {assessment.eoi.reference}",
+                     changes=changes)
     return assessment
 
 

@@ -9,10 +9,8 @@ from sqlalchemy import select
 
 from eoi import clock
 from eoi.accounts.models import Role, User
-from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.assessment import operations
 from eoi.assessment.models import Assessment, AssessmentStatus, PanelMember
-from eoi.columns import StaleEdit
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.eois.operations import budget_reconciliation
 from eoi.extensions import db
@@ -31,6 +29,7 @@ from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, permission_required, require
 from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.scoring import DEFAULT_THRESHOLD, SCALE_TITLES, what_if
+from eoi.writes import attempt, confirmed_action, explain, handle_form
 
 assessment_bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
@@ -175,26 +174,26 @@ def score(assessment_id: int):
         require(assessment.can_score(current_user))
     if request.method == "POST" and form.validate():
         submit = bool(form.submit.data)
-        try:
-            operations.save_scores(assessment, form.entries(), submit=submit, by=current_user,
-                                   now=clock.now(), expected_version=form.version.data)
-            db.session.commit()
+        outcome = attempt(lambda: operations.save_scores(
+            assessment, form.entries(), submit=submit, by=current_user, now=clock.now(),
+            expected_version=form.version.data))
+        if outcome.ok:
             flash("Scores submitted. You can now see the panel's scores for this bid."
                   if submit else "Draft scores saved.", "success")
             return redirect(url_for("assessment.score", assessment_id=assessment.id))
-        except operations.ScoresIncomplete as incomplete:
-            db.session.rollback()
-            for criterion_id, message in incomplete.problems.items():
+        if outcome.conflict:
+            flash("You saved these scores in another window since this page was opened. "
+                  "Here they are as saved now.", "important")
+            return redirect(url_for("assessment.score", assessment_id=assessment.id))
+        if isinstance(outcome.refusal, operations.ScoresIncomplete):
+            for criterion_id, message in outcome.refusal.problems.items():
                 # eoi.scoring words a missing comment "Explain a score of…"; the rest are
                 # about the score itself.
                 field = (f"comment_{criterion_id}" if message.startswith("Explain")
                          else f"score_{criterion_id}")
                 getattr(form, field).errors.append(message)
-        except StaleEdit:
-            db.session.rollback()
-            flash("You saved these scores in another window since this page was opened. "
-                  "Here they are as saved now.", "important")
-            return redirect(url_for("assessment.score", assessment_id=assessment.id))
+        else:
+            explain(outcome, form)
     return render_template(
         "assessment/score.html", title=f"Assess {eoi.reference}", assessment=assessment,
         eoi=eoi, form=form, AssessmentStatus=AssessmentStatus, SCALE_TITLES=SCALE_TITLES,

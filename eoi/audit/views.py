@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from eoi.accounts.models import User
 from eoi.audit.models import AuditEntry
 from eoi.extensions import db
+from eoi.inputs import id_from
 from eoi.permissions import permission_required
 
 audit_bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -12,8 +13,7 @@ PAGE_SIZE = 50
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return id_from(request.args.get(name, ""))
 
 
 @audit_bp.get("")

@@ -19,7 +19,9 @@ class CalendarFeed(db.Model):
 
     __tablename__ = "calendar_feeds"
     __table_args__ = (
-        UniqueConstraint("user_id", name="uq_calendar_feeds_user"),
+        UniqueConstraint("user_id", name="uq_calendar_feeds_user", info={
+            "message": "Your calendar link was made in another window. Make a new link here "
+                       "to see it"}),
         UniqueConstraint("token_hash", name="uq_calendar_feeds_token_hash"),
     )
 

@@ -21,9 +21,9 @@ from eoi.calendars.models import CalendarFeed
 from eoi.extensions import db
 from eoi.formatting import LONDON, closing_time, london_date
 from eoi.grants.models import Grant, GrantState, Milestone
+from eoi.refusals import TransitionRefused
 from eoi.returns.models import QuarterlyReturn
 from eoi.rounds.models import FundingRound, RoundStatus
-from eoi.states import TransitionRefused
 
 
 def token_hash(token: str) -> str:

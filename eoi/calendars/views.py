@@ -3,13 +3,12 @@ with the secret link and no sign-in."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from eoi import SERVICE_NAME, clock
 from eoi.calendars import operations
 from eoi.calendars.feed import calendar_text
-from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
+from eoi.writes import attempt, explain
 
 calendars_bp = Blueprint("calendars", __name__)
 
@@ -36,15 +35,11 @@ def make_link():
         person = current_user._get_current_object()
         feed = operations.feed_of(person)
         replacing = feed is not None and feed.is_live
-        secret = operations.make_link(person, by=person)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            # The same button pressed twice at once: the other press made the link.
-            db.session.rollback()
-            flash("Your calendar link was made in another window. Make a new link here to "
-                  "see it.", "important")
+        outcome = attempt(lambda: operations.make_link(person, by=person))
+        if not outcome.ok:  # the same button pressed twice at once: the other press won
+            explain(outcome)
             return redirect(url_for("calendars.index"))
+        secret = outcome.result
         session[_NEW_LINK] = {"user_id": person.id, "url": operations.feed_url(secret)}
         flash(("Your new calendar link is ready and the old one has stopped working. "
                if replacing else "Your calendar link is ready. ")
@@ -56,10 +51,12 @@ def make_link():
 @login_required
 def stop_link():
     person = current_user._get_current_object()
-    if ConfirmForm().validate_on_submit() and operations.stop_link(person, by=person):
-        db.session.commit()
-        flash("Your calendar link has stopped working. Calendars using it will no longer "
-              "update.", "success")
+    if ConfirmForm().validate_on_submit():
+        outcome = attempt(lambda: operations.stop_link(person, by=person))
+        if outcome.ok and outcome.result:
+            flash("Your calendar link has stopped working. Calendars using it will no "
+                  "longer update.", "success")
+        explain(outcome)
     return redirect(url_for("calendars.index"))
 
 

@@ -146,8 +146,9 @@ class Consortium(Versioned, db.Model):
         return []
 
 
-class ConsortiumMembership(db.Model):
-    """A borough's place in a consortium: invited, then accepted or declined; may leave."""
+class ConsortiumMembership(Versioned, db.Model):
+    """A borough's place in a consortium: invited, then accepted or declined; may leave.
+    Versioned, so two answers to one invitation at once cannot both count."""
 
     __tablename__ = "consortium_memberships"
     __table_args__ = (
@@ -184,7 +185,7 @@ class ConsortiumMembership(db.Model):
                 and borough.id == self.local_authority_id)
 
 
-class ConsortiumPartner(db.Model):
+class ConsortiumPartner(Versioned, db.Model):
     __tablename__ = "consortium_partners"
     __table_args__ = (
         UniqueConstraint("consortium_id", "organisation_id",

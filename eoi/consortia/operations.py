@@ -5,7 +5,7 @@ from sqlalchemy import select
 from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import FieldRefusal, check_version, ensure_unique
+from eoi.columns import check_version, ensure_unique
 from eoi.consortia.models import (
     Consortium,
     ConsortiumMembership,
@@ -21,7 +21,8 @@ from eoi.consortia.models import (
 from eoi.extensions import db
 from eoi.money import financial_year_label, format_pence
 from eoi.reference.models import LocalAuthority, Organisation, Priority
-from eoi.states import StateMachine, TransitionRefused
+from eoi.refusals import FieldRefusal, TransitionRefused
+from eoi.states import StateMachine
 
 MEMBERSHIP = StateMachine("membership", {
     MembershipStatus.invited: frozenset({MembershipStatus.accepted, MembershipStatus.declined}),
@@ -71,17 +72,18 @@ def update_consortium(consortium: Consortium, *, name: str, purpose: str, by: Us
 def invite_borough(consortium: Consortium, borough: LocalAuthority, *, by: User
                    ) -> ConsortiumMembership:
     membership = consortium.membership_for(borough.id)
+    summary = f"Invited {borough.name} to join"
     if membership is None:
         membership = ConsortiumMembership(local_authority=borough,
                                           status=MembershipStatus.invited)
         consortium.memberships.append(membership)
+        record_audit("consortium.borough_invited", consortium, user=by, summary=summary)
     else:
-        MEMBERSHIP.check(membership.status, MembershipStatus.invited)
-        membership.status = MembershipStatus.invited
+        MEMBERSHIP.move(membership, MembershipStatus.invited, by=by,
+                        action="consortium.borough_invited", subject=consortium,
+                        summary=summary)
         membership.responded_by_id = membership.responded_at = None
     membership.invited_by_id, membership.invited_at = by.id, clock.now()
-    record_audit("consortium.borough_invited", consortium, user=by,
-                 summary=f"Invited {borough.name} to join")
     return membership
 
 
@@ -90,14 +92,12 @@ def respond_to_invitation(membership: ConsortiumMembership, *, accept: bool, by:
     if not membership.can_respond(by):
         raise TransitionRefused("Only a commissioner of the invited borough can answer")
     new = MembershipStatus.accepted if accept else MembershipStatus.declined
-    MEMBERSHIP.check(membership.status, new)
-    membership.status, membership.responded_by_id, membership.responded_at = new, by.id, clock.now()
-    record_audit(
-        "consortium.invitation_accepted" if accept else "consortium.invitation_declined",
-        membership.consortium, user=by,
+    MEMBERSHIP.move(
+        membership, new, by=by, subject=membership.consortium,
+        action="consortium.invitation_accepted" if accept else "consortium.invitation_declined",
         summary=f"{membership.local_authority.name} {'accepted' if accept else 'declined'} "
-        "the invitation",
-    )
+        "the invitation")
+    membership.responded_by_id, membership.responded_at = by.id, clock.now()
     return membership
 
 
@@ -109,11 +109,10 @@ def leave_consortium(membership: ConsortiumMembership, *, by: User) -> Consortiu
         raise TransitionRefused(
             "The lead commissioner's borough cannot leave. Name a lead from another borough first"
         )
-    MEMBERSHIP.check(membership.status, MembershipStatus.left)
-    membership.status, membership.responded_by_id, membership.responded_at = (
-        MembershipStatus.left, by.id, clock.now())
-    record_audit("consortium.borough_left", consortium, user=by,
-                 summary=f"{membership.local_authority.name} left the consortium")
+    MEMBERSHIP.move(membership, MembershipStatus.left, by=by, subject=consortium,
+                    action="consortium.borough_left",
+                    summary=f"{membership.local_authority.name} left the consortium")
+    membership.responded_by_id, membership.responded_at = by.id, clock.now()
     return membership
 
 
@@ -162,6 +161,8 @@ def add_partner(consortium: Consortium, organisation: Organisation, role: Partne
 
 
 def remove_partner(partner: ConsortiumPartner, *, by: User) -> ConsortiumPartner:
+    if partner.is_removed:
+        raise TransitionRefused(f"{partner.organisation.name} is no longer a partner already")
     partner.is_removed = True
     record_audit("consortium.partner_removed", partner.consortium, user=by,
                  summary=f"Removed {partner.organisation.name} ({partner.role.title.lower()})")
@@ -205,17 +206,16 @@ def change_pledge_status(pledge: Pledge, new: PledgeStatus, *, by: User,
                          reason: str | None = None, expected_version: int | None = None
                          ) -> Pledge:
     check_version(pledge, expected_version)
-    PLEDGE.check(pledge.status, new)
+    PLEDGE.check(pledge.status, new)  # before the reason: a change that cannot happen at all
     if new is PledgeStatus.withdrawn and not (reason or "").strip():
         raise FieldRefusal("reason", "Enter why the pledge is withdrawn")
     before = snapshot(pledge, _PLEDGE_FIELDS)
-    pledge.status = new
     if new is PledgeStatus.withdrawn:
         pledge.withdrawal_reason = reason.strip()
-    record_audit(f"pledge.{new.value}", pledge, user=by,
-                 summary=f"{new.title} the pledge of {pledge}"
-                 + (f". Reason: {reason}" if reason else ""),
-                 changes=changes_between(before, snapshot(pledge, _PLEDGE_FIELDS)))
+    PLEDGE.move(pledge, new, by=by, action=f"pledge.{new.value}",
+                summary=f"{new.title} the pledge of {pledge}"
+                + (f". Reason: {reason}" if reason else ""),
+                changes=changes_between(before, snapshot(pledge, _PLEDGE_FIELDS)))
     return pledge
 
 
@@ -264,6 +264,8 @@ def update_lead_interest(interest: LeadInterest, *, capacity_days_per_month: int
 
 
 def withdraw_lead_interest(interest: LeadInterest, *, by: User) -> LeadInterest:
+    if interest.is_withdrawn:
+        raise TransitionRefused("This interest is already withdrawn from the register")
     interest.is_withdrawn = True
     record_audit("lead_interest.withdrawn", interest, user=by,
                  summary=f"Withdrew interest in leading {interest.priority.title}")

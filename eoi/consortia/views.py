@@ -1,13 +1,12 @@
 """Consortia, their members, lead, partners and pledges; and the lead commissioner register."""
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from eoi import clock
 from eoi.accounts.models import User
-from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.audit.models import AuditEntry
 from eoi.consortia import operations
 from eoi.consortia.budget import PledgeLine, pooled_budget
@@ -26,7 +25,6 @@ from eoi.consortia.models import (
 from eoi.consortia.spans import bcu_spans, span_warnings
 from eoi.eois.models import Eoi
 from eoi.extensions import db
-from eoi.forms.admin import ConfirmForm
 from eoi.forms.consortia import (
     ConsortiumForm,
     InviteForm,
@@ -37,6 +35,7 @@ from eoi.forms.consortia import (
     PledgeStatusForm,
 )
 from eoi.forms.fields import choices
+from eoi.inputs import id_from
 from eoi.money import financial_year_label, financial_year_of
 from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import (
@@ -49,6 +48,7 @@ from eoi.reference.models import (
 )
 from eoi.reference.operations import organisation_choices
 from eoi.rounds.models import FundingRound, RoundStatus
+from eoi.writes import confirmed_action, handle_form
 
 consortia_bp = Blueprint("consortia", __name__)
 
@@ -279,10 +279,8 @@ def partner_remove(consortium_id: int, partner_id: int):
     require(consortium.can_manage(current_user))
     partner = load_or_404(ConsortiumPartner, partner_id)
     require(partner.consortium_id == consortium.id)
-    if ConfirmForm().validate_on_submit() and not partner.is_removed:
-        operations.remove_partner(partner, by=current_user)
-        db.session.commit()
-        flash(f"{partner.organisation.name} is no longer a partner.", "success")
+    confirmed_action(lambda: operations.remove_partner(partner, by=current_user),
+                     f"{partner.organisation.name} is no longer a partner.")
     return redirect(_to_consortium(consortium, "partners"))
 
 
@@ -404,12 +402,12 @@ def register():
              .join(Organisation.local_authority)
              .where(LeadInterest.is_withdrawn.is_(False), User.is_active.is_(True))
              .order_by(LeadInterest.priority_id, User.full_name))
-    if filters["borough"].isdigit():
-        query = query.where(LocalAuthority.id == int(filters["borough"]))
-    if filters["bcu"].isdigit():
-        query = query.where(LocalAuthority.bcu_id == int(filters["bcu"]))
-    if filters["priority"].isdigit():
-        query = query.where(LeadInterest.priority_id == int(filters["priority"]))
+    if borough_id := id_from(filters["borough"]):
+        query = query.where(LocalAuthority.id == borough_id)
+    if bcu_id := id_from(filters["bcu"]):
+        query = query.where(LocalAuthority.bcu_id == bcu_id)
+    if priority_id := id_from(filters["priority"]):
+        query = query.where(LeadInterest.priority_id == priority_id)
     return render_template(
         "consortia/register.html",
         title="Lead commissioner register",
@@ -480,8 +478,6 @@ def register_edit(interest_id: int):
 def register_withdraw(interest_id: int):
     interest = load_or_404(LeadInterest, interest_id)
     require(interest.can_edit(current_user))
-    if ConfirmForm().validate_on_submit() and not interest.is_withdrawn:
-        operations.withdraw_lead_interest(interest, by=current_user)
-        db.session.commit()
-        flash("Your interest is withdrawn from the register.", "success")
+    confirmed_action(lambda: operations.withdraw_lead_interest(interest, by=current_user),
+                     "Your interest is withdrawn from the register.")
     return redirect(url_for("consortia.register"))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from eoi.columns import FieldRefusal
 from eoi.eois import uploads
+from eoi.refusals import FieldRefusal
 
 
 def upload_folder() -> Path:

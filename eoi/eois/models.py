@@ -17,7 +17,7 @@ from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.consortia.models import Consortium
-from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY
+from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY, in_shape
 from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import db
 from eoi.reference.models import Organisation
@@ -49,7 +49,8 @@ class Eoi(Versioned, db.Model):
 
     __tablename__ = "eois"
     __table_args__ = (
-        UniqueConstraint("consortium_id", "round_id", name="uq_eois_consortium_round"),
+        UniqueConstraint("consortium_id", "round_id", name="uq_eois_consortium_round",
+                         info={"message": "This consortium already has an EOI for this round"}),
         CheckConstraint("(status = 'draft') OR (reference IS NOT NULL)",
                         name="submitted_has_reference"),
     )
@@ -137,7 +138,8 @@ class EoiSection(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), index=True)
     key: Mapped[str] = mapped_column(String(40))
-    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Read and written through `content`, which keeps it in the section's shape.
+    stored_content: Mapped[dict[str, Any]] = mapped_column("content", JSON, default=dict)
     is_complete: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
@@ -151,13 +153,25 @@ class EoiSection(Versioned, db.Model):
     def __str__(self) -> str:
         return f"{SECTIONS_BY_KEY[self.key].title} of {self.eoi}"
 
+    @property
+    def content(self) -> dict[str, Any]:
+        """The answers in the shape the section's questions expect: a record damaged in the
+        database reads as unanswered rather than breaking the pages that show it."""
+        return in_shape(self.key, self.stored_content)
+
+    @content.setter
+    def content(self, value: dict[str, Any]) -> None:
+        self.stored_content = in_shape(self.key, value)
+
 
 class BudgetLine(db.Model):
     __tablename__ = "eoi_budget_lines"
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
         UniqueConstraint("eoi_id", "financial_year", "category", "funder_id",
-                         name="uq_eoi_budget_lines_cell"),
+                         name="uq_eoi_budget_lines_cell",
+                         info={"field": "category", "message": "The budget already has a line "
+                               "for this year, category and funder: change that line instead"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

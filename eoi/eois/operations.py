@@ -5,7 +5,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from eoi.audit import changes_between, record_audit
-from eoi.columns import FieldRefusal, StaleEdit
 from eoi.consortia.models import Consortium, PledgeStatus
 from eoi.eois import attachments
 from eoi.eois.budget import Line, Rules, reconcile
@@ -23,8 +22,9 @@ from eoi.extensions import db
 from eoi.formatting import LONDON
 from eoi.money import financial_year_label, format_pence
 from eoi.reference.models import Organisation, OrganisationType, PriorityKind
+from eoi.refusals import FieldRefusal, Refusal, StaleEdit, TransitionRefused
 from eoi.rounds.models import FundingRound, RoundStatus
-from eoi.states import StateMachine, TransitionRefused
+from eoi.states import StateMachine
 
 EOI = StateMachine("expression of interest", {
     EoiStatus.draft: frozenset({EoiStatus.submitted}),
@@ -41,7 +41,7 @@ class SectionConflict(StaleEdit):
         self.section, self.theirs = section, theirs
 
 
-class SectionIncomplete(ValueError):
+class SectionIncomplete(Refusal):
     def __init__(self, problems: dict[str, str]):
         super().__init__("; ".join(problems.values()))
         self.problems = problems
@@ -256,9 +256,9 @@ def submit_eoi(eoi: Eoi, *, by, now: datetime) -> Eoi:
     EOI.check(eoi.status, EoiStatus.submitted)
     if eoi.reference is None:
         eoi.reference = _next_reference(now)  # counted before this EOI counts as submitted
-    eoi.status, eoi.submitted_at, eoi.submitted_by_id = EoiStatus.submitted, now, by.id
-    record_audit("eoi.submitted", eoi, user=by, summary=f"Submitted as {eoi.reference}",
-                 changes={"status": ["draft", "submitted"]})
+    eoi.submitted_at, eoi.submitted_by_id = now, by.id
+    EOI.move(eoi, EoiStatus.submitted, by=by, action="eoi.submitted",
+             summary=f"Submitted as {eoi.reference}")
     return eoi
 
 
@@ -267,10 +267,8 @@ def withdraw_eoi(eoi: Eoi, *, by, now: datetime) -> Eoi:
         raise TransitionRefused("Only the lead commissioner can withdraw the EOI")
     if not eoi.funding_round.accepts_submissions(now):
         raise TransitionRefused("The round has closed: the EOI can no longer be withdrawn")
-    EOI.check(eoi.status, EoiStatus.withdrawn)
-    eoi.status = EoiStatus.withdrawn
-    record_audit("eoi.withdrawn", eoi, user=by, summary=f"Withdrew {eoi.reference}",
-                 changes={"status": ["submitted", "withdrawn"]})
+    EOI.move(eoi, EoiStatus.withdrawn, by=by, action="eoi.withdrawn",
+             summary=f"Withdrew {eoi.reference}")
     return eoi
 
 
@@ -279,10 +277,7 @@ def reopen_eoi(eoi: Eoi, *, reason: str, by) -> Eoi:
         raise TransitionRefused("Only a fund manager can reopen an EOI")
     if not reason.strip():
         raise FieldRefusal("reason", "Enter why the EOI is reopened")
-    before = eoi.status
-    EOI.check(eoi.status, EoiStatus.draft)
-    eoi.status = EoiStatus.draft
-    record_audit("eoi.reopened", eoi, user=by,
-                 summary=f"Reopened {eoi.reference} for changes. Reason: {reason.strip()}",
-                 changes={"status": [before.value, "draft"], "reason": [None, reason.strip()]})
+    EOI.move(eoi, EoiStatus.draft, by=by, action="eoi.reopened",
+             summary=f"Reopened {eoi.reference} for changes. Reason: {reason.strip()}",
+             changes={"reason": [None, reason.strip()]})
     return eoi

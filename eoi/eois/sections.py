@@ -94,3 +94,48 @@ def missing_answers(section: Section, content: dict) -> list[Question]:
     """The required questions of a fixed section without an answer."""
     return [q for q in section.questions
             if q.required and not str(content.get(q.name) or "").strip()]
+
+
+def in_shape(key: str, content: object) -> dict:
+    """`content` as section `key`'s questions expect it. Anything else (a list where a text
+    belongs, a key no question has) is left out, so a damaged record reads as unanswered
+    instead of breaking every page that shows it."""
+    if not isinstance(content, dict):
+        return {}
+    if key == "priorities":
+        ids = content.get("priority_ids")
+        return {"priority_ids": [i for i in ids if _is_count(i)] if isinstance(ids, list)
+                else [], "how": _text(content.get("how"))}
+    if key == "outcomes":
+        chosen = content.get("indicators")
+        indicators = {}
+        for indicator_id, figures in (chosen.items() if isinstance(chosen, dict) else ()):
+            if not (_is_id(indicator_id) and isinstance(figures, dict)):
+                continue
+            targets = figures.get("targets")
+            indicators[indicator_id] = {
+                "baseline": _count(figures.get("baseline")),
+                "targets": {year: _count(value) for year, value in targets.items()
+                            if _is_id(year)} if isinstance(targets, dict) else {},
+            }
+        return {"indicators": indicators}
+    if key == "budget":
+        return {"notes": _text(content.get("notes"))}
+    section = SECTIONS_BY_KEY.get(key)
+    return {q.name: _text(content.get(q.name)) for q in section.questions} if section else {}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _count(value: object) -> int | None:
+    return value if _is_count(value) else None  # type: ignore[return-value]
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10

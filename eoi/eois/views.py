@@ -1,6 +1,5 @@
 """Expressions of interest: the task list, each section, the budget, submission."""
 
-import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -8,8 +7,6 @@ from sqlalchemy import select
 
 from eoi import clock
 from eoi.accounts.models import Role, User
-from eoi.admin.forms_flow import confirmed_action, handle_form, handle_upload
-from eoi.columns import FieldRefusal
 from eoi.consortia.models import Consortium
 from eoi.eois import attachments, lists, operations
 from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiAttachment, EoiStatus
@@ -28,12 +25,13 @@ from eoi.forms.eois import (
     section_form,
 )
 from eoi.forms.fields import choices
+from eoi.inputs import id_from
 from eoi.money import financial_year_label
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, require
 from eoi.reference.models import Organisation, OrganisationType
 from eoi.rounds.models import FundingRound
-from eoi.states import TransitionRefused
+from eoi.writes import attempt, confirmed_action, explain, handle_form, handle_upload
 
 eois_bp = Blueprint("eois", __name__, url_prefix="/eois")
 
@@ -66,20 +64,18 @@ def export(fmt: str):
 @eois_bp.post("/start")
 @login_required
 def start():
-    consortium = load_or_404(Consortium, request.form.get("consortium_id", type=int) or 0)
-    funding_round = load_or_404(FundingRound, request.form.get("round_id", type=int) or 0)
+    consortium = load_or_404(Consortium, id_from(request.form.get("consortium_id")) or 0)
+    funding_round = load_or_404(FundingRound, id_from(request.form.get("round_id")) or 0)
     require(consortium.is_member_officer(current_user)
             or current_user.id == consortium.lead_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            eoi = operations.start_eoi(consortium, funding_round, by=current_user)
-            db.session.commit()
+        outcome = attempt(lambda: operations.start_eoi(consortium, funding_round,
+                                                       by=current_user))
+        if outcome.ok:
             flash("Expression of interest started. Work through the sections in any order.",
                   "success")
-            return redirect(_to_eoi(eoi))
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
+            return redirect(_to_eoi(outcome.result))
+        explain(outcome)
     return redirect(url_for("consortia.show", consortium_id=consortium.id))
 
 
@@ -120,27 +116,39 @@ def section(eoi_id: int, key: str):
         return _section_page(eoi, key, form, current, **extra)
     if not form.validate():
         return _section_page(eoi, key, form, current, **extra)
-    try:
-        operations.save_section(eoi, key, form.content(),
-                                mark_complete=form.complete.data == "yes", by=current_user,
-                                expected_version=form.version.data)
-        db.session.commit()
-    except operations.SectionConflict as conflict:
-        db.session.rollback()
-        return render_template(
-            "eois/conflict.html", title="Someone else saved this section", eoi=eoi,
-            spec=SECTIONS_BY_KEY[key], theirs=conflict.theirs, mine=form.content(),
-            theirs_by=current.updated_by, theirs_at=current.updated_at,
-            mine_json=json.dumps(form.content()), version=current.version,
-            conflict_form=ConflictForm(), labels=_labels(form)), 409
-    except operations.SectionIncomplete as incomplete:
-        db.session.rollback()
-        for field_name, message in incomplete.problems.items():
+    outcome = attempt(lambda: operations.save_section(
+        eoi, key, form.content(), mark_complete=form.complete.data == "yes", by=current_user,
+        expected_version=form.version.data))
+    if outcome.ok:
+        flash(f"{SECTIONS_BY_KEY[key].title} saved.", "success")
+        return redirect(_to_eoi(eoi))
+    if outcome.conflict:
+        return _conflict_page(eoi, key, form)
+    if isinstance(outcome.refusal, operations.SectionIncomplete):
+        for field_name, message in outcome.refusal.problems.items():
             target = getattr(form, field_name, None) or form.complete
             target.errors = [*target.errors, message]
-        return _section_page(eoi, key, form, current, **extra)
-    flash(f"{SECTIONS_BY_KEY[key].title} saved.", "success")
-    return redirect(_to_eoi(eoi))
+    else:
+        explain(outcome, form)
+    return _section_page(eoi, key, form, current, **extra)
+
+
+# What a section form posts besides the answers themselves.
+_NOT_ANSWERS = {"csrf_token", "version", "complete", "submit", "choice"}
+
+
+def _conflict_page(eoi: Eoi, key: str, form):
+    """Both versions side by side: theirs as saved now, and this person's as they typed it,
+    which the page posts again, field by field, if they choose to keep it."""
+    current = eoi.section(key)
+    db.session.refresh(current)
+    return render_template(
+        "eois/conflict.html", title="Someone else saved this section", eoi=eoi,
+        spec=SECTIONS_BY_KEY[key], theirs=current.content, mine=form.content(),
+        theirs_by=current.updated_by, theirs_at=current.updated_at,
+        mine_fields=[(name, request.form.getlist(name)) for name in request.form
+                     if name not in _NOT_ANSWERS],
+        version=current.version, conflict_form=ConflictForm(), labels=_labels(form)), 409
 
 
 def _labels(form) -> dict[str, str]:
@@ -150,26 +158,31 @@ def _labels(form) -> dict[str, str]:
 @eois_bp.post("/<int:eoi_id>/sections/<key>/resolve")
 @login_required
 def resolve(eoi_id: int, key: str):
-    """The second person chose between their version and the one saved meanwhile."""
+    """The second person chose between their version and the one saved meanwhile. Their
+    version comes back as the section form's own fields, and goes through the same checks
+    as any save of that form."""
     eoi = _eoi(eoi_id)
     if key not in SECTIONS_BY_KEY:
         abort(404)
     require(eoi.can_edit(current_user))
-    form = ConflictForm()
-    if form.validate_on_submit() and form.choice.data == "mine":
-        try:
-            mine = json.loads(request.form.get("mine", "{}"))
-        except ValueError:
-            abort(400)
-        try:
-            operations.save_section(eoi, key, mine, mark_complete=False, by=current_user,
-                                    expected_version=request.form.get("version", type=int))
-            db.session.commit()
-            flash(f"Your version of {SECTIONS_BY_KEY[key].title.lower()} is saved. Check it "
-                  "and mark it complete when it is ready.", "success")
-        except operations.SectionConflict:
-            db.session.rollback()
-            flash("The section changed again. Here is the latest version.", "important")
+    choice = ConflictForm()
+    if not (choice.validate_on_submit() and choice.choice.data == "mine"):
+        return redirect(url_for("eois.section", eoi_id=eoi.id, key=key))
+    posted = request.form.copy()
+    posted.setlist("complete", ["no"])  # kept as a draft: they check it, then complete it
+    form = section_form(eoi, key, formdata=posted)
+    if not form.validate():
+        return _section_page(eoi, key, form, eoi.section(key), **_section_context(eoi, key))
+    outcome = attempt(lambda: operations.save_section(
+        eoi, key, form.content(), mark_complete=False, by=current_user,
+        expected_version=form.version.data))
+    if outcome.ok:
+        flash(f"Your version of {SECTIONS_BY_KEY[key].title.lower()} is saved. Check it "
+              "and mark it complete when it is ready.", "success")
+    elif outcome.conflict:
+        flash("The section changed again. Here is the latest version.", "important")
+    else:
+        explain(outcome, form)
     return redirect(url_for("eois.section", eoi_id=eoi.id, key=key))
 
 
@@ -220,19 +233,16 @@ def budget_line_add(eoi_id: int):
     line_form = BudgetLineForm()
     line_form.setup(eoi, _funders(eoi))
     if line_form.validate_on_submit():
-        try:
-            operations.add_budget_line(
-                eoi, financial_year=line_form.financial_year.data,
-                category=CostCategory(line_form.category.data),
-                funder=db.session.get(Organisation, line_form.funder_id.data),
-                amount_pence=line_form.amount.data, by=current_user)
-            db.session.commit()
+        outcome = attempt(lambda: operations.add_budget_line(
+            eoi, financial_year=line_form.financial_year.data,
+            category=CostCategory(line_form.category.data),
+            funder=db.session.get(Organisation, line_form.funder_id.data),
+            amount_pence=line_form.amount.data, by=current_user))
+        if outcome.ok:
             flash("Added to the budget.", "success")
             return redirect(url_for("eois.section", eoi_id=eoi.id, key="budget",
                                     _anchor="budget-lines"))
-        except FieldRefusal as refusal:
-            db.session.rollback()
-            getattr(line_form, refusal.field).errors.append(refusal.message)
+        explain(outcome, line_form)
     return _saved_section_page(eoi, "budget", error_form=line_form,
                                **_budget_context(eoi, line_form))
 
@@ -325,14 +335,11 @@ def submit(eoi_id: int):
     require(eoi.can_submit(current_user))
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            operations.submit_eoi(eoi, by=current_user, now=clock.now())
-            db.session.commit()
+        outcome = attempt(lambda: operations.submit_eoi(eoi, by=current_user, now=clock.now()))
+        if outcome.ok:
             return redirect(url_for("eois.submitted", eoi_id=eoi.id))
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
-            return redirect(_to_eoi(eoi))
+        explain(outcome)
+        return redirect(_to_eoi(eoi))
     return render_template("eois/submit.html", title="Submit the expression of interest",
                            eoi=eoi, problems=operations.submission_problems(eoi, clock.now()),
                            confirm=form)

@@ -1,6 +1,5 @@
 """Forms fund managers use to run accounts, organisations and reference data."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from eoi.accounts.models import Role
 from eoi.forms.auth import new_password_field
+from eoi.forms.base import Form
 from eoi.forms.fields import (
     VersionField,
     archived_field,
@@ -42,7 +42,7 @@ _new_user_email = EmailField(
 )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     full_name = text_field("Full name", "Enter the person's full name", max_length=200)
     organisation_id = choice_field(
         "Organisation", "Select the person's organisation", coerce=int,
@@ -67,18 +67,18 @@ class NewUserForm(UserForm):
     password = new_password_field("Initial password", "Enter an initial password")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field()
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare POST with a CSRF token, for buttons such as Deactivate."""
 
     version = VersionField()
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = text_field("Name", "Enter the organisation's name", max_length=200)
     type = RadioField(
         "Type of organisation",
@@ -100,7 +100,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class BcuForm(FlaskForm):
+class BcuForm(Form):
     name = text_field(
         "Name",
         "Enter the Basic Command Unit's name",
@@ -111,7 +111,7 @@ class BcuForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class LocalAuthorityForm(FlaskForm):
+class LocalAuthorityForm(Form):
     bcu_id = choice_field(
         "Basic Command Unit",
         "Select a Basic Command Unit, or none",
@@ -122,7 +122,7 @@ class LocalAuthorityForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class PriorityForm(FlaskForm):
+class PriorityForm(Form):
     kind = RadioField(
         "Kind",
         choices=choices(PriorityKind.choices()),
@@ -137,7 +137,7 @@ class PriorityForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     title = text_field("Title", "Enter a title", max_length=200)
     description = text_area("Description", missing="Enter a description")
     position = position_field()
@@ -146,7 +146,7 @@ class OutcomeForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(Form):
     name = text_field("Name", "Enter the indicator's name", max_length=200)
     unit = text_field(
         "Unit",

@@ -1,6 +1,5 @@
 """Forms for the panel: members, assignments, declarations, scores, moderation, decisions."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
@@ -11,6 +10,7 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from eoi.assessment.models import DecisionOutcome
+from eoi.forms.base import Form
 from eoi.forms.fields import (
     PoundsField,
     VersionField,
@@ -22,19 +22,19 @@ from eoi.forms.fields import (
 from eoi.rounds.models import Criterion
 
 
-class PanelMemberForm(FlaskForm):
+class PanelMemberForm(Form):
     user_id = choice_field("Who should join the panel?", "Select a panel member", coerce=int,
                            placeholder="Select a person")
     submit = SubmitField("Add to the panel", widget=GovSubmitInput())
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     user_id = choice_field("Add an assessor", "Select an assessor", coerce=int,
                            placeholder="Select an assessor")
     submit = SubmitField("Assign", widget=GovSubmitInput())
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(Form):
     has_interest = RadioField(
         "Do you have an interest in this expression of interest?",
         description="For example: you, your organisation or someone close to you works for, "
@@ -84,11 +84,11 @@ def scores_form(criteria: list[Criterion], formdata=None):
                 getattr(self, f"comment_{score.criterion_id}").data = score.comment
 
     attrs |= {"entries": entries, "fill": fill, "criteria": criteria}
-    form_class = type("ScoresForm", (FlaskForm,), attrs)
+    form_class = type("ScoresForm", (Form,), attrs)
     return form_class() if formdata is None else form_class(formdata=formdata)
 
 
-class ModerationForm(FlaskForm):
+class ModerationForm(Form):
     criterion_id = choice_field("Criterion", "Select the criterion", coerce=int,
                                 placeholder="Select a criterion")
     score = RadioField("Moderated score", choices=choices((n, str(n)) for n in range(5)),
@@ -99,7 +99,7 @@ class ModerationForm(FlaskForm):
     submit = SubmitField("Record moderated score", widget=GovSubmitInput())
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     outcome = RadioField(
         "Decision", choices=choices(DecisionOutcome.choices()),
         validators=[InputRequired(message="Select the decision")], widget=GovRadioInput())

@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from eoi.accounts.passwords import MIN_PASSWORD_LENGTH
+from eoi.forms.base import Form
 from eoi.forms.fields import stripped
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         "Email address",
         filters=[stripped],
@@ -39,7 +39,7 @@ def new_password_field(label: str = "New password", missing: str = "Enter a new 
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired(message="Enter your current password")],

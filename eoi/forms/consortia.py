@@ -1,6 +1,5 @@
 """Forms for consortia, pledges and the lead commissioner register."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -12,6 +11,7 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, InputRequired
 
 from eoi.consortia.models import PartnerRole, PledgeKind, Seniority
+from eoi.forms.base import Form
 from eoi.forms.fields import (
     PoundsField,
     VersionField,
@@ -24,7 +24,7 @@ from eoi.forms.fields import (
 )
 
 
-class ConsortiumForm(FlaskForm):
+class ConsortiumForm(Form):
     name = text_field("Consortium name", "Enter a name for the consortium", max_length=200,
                       hint="For example, South East London CSE Partnership")
     purpose = text_area("Purpose", hint="What the boroughs want to achieve together",
@@ -33,7 +33,7 @@ class ConsortiumForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     boroughs = SelectMultipleField(
         "Boroughs to invite",
         description="A commissioner of each borough will be asked to accept",
@@ -44,7 +44,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitations", widget=GovSubmitInput())
 
 
-class LeadForm(FlaskForm):
+class LeadForm(Form):
     lead_id = RadioField(
         "Who will lead the consortium?", coerce=int,
         validators=[InputRequired(message="Select the new lead commissioner")],
@@ -55,7 +55,7 @@ class LeadForm(FlaskForm):
     submit = SubmitField("Change lead", widget=GovSubmitInput())
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     organisation_id = choice_field("Organisation", "Select the partner organisation",
                                    coerce=int, placeholder="Select an organisation")
     role = RadioField(
@@ -66,7 +66,7 @@ class PartnerForm(FlaskForm):
     submit = SubmitField("Add partner", widget=GovSubmitInput())
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(Form):
     funder_id = choice_field("Funder", "Select who is pledging", coerce=int,
                              placeholder="Select a funder")
     financial_year = choice_field(
@@ -86,7 +86,7 @@ class PledgeForm(FlaskForm):
     submit = SubmitField("Save pledge", widget=GovSubmitInput())
 
 
-class PledgeStatusForm(FlaskForm):
+class PledgeStatusForm(Form):
     status = RadioField("What has happened to this pledge?", validators=[
         InputRequired(message="Select what has happened to the pledge")],
         widget=GovRadioInput())
@@ -95,7 +95,7 @@ class PledgeStatusForm(FlaskForm):
     submit = SubmitField("Update pledge", widget=GovSubmitInput())
 
 
-class LeadInterestForm(FlaskForm):
+class LeadInterestForm(Form):
     priority_id = choice_field("Strategic priority", "Select a strategic priority", coerce=int,
                                placeholder="Select a priority")
     capacity_days_per_month = WholeNumberField(

@@ -1,7 +1,6 @@
 """Forms for EOIs. Section forms are built at run time from the section's questions, the
 round's priorities and indicators, as Indico builds its review forms from its questions."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from eoi.eois.models import CostCategory, Eoi
 from eoi.eois.sections import SECTIONS_BY_KEY
 from eoi.eois.uploads import ALLOWED_LIST
+from eoi.forms.base import Form
 from eoi.forms.fields import (
     PoundsField,
     VersionField,
@@ -26,7 +26,12 @@ from eoi.forms.fields import (
     stripped,
     text_area,
 )
+from eoi.inputs import whole_number
 from eoi.money import financial_year_label
+
+# Baselines and targets count young people or sessions in a year: ten million is past any
+# borough's.
+MAX_TARGET = 10_000_000
 
 
 class OptionalCount(StringField):
@@ -36,14 +41,15 @@ class OptionalCount(StringField):
         super().__init__(label, widget=GovTextInput(), filters=[stripped], **kwargs)
 
     def pre_validate(self, form):
-        if self.data and not self.data.isdigit():
-            raise ValidationError(f"{self.label.text} must be a whole number, like 40")
+        if self.data and self.number() is None:
+            raise ValidationError(f"{self.label.text} must be a whole number from 0 to "
+                                  f"{MAX_TARGET:,}, like 40")
 
     def number(self) -> int | None:
-        return int(self.data) if self.data and self.data.isdigit() else None
+        return whole_number(self.data, maximum=MAX_TARGET)
 
 
-class SectionFormBase(FlaskForm):
+class SectionFormBase(Form):
     version = VersionField()
     complete = RadioField(
         "Have you completed this section?",
@@ -178,7 +184,7 @@ def _budget_form(eoi: Eoi, key: str):
     return type("BudgetForm", (SectionFormBase,), attrs)
 
 
-class BudgetLineForm(FlaskForm):
+class BudgetLineForm(Form):
     financial_year = choice_field("Financial year", "Select the financial year", coerce=int,
                                   placeholder="Select a year")
     category = choice_field("Cost category", "Select the cost category",
@@ -197,7 +203,7 @@ class BudgetLineForm(FlaskForm):
         self.funder_id.choices = choices((f.id, f.name) for f in funders)
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(Form):
     file = FileField("Upload a file", widget=GovFileInput(),
                      description=f"{ALLOWED_LIST}, smaller than 10MB. Never include anything "
                      "that could identify a young person.")
@@ -208,18 +214,18 @@ class AttachmentForm(FlaskForm):
             raise ValidationError("Select a file")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = text_area("Reason", missing="Enter the reason")
     submit = SubmitField("Reopen the EOI", widget=GovSubmitInput())
 
 
-class EditorForm(FlaskForm):
+class EditorForm(Form):
     user_id = choice_field("Who should help draft?", "Select a person", coerce=int,
                            placeholder="Select a person")
     submit = SubmitField("Invite", widget=GovSubmitInput())
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     choice = RadioField("Which version do you want to keep?",
                         choices=choices([("mine", "Keep my version"),
                                          ("theirs", "Keep their version")]),

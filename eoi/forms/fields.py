@@ -31,6 +31,10 @@ from wtforms.validators import (
 
 from eoi.money import parse_pounds
 
+# What a form that arrives without its version (or with nonsense in it) is taken to have
+# seen: no record has it, so the save is refused as a conflict, never made blind.
+UNKNOWN_VERSION = 0
+
 
 class VersionField(HiddenField):
     """Carries the record's version from the page that showed it to the save,
@@ -38,10 +42,9 @@ class VersionField(HiddenField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        try:
-            self.data = int(self.data)
-        except (TypeError, ValueError):
-            self.data = None
+        text = self.data if isinstance(self.data, str) else ""
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else (
+            UNKNOWN_VERSION)
 
 
 def stripped(value):
@@ -77,12 +80,18 @@ def optional_text_field(label: str, *, max_length: int, hint: str | None = None,
     )
 
 
-def text_area(label: str, *, hint: str | None = None, missing: str | None = None):
+# A long answer: about 800 words, more than any reason, comment or description needs.
+TEXT_AREA_MAX = 5000
+
+
+def text_area(label: str, *, hint: str | None = None, missing: str | None = None,
+              max_length: int = TEXT_AREA_MAX):
     return TextAreaField(
         label,
         description=hint,
         filters=[stripped],
-        validators=[DataRequired(message=missing)] if missing else [Optional()],
+        validators=[DataRequired(message=missing) if missing else Optional(),
+                    _length(label.removesuffix(" (optional)"), max_length)],
         widget=GovTextArea(),
     )
 

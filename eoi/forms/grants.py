@@ -1,12 +1,12 @@
 """Forms for grants: making one, its state, milestones, evidence and payments."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
 from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
 from eoi.eois.uploads import ALLOWED_LIST
+from eoi.forms.base import Form
 from eoi.forms.fields import (
     OptionalDateField,
     PoundsField,
@@ -21,7 +21,7 @@ from eoi.forms.fields import (
 from eoi.grants.models import GrantState
 
 
-class GrantForm(FlaskForm):
+class GrantForm(Form):
     starts_on = OptionalDateField("Start date", what="Start date", required=True,
                                   description="When delivery starts. Returns are due for "
                                   "every quarter from this one.")
@@ -32,7 +32,7 @@ class GrantForm(FlaskForm):
     submit = SubmitField("Make the grant", widget=GovSubmitInput())
 
 
-class GrantStateForm(FlaskForm):
+class GrantStateForm(Form):
     state = choice_field("New state", "Select the new state", placeholder="Select a state")
     reason = text_area("Reason", missing="Enter the reason",
                        hint="Recorded in the grant's history")
@@ -43,7 +43,7 @@ class GrantStateForm(FlaskForm):
         self.state.choices = choices((s.value, s.title) for s in allowed)
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     title = text_field("Milestone", "Enter the milestone", max_length=200)
     evidence_required = text_area("Evidence required", missing="Enter the evidence required",
                                   hint="What the partner sends to show it is done")
@@ -51,7 +51,7 @@ class MilestoneForm(FlaskForm):
     submit = SubmitField("Add milestone", widget=GovSubmitInput())
 
 
-class EvidenceFileForm(FlaskForm):
+class EvidenceFileForm(Form):
     file = FileField("Upload evidence", widget=GovFileInput(),
                      description=f"{ALLOWED_LIST}, smaller than 10MB. Never include anything "
                      "that could identify a young person: files are checked.")
@@ -62,13 +62,13 @@ class EvidenceFileForm(FlaskForm):
             raise ValidationError("Select a file")
 
 
-class SendEvidenceForm(FlaskForm):
+class SendEvidenceForm(Form):
     notes = text_area("Notes on the evidence", hint="What the files show, or the evidence "
                       "itself if it needs no file")
     send = SubmitField("Send evidence to MOPAC", widget=GovSubmitInput())
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     description = text_field("Description", "Enter a description", max_length=200,
                              hint="For example, Quarter 1 in advance")
     amount = PoundsField("Amount", widget=GovTextInput(),
@@ -80,5 +80,5 @@ class PaymentForm(FlaskForm):
     submit = SubmitField("Schedule payment", widget=GovSubmitInput())
 
 
-class PaymentActionForm(FlaskForm):
+class PaymentActionForm(Form):
     version = VersionField()

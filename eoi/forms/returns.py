@@ -1,7 +1,6 @@
 """The quarterly return's web form, built from the same categories as the spreadsheet
 (eoi.returns.figures), and the fund manager's review."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -12,15 +11,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from eoi.eois.models import CostCategory
+from eoi.forms.base import Form
 from eoi.forms.fields import VersionField, choices, stripped, text_area
+from eoi.inputs import whole_number
 from eoi.money import parse_pounds
 from eoi.returns.figures import (
     BOROUGHS_FIELD,
     BREAKDOWNS,
     COHORTS,
+    MAX_NARRATIVE,
     NARRATIVES,
     OUTSIDE_LONDON,
     OUTSIDE_LONDON_NAME,
@@ -45,14 +47,13 @@ class CountField(StringField):
         self.what = what
 
     def pre_validate(self, form):
-        text = (self.data or "").replace(",", "")
-        if text and not text.isdigit():
+        if self.data and self.number is None:
             raise ValidationError(f"{self.what}: enter a whole number, like 12")
 
     @property
     def number(self) -> int | None:
-        text = (self.data or "").replace(",", "")
-        return int(text) if text.isdigit() else None
+        # The return's own rules say how large a count may be; this only reads it.
+        return whole_number((self.data or "").replace(",", ""), maximum=10**15)
 
 
 class MoneyField(StringField):
@@ -113,7 +114,9 @@ def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough
                                                         what=f"Spend on {category.title}")
     for key, title, hint in NARRATIVES:
         attrs[key] = TextAreaField(title, description=hint, filters=[stripped],
-                                   widget=GovTextArea())
+                                   validators=[Length(max=MAX_NARRATIVE, message=(
+                                       f"{title} must be {MAX_NARRATIVE:,} characters or "
+                                       "fewer"))], widget=GovTextArea())
 
     def figures(self) -> ReturnFigures:
         result = ReturnFigures(supported=Cohorts(
@@ -165,11 +168,11 @@ def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough
         self[field].errors = [*self[field].errors, message]
 
     attrs.update(figures=figures, fill=fill, add_problem=add_problem)
-    form_class = type("ReturnForm", (FlaskForm,), attrs)
+    form_class = type("ReturnForm", (Form,), attrs)
     return form_class(formdata=formdata)
 
 
-class ReturnUploadForm(FlaskForm):
+class ReturnUploadForm(Form):
     file = FileField("Upload the filled-in spreadsheet", widget=GovFileInput(),
                      description="The .xlsx file downloaded from this page. Its figures "
                      "replace what is saved in the return, as a draft.")
@@ -180,7 +183,7 @@ class ReturnUploadForm(FlaskForm):
             raise ValidationError("Select the spreadsheet to upload")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     version = VersionField()
     outcome = RadioField(
         "Your decision", choices=choices([("accept", "Accept"),

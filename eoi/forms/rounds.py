@@ -3,12 +3,12 @@
 import re
 from datetime import datetime, time, timedelta
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
 from wtforms import SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from eoi.formatting import LONDON
+from eoi.forms.base import Form
 from eoi.forms.fields import (
     OptionalDateField,
     PoundsField,
@@ -30,7 +30,9 @@ def time_field(label: str, what: str):
 
     return StringField(label, description="Use the 24-hour clock, like 09:00 or 23:59",
                        filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                       validators=[check], widget=GovTextInput())
+                       validators=[Length(max=5, message=f"Enter the {what} as hours and "
+                                          "minutes, like 17:00"), check],
+                       widget=GovTextInput())
 
 
 def london_instant(day, hours_minutes: str) -> datetime:
@@ -39,7 +41,7 @@ def london_instant(day, hours_minutes: str) -> datetime:
     return datetime.combine(day, time(hours, minutes), tzinfo=LONDON)
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     title = text_field("Title", "Enter the round's title", max_length=200,
                        hint="For example, Co-commissioning fund 2027: round one")
     envelope = PoundsField("Fund envelope in pounds", widget=GovTextInput(),
@@ -68,7 +70,7 @@ class RoundForm(FlaskForm):
     indicators = SelectMultipleField(
         "Indicators applicants may choose", coerce=int, widget=GovCheckboxesInput(),
         validators=[DataRequired(message="Select at least one indicator")])
-    guidance = text_area("Guidance for applicants (optional)")
+    guidance = text_area("Guidance for applicants (optional)", max_length=20_000)
     version = VersionField()
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -118,7 +120,7 @@ class RoundForm(FlaskForm):
         }
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     title = text_field("Criterion", "Enter the criterion", max_length=200)
     description = text_area("What is assessed", missing="Enter what is assessed")
     weight = WholeNumberField("Weight", missing="Enter a weight, like 15", minimum=1,

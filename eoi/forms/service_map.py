@@ -1,6 +1,5 @@
 """Forms for the service map."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -10,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
+from eoi.forms.base import Form
 from eoi.forms.fields import (
     OptionalDateField,
     VersionField,
@@ -30,7 +30,7 @@ def _checkboxes(label: str, missing: str, enum_class=None, hint: str | None = No
     )
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     provider_id = choice_field("Provider", "Select the organisation that runs the service",
                                coerce=int, placeholder="Select an organisation")
     name = text_field("Service name", "Enter the service's name", max_length=200)
@@ -68,6 +68,6 @@ def _csv_file(form, field):
         raise ValidationError("The selected file must be a CSV")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("Upload a CSV file", validators=[_csv_file], widget=GovFileInput())
     submit = SubmitField("Import", widget=GovSubmitInput())

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from eoi.accounts.models import Role
 from eoi.assessment.models import Decision, DecisionOutcome
 from eoi.audit import record_audit
-from eoi.columns import FieldRefusal, check_version
+from eoi.columns import check_version
 from eoi.consortia.models import PartnerRole, PledgeStatus
 from eoi.eois import attachments
 from eoi.eois.models import Eoi
@@ -33,16 +33,17 @@ from eoi.grants.models import (
 from eoi.grants.periods import quarters_between
 from eoi.money import format_pence
 from eoi.reference.models import OrganisationType
+from eoi.refusals import FieldRefusal, TransitionRefused
 from eoi.returns.file_text import personal_data_in_file
 from eoi.returns.models import QuarterlyReturn
 from eoi.returns.privacy import explain, find_personal_data
 from eoi.rounds.models import FundingRound, RoundStatus
-from eoi.states import StateMachine, TransitionRefused
+from eoi.states import StateMachine
 
 GRANT = StateMachine("grant", {
     GrantState.active: frozenset({GrantState.suspended, GrantState.closed}),
     GrantState.suspended: frozenset({GrantState.active, GrantState.closed}),
-})
+}, attribute="state")
 
 MILESTONE = StateMachine("milestone", {
     MilestoneStatus.planned: frozenset({MilestoneStatus.due, MilestoneStatus.submitted}),
@@ -196,10 +197,8 @@ def change_grant_state(grant: Grant, new: GrantState, *, reason: str, by) -> Non
     GRANT.check(grant.state, new)
     if not reason.strip():
         raise FieldRefusal("reason", "Say why the grant's state is changing")
-    old, grant.state = grant.state, new
-    record_audit("grant.state_changed", grant, user=by,
-                 summary=f"{grant.reference} is now {new.title.lower()}: {reason.strip()}",
-                 changes={"state": [old.value, new.value]})
+    GRANT.move(grant, new, by=by, action="grant.state_changed",
+               summary=f"{grant.reference} is now {new.title.lower()}: {reason.strip()}")
 
 
 # Milestones ------------------------------------------------------------------------------
@@ -245,13 +244,10 @@ def send_evidence(milestone: Milestone, *, notes: str, by, now: datetime) -> Non
         raise FieldRefusal("notes", "Add a file of evidence, or describe the evidence")
     if findings := find_personal_data(notes):
         raise FieldRefusal("notes", explain(findings, "Notes on the evidence"))
-    MILESTONE.check(milestone.status, MilestoneStatus.submitted)
-    old = milestone.status
-    milestone.status, milestone.evidence_notes = MilestoneStatus.submitted, notes.strip()
+    milestone.evidence_notes = notes.strip()
     milestone.submitted_at, milestone.submitted_by_id = now, by.id
-    record_audit("milestone.submitted", milestone, user=by,
-                 summary=f"Sent evidence for {milestone.title!r}",
-                 changes={"status": [old.value, MilestoneStatus.submitted.value]})
+    MILESTONE.move(milestone, MilestoneStatus.submitted, by=by, action="milestone.submitted",
+                   summary=f"Sent evidence for {milestone.title!r}")
 
 
 def review_milestone(milestone: Milestone, *, accept: bool, comments: str, by,
@@ -261,14 +257,11 @@ def review_milestone(milestone: Milestone, *, accept: bool, comments: str, by,
     new = MilestoneStatus.accepted if accept else MilestoneStatus.returned
     if not accept and not comments.strip():
         raise FieldRefusal("comments", "Say what needs to change")
-    MILESTONE.check(milestone.status, new)
-    old = milestone.status
-    milestone.status, milestone.review_comments = new, comments.strip()
+    milestone.review_comments = comments.strip()
     milestone.reviewed_at, milestone.reviewed_by_id = now, by.id
-    record_audit(f"milestone.{new.value}", milestone, user=by,
-                 summary=f"{new.title}: {milestone.title!r}"
-                 + (f" ({comments.strip()})" if comments.strip() else ""),
-                 changes={"status": [old.value, new.value]})
+    MILESTONE.move(milestone, new, by=by, action=f"milestone.{new.value}",
+                   summary=f"{new.title}: {milestone.title!r}"
+                   + (f" ({comments.strip()})" if comments.strip() else ""))
 
 
 def mark_milestones_due(today: date) -> list[Milestone]:
@@ -279,12 +272,8 @@ def mark_milestones_due(today: date) -> list[Milestone]:
                                 Milestone.due_on <= today + timedelta(days=DUE_WITHIN_DAYS))
     ).all()
     for milestone in milestones:
-        MILESTONE.check(milestone.status, MilestoneStatus.due)
-        milestone.status = MilestoneStatus.due
-        record_audit("milestone.due", milestone, user=None,
-                     summary=f"{milestone.title!r} is due on {milestone.due_on:%-d %B %Y}",
-                     changes={"status": [MilestoneStatus.planned.value,
-                                         MilestoneStatus.due.value]})
+        MILESTONE.move(milestone, MilestoneStatus.due, by=None, action="milestone.due",
+                       summary=f"{milestone.title!r} is due on {milestone.due_on:%-d %B %Y}")
     return list(milestones)
 
 
@@ -334,11 +323,9 @@ def approve_payment(payment: Payment, *, by, now: datetime,
     if problem := approval_problem(payment):
         raise TransitionRefused(f"This payment cannot be approved: {problem[:1].lower()}"
                                 f"{problem[1:]}")
-    payment.status, payment.approved_at, payment.approved_by_id = (
-        PaymentStatus.approved, now, by.id)
-    record_audit("payment.approved", payment, user=by,
-                 summary=f"Approved {format_pence(payment.amount_pence)}",
-                 changes={"status": ["scheduled", "approved"]})
+    payment.approved_at, payment.approved_by_id = now, by.id
+    PAYMENT.move(payment, PaymentStatus.approved, by=by, action="payment.approved",
+                 summary=f"Approved {format_pence(payment.amount_pence)}")
 
 
 def record_paid(payment: Payment, *, by, now: datetime,
@@ -351,13 +338,12 @@ def record_paid(payment: Payment, *, by, now: datetime,
         raise TransitionRefused(
             f"Paying {format_pence(payment.amount_pence)} would take payments past the award "
             f"of {format_pence(grant.award_pence)}")
-    payment.status, payment.paid_at, payment.paid_by_id = PaymentStatus.paid, now, by.id
+    payment.paid_at, payment.paid_by_id = now, by.id
     # Bumping the grant's version makes two payments marked paid at once conflict, so the
     # check above cannot be raced past.
     _touch(grant)
-    record_audit("payment.paid", payment, user=by,
-                 summary=f"Paid {format_pence(payment.amount_pence)}",
-                 changes={"status": ["approved", "paid"]})
+    PAYMENT.move(payment, PaymentStatus.paid, by=by, action="payment.paid",
+                 summary=f"Paid {format_pence(payment.amount_pence)}")
 
 
 def remove_payment(payment: Payment, *, by) -> None:

@@ -8,9 +8,7 @@ from flask_login import current_user, login_required
 
 from eoi import clock
 from eoi.accounts.models import Role
-from eoi.admin.forms_flow import confirmed_action, handle_form, handle_upload
 from eoi.assessment.models import Decision
-from eoi.columns import FieldRefusal
 from eoi.eois import attachments
 from eoi.eois.uploads import MAX_BYTES
 from eoi.exports import download
@@ -39,7 +37,7 @@ from eoi.grants.status import explain_rules
 from eoi.grants.timeline import timeline_of
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, permission_required, require
-from eoi.states import TransitionRefused
+from eoi.writes import attempt, confirmed_action, explain, handle_form, handle_upload
 
 grants_bp = Blueprint("grants", __name__, url_prefix="/grants")
 
@@ -209,19 +207,12 @@ def evidence_send(milestone_id: int):
     require(milestone.can_send_evidence(current_user))
     form = SendEvidenceForm()
     if form.validate_on_submit():
-        try:
-            operations.send_evidence(milestone, notes=form.notes.data or "", by=current_user,
-                                     now=clock.now())
-            db.session.commit()
-        except FieldRefusal as refusal:
-            db.session.rollback()
-            form.notes.errors.append(refusal.message)
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
-        else:
+        outcome = attempt(lambda: operations.send_evidence(
+            milestone, notes=form.notes.data or "", by=current_user, now=clock.now()))
+        if outcome.ok:
             flash("Evidence sent to MOPAC.", "success")
             return redirect(url_for("grants.milestone", milestone_id=milestone.id))
+        explain(outcome, form)
     return _milestone_page(milestone, send_form=form, error_form=form)
 
 
@@ -232,18 +223,14 @@ def milestone_review(milestone_id: int):
     require(milestone.can_review(current_user))
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            operations.review_milestone(milestone, accept=form.outcome.data == "accept",
-                                        comments=form.comments.data or "", by=current_user,
-                                        now=clock.now())
-            db.session.commit()
-        except FieldRefusal as refusal:
-            db.session.rollback()
-            form.comments.errors.append(refusal.message)
-        else:
+        outcome = attempt(lambda: operations.review_milestone(
+            milestone, accept=form.outcome.data == "accept", comments=form.comments.data or "",
+            by=current_user, now=clock.now()))
+        if outcome.ok:
             flash(f"Milestone {milestone.status.title.lower()}.", "success")
             return redirect(url_for("grants.show", grant_id=milestone.grant_id,
                                     _anchor="milestones"))
+        explain(outcome, form)
     return _milestone_page(milestone, review_form=form, error_form=form)
 
 

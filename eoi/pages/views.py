@@ -51,6 +51,10 @@ def register_error_pages(app) -> None:
     app.register_error_handler(413, _error_page(413, "The file is too large"))
     app.register_error_handler(500, _error_page(500, "Sorry, there is a problem with the service"))
 
+    from eoi import writes
+
+    writes.register_error_pages(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template(

@@ -17,7 +17,7 @@ def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence]]], *,
     for title, rows in sheets:
         sheet = workbook.create_sheet(title)
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([_printable(value) for value in row])
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
@@ -33,3 +33,11 @@ def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence]]], *,
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _printable(value):
+    """Text without the control characters XLSX cannot hold: input is cleaned as it is
+    typed, but a row stored before that, or by other means, must not stop the download."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value

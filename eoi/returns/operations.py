@@ -6,11 +6,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from eoi.audit import record_audit
-from eoi.columns import FieldRefusal, check_version
+from eoi.columns import check_version
 from eoi.eois.models import CostCategory
 from eoi.extensions import db
 from eoi.grants.models import Grant
+from eoi.inputs import clean_text
 from eoi.reference.models import LocalAuthority
+from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
 from eoi.returns.figures import (
     BREAKDOWNS,
     NARRATIVES,
@@ -27,7 +29,7 @@ from eoi.returns.models import (
     ReturnSpend,
     ReturnStatus,
 )
-from eoi.states import StateMachine, TransitionRefused
+from eoi.states import StateMachine
 
 RETURN = StateMachine("return", {
     ReturnStatus.draft: frozenset({ReturnStatus.submitted}),
@@ -36,7 +38,7 @@ RETURN = StateMachine("return", {
 })
 
 
-class ReturnRefused(ValueError):
+class ReturnRefused(Refusal):
     """The figures break the rules; each problem names the field it belongs to."""
 
     def __init__(self, problems: list[Problem]):
@@ -116,7 +118,8 @@ def _write(ret: QuarterlyReturn, figures: ReturnFigures) -> None:
     for key, _, _ in NARRATIVES:
         # Browsers send line breaks as CRLF and spreadsheets store LF: keep one form, so a
         # round trip through the template is not mistaken for an edit.
-        text = (figures.narrative.get(key) or "").replace("\r\n", "\n").strip()
+        # Spreadsheet cells arrive here without passing a form: cleaned the same way.
+        text = clean_text(figures.narrative.get(key) or "").strip()
         setattr(ret, key, text)
 
 
@@ -128,12 +131,9 @@ def submit_return(ret: QuarterlyReturn, *, by, now: datetime,
     check_version(ret, expected_version)
     if problems := problems_with(ret, figures_of(ret), for_submission=True):
         raise ReturnRefused(problems)
-    old = ret.status
-    RETURN.check(old, ReturnStatus.submitted)
-    ret.status, ret.submitted_at, ret.submitted_by_id = ReturnStatus.submitted, now, by.id
-    record_audit("return.submitted", ret, user=by,
-                 summary=f"Submitted the {ret.period.short_label} return",
-                 changes={"status": [old.value, ReturnStatus.submitted.value]})
+    ret.submitted_at, ret.submitted_by_id = now, by.id
+    RETURN.move(ret, ReturnStatus.submitted, by=by, action="return.submitted",
+                summary=f"Submitted the {ret.period.short_label} return")
 
 
 def review_return(ret: QuarterlyReturn, *, accept: bool, comments: str, by, now: datetime,
@@ -144,11 +144,8 @@ def review_return(ret: QuarterlyReturn, *, accept: bool, comments: str, by, now:
     new = ReturnStatus.accepted if accept else ReturnStatus.returned
     if not accept and not comments.strip():
         raise FieldRefusal("comments", "Say what the partner needs to change")
-    RETURN.check(ret.status, new)
-    old = ret.status
-    ret.status, ret.review_comments = new, comments.strip()
+    ret.review_comments = comments.strip()
     ret.reviewed_at, ret.reviewed_by_id = now, by.id
-    record_audit(f"return.{new.value}", ret, user=by,
-                 summary=f"{new.title}: the {ret.period.short_label} return"
-                 + (f" ({comments.strip()})" if comments.strip() else ""),
-                 changes={"status": [old.value, new.value]})
+    RETURN.move(ret, new, by=by, action=f"return.{new.value}",
+                summary=f"{new.title}: the {ret.period.short_label} return"
+                + (f" ({comments.strip()})" if comments.strip() else ""))

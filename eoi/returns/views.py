@@ -5,7 +5,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eoi import clock
-from eoi.columns import FieldRefusal, StaleEdit
 from eoi.downloads import attachment
 from eoi.eois.models import CostCategory
 from eoi.eois.uploads import MAX_BYTES
@@ -26,7 +25,7 @@ from eoi.returns import lists, operations, spreadsheet
 from eoi.returns.figures import BREAKDOWNS, NARRATIVES
 from eoi.returns.models import QuarterlyReturn
 from eoi.returns.operations import ReturnRefused
-from eoi.states import TransitionRefused
+from eoi.writes import attempt, explain
 
 returns_bp = Blueprint("returns", __name__, url_prefix="/returns")
 
@@ -93,22 +92,22 @@ def show(return_id: int):
     form = _return_form(ret, borough_rows=max(posted_rows, SPARE_BOROUGH_ROWS),
                         formdata=request.form)
     if form.validate_on_submit():
-        try:
-            operations.save_return(ret, form.figures(), by=current_user, now=clock.now(),
-                                   expected_version=form.version.data)
-            db.session.commit()
-        except ReturnRefused as refused:
-            db.session.rollback()
-            for problem in refused.problems:
-                form.add_problem(problem.field, problem.message)
-        except StaleEdit:
-            db.session.rollback()
-            flash("Someone else saved this return since you opened it. Your figures are "
-                  "below: check them against the saved return, then save again.", "important")
-            form.version.data = ret.version
-        else:
+        outcome = attempt(lambda: operations.save_return(
+            ret, form.figures(), by=current_user, now=clock.now(),
+            expected_version=form.version.data))
+        if outcome.ok:
             flash("Return saved as a draft.", "success")
             return redirect(url_for("returns.show", return_id=ret.id))
+        if outcome.conflict:
+            flash("Someone else saved this return since you opened it. Your figures are "
+                  "below: check them against the saved return, then save again.", "important")
+            db.session.refresh(ret)
+            form.version.data = ret.version
+        elif isinstance(outcome.refusal, ReturnRefused):
+            for problem in outcome.refusal.problems:
+                form.add_problem(problem.field, problem.message)
+        else:
+            explain(outcome, form)
     return _page(ret, form, error_form=form)
 
 
@@ -150,18 +149,18 @@ def upload(return_id: int):
             reading = spreadsheet.read_return(content, _context(ret))
             problems = list(reading.problems)
         if not problems:
-            try:
-                operations.save_return(ret, reading.figures, by=current_user, now=clock.now(),
-                                       entered_by="spreadsheet")
-                db.session.commit()
-            except ReturnRefused as refused:  # the rules are the same: only a safety net
-                db.session.rollback()
-                problems = [spreadsheet.SheetProblem("", p.message, p.field)
-                            for p in refused.problems]
-            else:
+            outcome = attempt(lambda: operations.save_return(
+                ret, reading.figures, by=current_user, now=clock.now(),
+                entered_by="spreadsheet"))
+            if outcome.ok:
                 flash("Spreadsheet uploaded: its figures are saved as a draft. Check them "
                       "below, then submit the return.", "success")
                 return redirect(url_for("returns.show", return_id=ret.id))
+            if isinstance(outcome.refusal, ReturnRefused):  # the same rules: a safety net
+                problems = [spreadsheet.SheetProblem("", p.message, p.field)
+                            for p in outcome.refusal.problems]
+            else:
+                explain(outcome, upload_form)
         for problem in problems:
             where = f"{problem.where}: " if problem.where else ""
             upload_form.file.errors.append(f"{where}{problem.message}")
@@ -175,26 +174,21 @@ def submit(return_id: int):
     require(ret.can_edit(current_user))
     confirm = ConfirmForm()
     if confirm.validate_on_submit():
-        try:
-            operations.submit_return(ret, by=current_user, now=clock.now(),
-                                     expected_version=confirm.version.data)
-            db.session.commit()
-        except ReturnRefused as refused:
-            db.session.rollback()
-            form = _saved_form(ret)
-            for problem in refused.problems:
-                form.add_problem(problem.field, problem.message)
-            return _page(ret, form, error_form=form)
-        except StaleEdit:
-            db.session.rollback()
-            flash("The return changed since this page was opened. Check it, then submit "
-                  "again.", "important")
-        except TransitionRefused as refused:
-            db.session.rollback()
-            flash(f"{refused}.", "important")
-        else:
+        outcome = attempt(lambda: operations.submit_return(
+            ret, by=current_user, now=clock.now(), expected_version=confirm.version.data))
+        if outcome.ok:
             flash("Return submitted. MOPAC will check it and tell you if anything needs "
                   "changing.", "success")
+        elif isinstance(outcome.refusal, ReturnRefused):
+            form = _saved_form(ret)
+            for problem in outcome.refusal.problems:
+                form.add_problem(problem.field, problem.message)
+            return _page(ret, form, error_form=form)
+        elif outcome.conflict:
+            flash("The return changed since this page was opened. Check it, then submit "
+                  "again.", "important")
+        else:
+            explain(outcome)
     return redirect(url_for("returns.show", return_id=ret.id))
 
 
@@ -205,23 +199,18 @@ def review(return_id: int):
     require(ret.can_review(current_user))
     review_form = ReviewForm()
     if review_form.validate_on_submit():
-        try:
-            operations.review_return(ret, accept=review_form.outcome.data == "accept",
-                                     comments=review_form.comments.data or "",
-                                     by=current_user, now=clock.now(),
-                                     expected_version=review_form.version.data)
-            db.session.commit()
-        except FieldRefusal as refusal:
-            db.session.rollback()
-            review_form.comments.errors.append(refusal.message)
-        except StaleEdit:
-            db.session.rollback()
+        outcome = attempt(lambda: operations.review_return(
+            ret, accept=review_form.outcome.data == "accept",
+            comments=review_form.comments.data or "", by=current_user, now=clock.now(),
+            expected_version=review_form.version.data))
+        if outcome.ok:
+            flash(f"Return {ret.status.title.lower()}.", "success")
+            return redirect(url_for("grants.show", grant_id=ret.grant_id, _anchor="returns"))
+        if outcome.conflict:
             flash("The return changed since this page was opened. Check it again.",
                   "important")
             return redirect(url_for("returns.show", return_id=ret.id))
-        else:
-            flash(f"Return {ret.status.title.lower()}.", "success")
-            return redirect(url_for("grants.show", grant_id=ret.grant_id, _anchor="returns"))
+        explain(outcome, review_form)
     return _page(ret, review_form=review_form, error_form=review_form)
 
 

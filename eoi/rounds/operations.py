@@ -6,13 +6,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import DuplicateName, check_version, ensure_unique
+from eoi.columns import check_version, ensure_unique
 from eoi.extensions import db
 from eoi.money import format_pence
 from eoi.reference.models import Indicator, Priority, PriorityKind
+from eoi.refusals import DuplicateName, TransitionRefused
 from eoi.rounds.defaults import DEFAULT_CRITERIA, descriptors_for
 from eoi.rounds.models import Criterion, FundingRound, RoundStatus
-from eoi.states import StateMachine, TransitionRefused
+from eoi.states import StateMachine
 
 ROUND = StateMachine("round", {
     RoundStatus.draft: frozenset({RoundStatus.open}),
@@ -149,11 +150,8 @@ def change_round_status(funding_round: FundingRound, new: RoundStatus, *, by,
     problems = status_problems(funding_round, new, now)
     if problems:
         raise TransitionRefused(". ".join(problems))
-    before = funding_round.status
-    funding_round.status = new
-    record_audit(f"round.{new.value}", funding_round, user=by,
-                 summary=f"Round {new.title.lower()}",
-                 changes={"status": [before.value, new.value]})
+    ROUND.move(funding_round, new, by=by, action=f"round.{new.value}",
+               summary=f"Round {new.title.lower()}")
     return funding_round
 
 

@@ -1,12 +1,11 @@
 """Funding rounds: fund managers set them up and open them; everyone signed in reads them."""
 
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eoi import clock
-from eoi.admin.forms_flow import confirmed_action, handle_form
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.fields import choices
@@ -16,6 +15,7 @@ from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import Indicator, Outcome, Priority, PriorityKind
 from eoi.rounds import operations
 from eoi.rounds.models import Criterion, FundingRound, RoundStatus
+from eoi.writes import confirmed_action, handle_form
 
 rounds_bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -175,8 +175,6 @@ def criterion_remove(round_id: int, criterion_id: int):
     funding_round = _editable_round(round_id)
     criterion = load_or_404(Criterion, criterion_id)
     require(criterion.round_id == funding_round.id)
-    if ConfirmForm().validate_on_submit():
-        operations.remove_criterion(criterion, by=current_user)
-        db.session.commit()
-        flash("Criterion removed.", "success")
+    confirmed_action(lambda: operations.remove_criterion(criterion, by=current_user),
+                     "Criterion removed.")
     return redirect(url_for("rounds.show", round_id=funding_round.id, _anchor="criteria"))

@@ -9,7 +9,10 @@ from sqlalchemy import or_, select
 
 from eoi.exports import csv_text, unguarded
 from eoi.extensions import db
+from eoi.forms.fields import TEXT_AREA_MAX
+from eoi.inputs import clean_text
 from eoi.reference.models import LocalAuthority, Organisation
+from eoi.refusals import Refusal
 from eoi.service_map.models import Cohort, Service, ServiceType
 from eoi.service_map.operations import create_service, find_service, update_service
 
@@ -60,6 +63,22 @@ def _enum_values(enum_class, cell: str, what: str, errors: list[str]) -> set:
     return found
 
 
+class ImportRefused(Refusal):
+    """Some rows have problems, so nothing is imported; every problem is listed by row."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def import_services(text: str, *, by) -> ImportResult:
+    """All or nothing: every row is saved, or ImportRefused lists every problem."""
+    result = import_csv(text, by=by)
+    if result.errors:
+        raise ImportRefused(result.errors)
+    return result
+
+
 def import_csv(text: str, *, by) -> ImportResult:
     """Check every row first; only if all are good, save them all (in the caller's
     transaction). Row numbers are the spreadsheet's: the header is row 1."""
@@ -76,7 +95,7 @@ def import_csv(text: str, *, by) -> ImportResult:
     for number, row in enumerate(reader, start=2):
         # Every cell as text (a short row's missing cells are empty), with the export's
         # formula guard taken off.
-        row = {key: unguarded(value or "") for key, value in row.items() if key}
+        row = {key: clean_text(unguarded(value or "")) for key, value in row.items() if key}
         problems: list[str] = []
         provider_text = row["provider"].strip()
         provider = db.session.scalar(select(Organisation).where(
@@ -89,6 +108,8 @@ def import_csv(text: str, *, by) -> ImportResult:
             problems.append("enter the service name")
         elif len(name) > 200:
             problems.append("the service name must be 200 characters or fewer")
+        if len(row["description"]) > TEXT_AREA_MAX:  # as the web form allows
+            problems.append(f"the description must be {TEXT_AREA_MAX:,} characters or fewer")
         chosen = []
         for part in _split(row["boroughs"]):
             borough = boroughs.get(part) or boroughs.get(part.lower())

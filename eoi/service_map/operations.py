@@ -5,9 +5,10 @@ from datetime import date
 from sqlalchemy import select
 
 from eoi.audit import changes_between, record_audit, snapshot
-from eoi.columns import DuplicateName, check_version
+from eoi.columns import check_version
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation
+from eoi.refusals import DuplicateName
 from eoi.service_map.models import Cohort, Service, ServiceType
 
 _FIELDS = ["provider_id", "name", "description", "funding_end_date", "borough_codes", "types",

@@ -7,16 +7,16 @@ from sqlalchemy import func, select
 
 from eoi import clock
 from eoi.accounts.models import Role
-from eoi.admin.forms_flow import handle_form
 from eoi.exports import Listing, download
 from eoi.extensions import db
 from eoi.forms.fields import choices
 from eoi.forms.service_map import ImportForm, ServiceForm
+from eoi.inputs import id_from
 from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import LocalAuthority, Organisation
 from eoi.reference.operations import organisation_choices
-from eoi.service_map import operations
-from eoi.service_map.csv_io import COLUMNS, import_csv, service_rows
+from eoi.service_map import csv_io, operations
+from eoi.service_map.csv_io import COLUMNS, ImportRefused, service_rows
 from eoi.service_map.gaps import Provision, ServiceFacts, gap_matrix
 from eoi.service_map.models import (
     Cohort,
@@ -25,6 +25,7 @@ from eoi.service_map.models import (
     ServiceType,
     ServiceTypeLink,
 )
+from eoi.writes import attempt, explain, handle_form
 
 service_map_bp = Blueprint("service_map", __name__, url_prefix="/service-map")
 
@@ -41,8 +42,8 @@ def _filters() -> dict:
 def _filtered_services(filters: dict) -> list[Service]:
     query = (select(Service).join(Service.provider).where(Service.is_archived.is_(False))
              .order_by(Organisation.name, Service.name))
-    if filters["borough"].isdigit():
-        query = query.where(Service.boroughs.any(LocalAuthority.id == int(filters["borough"])))
+    if borough_id := id_from(filters["borough"]):
+        query = query.where(Service.boroughs.any(LocalAuthority.id == borough_id))
     if filters["type"] in {t.value for t in ServiceType}:
         query = query.where(Service.type_links.any(
             ServiceTypeLink.type == ServiceType(filters["type"])))
@@ -77,8 +78,8 @@ def export(fmt: str):
 
 
 def _described(filters: dict) -> list[tuple[str, str]]:
-    borough = db.session.get(LocalAuthority, int(filters["borough"])) \
-        if filters["borough"].isdigit() else None
+    borough_id = id_from(filters["borough"])
+    borough = db.session.get(LocalAuthority, borough_id) if borough_id else None
     known = {t.value: t.title for t in ServiceType} | {c.value: c.title for c in Cohort}
     return [(label, value) for label, value in [
         ("Borough", borough.name if borough else ""),
@@ -180,14 +181,14 @@ def import_services():
             text = None
             form.file.errors.append("The selected file must be saved as UTF-8 CSV")
         if text is not None:
-            result = import_csv(text, by=current_user)
-            if result.errors:
-                db.session.rollback()  # all or nothing
-                errors = result.errors
-            else:
-                db.session.commit()
-                flash(f"Imported {result.created} new and {result.updated} updated services.",
-                      "success")
+            outcome = attempt(lambda: csv_io.import_services(text, by=current_user))
+            if outcome.ok:
+                flash(f"Imported {outcome.result.created} new and {outcome.result.updated} "
+                      "updated services.", "success")
                 return redirect(url_for("service_map.index"))
+            if isinstance(outcome.refusal, ImportRefused):
+                errors = outcome.refusal.errors
+            else:
+                explain(outcome, form)
     return render_template("service_map/import.html", title="Import services", form=form,
                            errors=errors)
