@@ -1,12 +1,16 @@
 """Every change to an account goes through here, and every one is audited."""
 
 import enum
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
-from eoi.accounts.models import Role, User, UserRole
+from eoi import clock
+from eoi.accounts.models import Role, SessionEnd, User, UserRole, UserSession
 from eoi.accounts.passwords import hash_password, needs_rehash, verify_password
 from eoi.audit import changes_between, record_audit, snapshot
 from eoi.columns import DuplicateName, FieldRefusal, check_version
@@ -18,6 +22,9 @@ FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
 LOCKOUT_PERIOD = timedelta(minutes=15)
 
 _AUDITED_FIELDS = ["email", "full_name", "organisation_id", "roles", "is_active"]
+
+# A session's last-seen time is written when it is at least this old, not on every request.
+SEEN_EVERY = timedelta(minutes=5)
 
 
 def normalise_email(email: str) -> str:
@@ -85,6 +92,9 @@ def update_user(
     changes = changes_between(before, snapshot(user, _AUDITED_FIELDS))
     if changes:
         record_audit("user.updated", user, user=by, summary="Updated account", changes=changes)
+    if {"roles", "organisation_id"} & changes.keys():
+        # What they may see has changed: they sign in again to see it.
+        end_sessions_of(user, SessionEnd.access_changed, by=by)
     return user
 
 
@@ -102,16 +112,94 @@ def set_user_active(user: User, active: bool, *, by: User) -> User:
         summary=("Reactivated" if active else "Deactivated") + f" account of {user.full_name}",
         changes=changes_between(before, snapshot(user, _AUDITED_FIELDS)),
     )
+    if not active:
+        # Ended, not merely refused while deactivated: reactivating must not revive them.
+        end_sessions_of(user, SessionEnd.deactivated, by=by)
     return user
 
 
 def set_password(user: User, new_password: str, *, by: User | None) -> None:
+    """A new password, by the person themselves or a fund manager. Every other session of
+    the person ends: whoever else held one (someone who knew the old password) is out."""
+    own = by is not None and by.id == user.id
     user.password_hash = hash_password(new_password)
     user.failed_sign_in_count = 0
     user.first_failed_sign_in_at = None
     user.locked_until = None
-    who = "their own" if by is not None and by.id == user.id else "the"
-    record_audit("user.password_changed", user, user=by, summary=f"Changed {who} password")
+    record_audit("user.password_changed", user, user=by,
+                 summary=f"Changed {'their own' if own else 'the'} password")
+    end_sessions_of(user, SessionEnd.password_changed if own else SessionEnd.password_set,
+                    by=by)
+
+
+# Signed-in sessions -------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(user: User, *, user_agent: str, now: datetime) -> UserSession:
+    """A new signed-in session for `user`; its token is set on `user` for Flask-Login to
+    put in the cookie, and only the token's hash is kept."""
+    token = secrets.token_urlsafe(32)
+    user_session = UserSession(user=user, token_hash=_token_hash(token), created_at=now,
+                               last_seen_at=now, user_agent=(user_agent or "")[:200])
+    db.session.add(user_session)
+    user.current_session, user.session_token = user_session, token
+    return user_session
+
+
+def signed_in_user(token: str, *, now: datetime, lifetime: timedelta) -> User | None:
+    """The person whose live session `token` is, in one query; None for a token never
+    made or ended, a session past its `lifetime`, or a deactivated account."""
+    user_session = db.session.scalar(
+        select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
+        .where(UserSession.token_hash == _token_hash(token))
+    )
+    if user_session is None or not user_session.is_live(now, lifetime):
+        return None
+    user = user_session.user
+    if not user.is_active:
+        return None
+    user.current_session, user.session_token = user_session, token
+    return user
+
+
+def note_seen(user_session: UserSession, *, now: datetime) -> bool:
+    """Move the session's last-seen time on if it is SEEN_EVERY old; whether it did.
+
+    Not audited: it records no one's decision, and an entry every few minutes for every
+    person would bury the ones that do."""
+    if now - user_session.last_seen_at < SEEN_EVERY:
+        return False
+    user_session.last_seen_at = now
+    return True
+
+
+def end_session(user_session: UserSession, reason: SessionEnd, *, by: User) -> None:
+    user_session.ended_at, user_session.end_reason = clock.now(), reason
+    if reason is SessionEnd.signed_out:
+        record_audit("user.signed_out", user_session.user, user=by, summary="Signed out")
+
+
+def end_sessions_of(user: User, reason: SessionEnd, *, by: User | None) -> int:
+    """End every live session of `user` but the one the change is being made in, if
+    `user` is making it themselves; how many ended."""
+    keep = by.current_session if by is not None and by.id == user.id else None
+    query = select(UserSession).where(UserSession.user_id == user.id,
+                                      UserSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    ended = db.session.scalars(query).all()
+    for user_session in ended:
+        end_session(user_session, reason, by=by)
+    if ended:
+        others = "other " if keep is not None else ""
+        record_audit("user.sessions_ended", user, user=by,
+                     summary=f"Ended {len(ended)} {others}session{'s' * (len(ended) != 1)}: "
+                     f"{reason.title.lower()}")
+    return len(ended)
 
 
 class SignInOutcome(enum.Enum):
@@ -127,7 +215,8 @@ class SignInResult:
     locked_until: datetime | None = None
 
 
-def attempt_sign_in(email: str, password: str, *, now: datetime) -> SignInResult:
+def attempt_sign_in(email: str, password: str, *, now: datetime,
+                    user_agent: str = "") -> SignInResult:
     """Check a password, counting failures: 5 in 15 minutes lock the account for 15.
 
     A locked account is refused before its password is checked, so guessing
@@ -170,5 +259,6 @@ def attempt_sign_in(email: str, password: str, *, now: datetime) -> SignInResult
     user.first_failed_sign_in_at = None
     user.locked_until = None
     user.last_signed_in_at = now
+    start_session(user, user_agent=user_agent, now=now)
     record_audit("user.signed_in", user, user=user, summary="Signed in")
     return SignInResult(SignInOutcome.signed_in, user)

@@ -4,9 +4,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eoi import clock
-from eoi.accounts.operations import SignInOutcome, attempt_sign_in, set_password
+from eoi.accounts.models import SessionEnd
+from eoi.accounts.operations import SignInOutcome, attempt_sign_in, end_session, set_password
 from eoi.accounts.passwords import verify_password
-from eoi.audit import record_audit
 from eoi.calendars.operations import feed_of
 from eoi.extensions import db
 from eoi.formatting import london_time
@@ -32,7 +32,8 @@ def sign_in():
         return redirect(url_for("dashboard.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        result = attempt_sign_in(form.email.data, form.password.data, now=clock.now())
+        result = attempt_sign_in(form.email.data, form.password.data, now=clock.now(),
+                                 user_agent=request.user_agent.string)
         db.session.commit()  # failures count too, so the lockout holds
         if result.outcome is SignInOutcome.signed_in:
             login_user(result.user)
@@ -51,8 +52,8 @@ def sign_in():
 @auth_bp.post("/sign-out")
 @login_required
 def sign_out():
-    record_audit("user.signed_out", current_user._get_current_object(), user=current_user,
-                 summary="Signed out")
+    # Ended on the server, so a copy of the cookie taken before now signs nobody in.
+    end_session(current_user.current_session, SessionEnd.signed_out, by=current_user)
     db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
