@@ -20,6 +20,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     if app.config.get("EOI_NOW"):
         clock.set_now(app.config["EOI_NOW"])
+    if app.config.get("EOI_PROXY_HOPS"):
+        # Only when told: anyone can send X-Forwarded-For, and sign-in limits count
+        # attempts by the client's address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["EOI_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     _configure_templates(app)
     db.init_app(app)

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
@@ -34,7 +34,6 @@ class User(Versioned, UserMixin, db.Model):
     __table_args__ = (
         # Emails are compared case-insensitively by storing them lower-cased.
         CheckConstraint("email = lower(email)", name="email_lower_case"),
-        CheckConstraint("failed_sign_in_count >= 0", name="failed_sign_in_count_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,9 +44,6 @@ class User(Versioned, UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    failed_sign_in_count: Mapped[int] = mapped_column(Integer, default=0)
-    first_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     role_links: Mapped[list[UserRole]] = relationship(
@@ -118,9 +114,6 @@ class User(Versioned, UserMixin, db.Model):
     def can_import_services(self) -> bool:
         return self.has_role(Role.fund_manager)
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
-
 
 class SessionEnd(TitledEnum):
     """Why a signed-in session ended."""
@@ -163,3 +156,19 @@ class UserSession(db.Model):
 
     def is_live(self, now: datetime, lifetime: timedelta) -> bool:
         return self.ended_at is None and now < self.created_at + lifetime
+
+
+class SignInFailure(db.Model):
+    """One wrong password, counted against one key (an account, a client network or a
+    device: see eoi.accounts.throttling) and deleted once it is older than the window it
+    counts in. The key is a keyed hash: no email or IP address is kept."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_hash_failed_at", "key_hash", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<SignInFailure {self.id} at {self.failed_at}>"

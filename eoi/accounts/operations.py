@@ -6,20 +6,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import contains_eager
 
 from eoi import clock
-from eoi.accounts.models import Role, SessionEnd, User, UserRole, UserSession
+from eoi.accounts import throttling
+from eoi.accounts.models import Role, SessionEnd, SignInFailure, User, UserRole, UserSession
 from eoi.accounts.passwords import hash_password, needs_rehash, verify_password
 from eoi.audit import changes_between, record_audit, snapshot
 from eoi.columns import DuplicateName, FieldRefusal, check_version
 from eoi.extensions import db
 from eoi.reference.models import Organisation
-
-MAX_FAILED_SIGN_INS = 5
-FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
-LOCKOUT_PERIOD = timedelta(minutes=15)
 
 _AUDITED_FIELDS = ["email", "full_name", "organisation_id", "roles", "is_active"]
 
@@ -123,9 +121,6 @@ def set_password(user: User, new_password: str, *, by: User | None) -> None:
     the person ends: whoever else held one (someone who knew the old password) is out."""
     own = by is not None and by.id == user.id
     user.password_hash = hash_password(new_password)
-    user.failed_sign_in_count = 0
-    user.first_failed_sign_in_at = None
-    user.locked_until = None
     record_audit("user.password_changed", user, user=by,
                  summary=f"Changed {'their own' if own else 'the'} password")
     end_sessions_of(user, SessionEnd.password_changed if own else SessionEnd.password_set,
@@ -205,60 +200,77 @@ def end_sessions_of(user: User, reason: SessionEnd, *, by: User | None) -> int:
 class SignInOutcome(enum.Enum):
     signed_in = "signed_in"
     wrong_credentials = "wrong_credentials"
-    locked = "locked"
+    # Too many wrong passwords in the last minute: refused whatever the password.
+    throttled = "throttled"
+
+
+@dataclass(frozen=True)
+class SignInClient:
+    """Where an attempt comes from: the client's address, the device cookie it sent (see
+    eoi.accounts.throttling) and its user agent."""
+
+    address: str | None = None
+    device_cookie: str | None = None
+    user_agent: str = ""
 
 
 @dataclass
 class SignInResult:
     outcome: SignInOutcome
     user: User | None = None
-    locked_until: datetime | None = None
+    # On signing in: the browser's new device cookie.
+    device_cookie: str | None = None
 
 
 def attempt_sign_in(email: str, password: str, *, now: datetime,
-                    user_agent: str = "") -> SignInResult:
-    """Check a password, counting failures: 5 in 15 minutes lock the account for 15.
+                    client: SignInClient = SignInClient()) -> SignInResult:
+    """Check a password, held to the limits in eoi.accounts.throttling.
 
-    A locked account is refused before its password is checked, so guessing
-    during the lockout learns nothing.
+    An address with no account, or a deactivated one, goes exactly the same way as a
+    wrong password: the same queries, a password hash checked, the same failure counted,
+    so neither the answer nor its timing says which addresses have accounts.
     """
+    secret = current_app.config["SECRET_KEY"]
+    email = normalise_email(email)
     user = find_user_by_email(email)
-    if user is not None and user.is_locked(now):
-        return SignInResult(SignInOutcome.locked, user, user.locked_until)
-
+    device = throttling.trusted_device(secret, client.device_cookie, email=email,
+                                       password_hash=user.password_hash if user else None,
+                                       now=now)
+    limits = throttling.limits_for(secret, email=email, address=client.address, device=device)
+    refused = _over_a_limit(limits, now)
+    # Checked even when refused, so a refusal takes as long as any other answer.
     password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not user.is_active:
+    if refused:
+        return SignInResult(SignInOutcome.throttled)
+    if not password_ok or not user.is_active:  # password_ok is False when user is None
+        _count_failure(limits, now)
         return SignInResult(SignInOutcome.wrong_credentials)
-
-    if not password_ok:
-        window_open = (
-            user.first_failed_sign_in_at is not None
-            and now - user.first_failed_sign_in_at < FAILED_SIGN_IN_WINDOW
-        )
-        if window_open:
-            user.failed_sign_in_count += 1
-        else:
-            user.failed_sign_in_count = 1
-            user.first_failed_sign_in_at = now
-        if user.failed_sign_in_count >= MAX_FAILED_SIGN_INS:
-            user.locked_until = now + LOCKOUT_PERIOD
-            user.failed_sign_in_count = 0
-            user.first_failed_sign_in_at = None
-            record_audit(
-                "user.locked",
-                user,
-                user=None,
-                summary=f"Locked after {MAX_FAILED_SIGN_INS} failed sign-in attempts",
-            )
-            return SignInResult(SignInOutcome.locked, user, user.locked_until)
-        return SignInResult(SignInOutcome.wrong_credentials, user)
 
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_sign_in_count = 0
-    user.first_failed_sign_in_at = None
-    user.locked_until = None
     user.last_signed_in_at = now
-    start_session(user, user_agent=user_agent, now=now)
+    start_session(user, user_agent=client.user_agent, now=now)
     record_audit("user.signed_in", user, user=user, summary="Signed in")
-    return SignInResult(SignInOutcome.signed_in, user)
+    return SignInResult(SignInOutcome.signed_in, user, throttling.device_cookie(
+        secret, email=email, password_hash=user.password_hash, now=now))
+
+
+def _over_a_limit(limits: dict[str, int], now: datetime) -> bool:
+    counts = dict(db.session.execute(
+        select(SignInFailure.key_hash, func.count())
+        .where(SignInFailure.key_hash.in_(limits),
+               SignInFailure.failed_at > now - throttling.WINDOW)
+        .group_by(SignInFailure.key_hash)
+    ).all())
+    return any(counts.get(key, 0) >= limit for key, limit in limits.items())
+
+
+def _count_failure(limits: dict[str, int], now: datetime) -> None:
+    """Count a wrong password against each key, and forget failures too old to count.
+
+    Not audited: anyone can make these, for addresses with no account too, and they are
+    kept only for a minute."""
+    db.session.add_all(SignInFailure(key_hash=key, failed_at=now) for key in limits)
+    db.session.execute(
+        delete(SignInFailure).where(SignInFailure.failed_at <= now - throttling.WINDOW),
+        execution_options={"synchronize_session": False})

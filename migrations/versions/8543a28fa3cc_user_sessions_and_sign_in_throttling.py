@@ -35,9 +35,39 @@ def upgrade():
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
 
+    # Wrong passwords, each kept for a minute against a keyed hash of what it counts for.
+    op.create_table('sign_in_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('failed_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failures'))
+    )
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_sign_in_failures_key_hash_failed_at', ['key_hash', 'failed_at'], unique=False)
+
+    # The lockout goes: throttling counts in sign_in_failures instead.
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_users_failed_sign_in_count_not_negative'), type_='check')
+        batch_op.drop_column('locked_until')
+        batch_op.drop_column('failed_sign_in_count')
+        batch_op.drop_column('first_failed_sign_in_at')
+
 
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('failed_sign_in_count', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('first_failed_sign_in_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('locked_until', sa.DateTime(), nullable=True))
+        batch_op.create_check_constraint(op.f('ck_users_failed_sign_in_count_not_negative'), 'failed_sign_in_count >= 0')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.alter_column('failed_sign_in_count', server_default=None)
+
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_sign_in_failures_key_hash_failed_at')
+
+    op.drop_table('sign_in_failures')
+
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
 
