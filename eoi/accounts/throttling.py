@@ -5,7 +5,7 @@ Wrong passwords are counted for a minute, in the database so that every worker s
 
 - the account: 10 a minute, keyed by the normalised email address, so an address with no
   account is counted exactly like one with (nobody learns which exist from being refused);
-- the client's network (an IPv4 address, an IPv6 /64): 30 a minute across every address
+- the client's network (an IPv4 address, an IPv6 /64): 30 a minute across every account
   it tries, so one machine cannot guess a little at many accounts;
 - or, instead of both, the browser's own device cookie: a browser that has signed in to
   this account before carries one (OWASP's "device cookies") and is counted on its own,
