@@ -22,6 +22,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     if app.config.get("EOI_NOW"):
         clock.set_now(app.config["EOI_NOW"])
+    if app.config.get("EOI_PROXY_HOPS"):
+        # Only when told: anyone can send X-Forwarded-For, and sign-in limits count
+        # attempts by the client's address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["EOI_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     # An id too large for any record is simply not found (SQLite cannot even be asked).
     app.url_map.converters["int"] = BoundedIdConverter
@@ -83,19 +90,35 @@ def _configure_templates(app: Flask) -> None:
 
 
 def _configure_login(app: Flask) -> None:
-    from eoi.accounts.models import User
+    from flask import request
+    from flask_login import current_user
+
+    from eoi.accounts.operations import note_seen, signed_in_user
+    from eoi.writes import attempt
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to use this service."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    # The cookie carries a server-side session's token, not the account's id: see
+    # User.get_session_token and eoi.accounts.models.UserSession.
+    login_manager.id_attribute = "get_session_token"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        # A deactivated account is signed out on its very next request.
-        return user if user is not None and user.is_active else None
+    def load_user(token: str):
+        # An ended or expired session, or a deactivated account, is signed out here, on
+        # its very next request.
+        return signed_in_user(token, now=clock.now(),
+                              lifetime=app.config["PERMANENT_SESSION_LIFETIME"])
+
+    @app.before_request
+    def _note_the_session_seen():
+        # Here, before the view has changed anything, so that this commit holds nothing
+        # but the last-seen time.
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return
+        attempt(lambda: note_seen(current_user.current_session, now=clock.now()))
 
 
 def _register_blueprints(app: Flask) -> None:

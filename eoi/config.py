@@ -15,6 +15,9 @@ EOI_SMTP_USERNAME  mail server login, used with EOI_SMTP_PASSWORD; default: no l
 EOI_SMTP_PASSWORD
 EOI_OUTBOX_FOLDER  where emails go as .eml files without a mail server; default: instance/outbox
 EOI_360G_PREFIX    MOPAC's registered 360Giving prefix for grant ids; default: 360G-mopac-
+EOI_PROXY_HOPS     how many proxies in front of the service set X-Forwarded-For and
+                   X-Forwarded-Proto, to be believed; default: 0, the headers are ignored
+                   and the client is the address the connection comes from
 EOI_NOW            outside production only: run the service clock from this moment (an ISO
                    date or datetime), to show or test the service as of another day
 """
@@ -80,6 +83,9 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         smtp_port = int(environ.get("EOI_SMTP_PORT") or 587)
     except ValueError:
         raise ConfigurationError("EOI_SMTP_PORT must be a port number.") from None
+    proxy_hops = environ.get("EOI_PROXY_HOPS") or "0"
+    if not proxy_hops.isdigit():
+        raise ConfigurationError("EOI_PROXY_HOPS must be a number of proxies, such as 1.")
 
     return {
         "EOI_ENV": env,
@@ -108,6 +114,7 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "EOI_SMTP_PASSWORD": environ.get("EOI_SMTP_PASSWORD") or None,
         "EOI_OUTBOX_FOLDER": environ.get("EOI_OUTBOX_FOLDER") or str(instance_path / "outbox"),
         "EOI_360G_PREFIX": environ.get("EOI_360G_PREFIX") or "360G-mopac-",
+        "EOI_PROXY_HOPS": int(proxy_hops),
         "EOI_NOW": start_clock_at,
     }
 

@@ -68,6 +68,7 @@ def app(database_url, tmp_path_factory):
             "EOI_UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
         }
     )
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_the_last_request)
     with app.app_context():
         db.drop_all()
         db.create_all()  # tests only: the real schema comes from migrations
@@ -75,6 +76,18 @@ def app(database_url, tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+def _forget_the_last_request() -> None:
+    """A test keeps one app context open across its requests, so that it and the views share
+    db.session; Flask would then share `g` as well, and with it Flask-Login's signed-in
+    person and Flask-WTF's CSRF token, from one request (and one test client) to the next.
+    In production every request has an app context of its own: here too, each request starts
+    with an empty `g`, so the person is looked up from the request's own cookie."""
+    from flask import g
+
+    for name in list(vars(g)):
+        delattr(g, name)
 
 
 @pytest.fixture(autouse=True)

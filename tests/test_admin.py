@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from eoi import clock
 from eoi.accounts.models import Role, User
+from eoi.accounts.passwords import verify_password
 from eoi.audit.models import AuditEntry
 from eoi.extensions import db
 from eoi.reference.models import (
@@ -141,17 +141,15 @@ def test_a_fund_manager_cannot_deactivate_themselves(client, manager):
     assert manager.is_active
 
 
-def test_set_a_password_unlocks(client, manager, make_user):
-
+def test_set_a_new_password(client, manager, make_user):
     person = make_user(Role.partner)
-    person.locked_until = clock.now().replace(year=clock.now().year + 1)
-    db.session.commit()
     response = post_form(client, f"/admin/users/{person.id}/password",
                          {"password": "a brand new password"})
     assert response.status_code == 302
     db.session.refresh(person)
-    assert person.locked_until is None
+    assert verify_password(person.password_hash, "a brand new password")
     assert _audit("user.password_changed")[-1].user_id == manager.id
+    # tests/test_sessions.py: it signs the person out everywhere.
 
 
 def test_user_list_filters(client, manager, make_user):

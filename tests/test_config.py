@@ -68,3 +68,10 @@ def test_the_clock_can_start_at_another_day_outside_production(tmp_path):
     with pytest.raises(ConfigurationError, match="EOI_NOW"):
         load_config(tmp_path, {"EOI_ENV": "production", "EOI_SECRET_KEY": "k",
                                "EOI_ALLOW_SQLITE": "1", "EOI_NOW": "2027-02-28"})
+
+
+def test_proxy_hops_are_a_number_and_none_by_default(tmp_path):
+    assert load_config(tmp_path, environ={})["EOI_PROXY_HOPS"] == 0
+    assert load_config(tmp_path, environ={"EOI_PROXY_HOPS": "2"})["EOI_PROXY_HOPS"] == 2
+    with pytest.raises(ConfigurationError, match="EOI_PROXY_HOPS"):
+        load_config(tmp_path, environ={"EOI_PROXY_HOPS": "yes"})

@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -6,7 +5,6 @@ from sqlalchemy import select
 from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.accounts.operations import SignInOutcome, attempt_sign_in
-from eoi.audit.models import AuditEntry
 from eoi.extensions import db
 from tests.conftest import PASSWORD, csrf_token, sign_in
 
@@ -69,61 +67,6 @@ def test_next_only_redirects_within_the_service(client, make_user):
               "csrf_token": csrf_token(page.text)},
     )
     assert response.headers["Location"] == "/dashboard"
-
-
-def test_five_failures_in_15_minutes_lock_the_account_for_15_minutes(make_user):
-    user = make_user(Role.partner, email="p@example.org.uk")
-    start = clock.now()
-    for minute in range(4):
-        result = attempt_sign_in("p@example.org.uk", "wrong", now=start + timedelta(minutes=minute))
-        assert result.outcome is SignInOutcome.wrong_credentials
-    fifth = start + timedelta(minutes=4)
-    assert attempt_sign_in("p@example.org.uk", "wrong", now=fifth).outcome is SignInOutcome.locked
-    db.session.commit()
-
-    # Even the right password is refused during the lockout...
-    during = fifth + timedelta(minutes=14, seconds=59)
-    assert attempt_sign_in("p@example.org.uk", PASSWORD, now=during).outcome is SignInOutcome.locked
-    # ...and accepted once it has passed.
-    after = fifth + timedelta(minutes=15, seconds=1)
-    assert attempt_sign_in("p@example.org.uk", PASSWORD, now=after).outcome is (
-        SignInOutcome.signed_in
-    )
-    assert db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.subject_id == user.id)
-    ).all().count("user.locked") == 1
-
-
-def test_failures_spread_over_more_than_15_minutes_do_not_lock(make_user):
-    make_user(Role.partner, email="p@example.org.uk")
-    start = clock.now()
-    for minute in (0, 4, 8, 12, 16, 20):
-        result = attempt_sign_in("p@example.org.uk", "wrong", now=start + timedelta(minutes=minute))
-        assert result.outcome is SignInOutcome.wrong_credentials
-
-
-def test_a_success_resets_the_count(make_user):
-    make_user(Role.partner, email="p@example.org.uk")
-    now = clock.now()
-    for _ in range(4):
-        attempt_sign_in("p@example.org.uk", "wrong", now=now)
-    assert attempt_sign_in("p@example.org.uk", PASSWORD, now=now).outcome is (
-        SignInOutcome.signed_in
-    )
-    for _ in range(4):
-        assert attempt_sign_in("p@example.org.uk", "wrong", now=now).outcome is (
-            SignInOutcome.wrong_credentials
-        )
-
-
-def test_locked_account_sees_a_clear_message_in_the_browser(client, make_user):
-    make_user(Role.partner, email="p@example.org.uk")
-    for _ in range(5):
-        response = sign_in(client, "p@example.org.uk", "wrong guess")
-    assert "locked" in response.text
-    assert "try again in 15 minutes" in response.text
-    response = sign_in(client, "p@example.org.uk")
-    assert response.status_code == 200 and "locked" in response.text
 
 
 def test_unknown_email_is_not_revealed(client, reference):

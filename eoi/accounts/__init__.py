@@ -1,1 +1,1 @@
-"""People who use the service: accounts, roles, sign-in and lockout."""
+"""People who use the service: accounts, roles, sign-in, its limits and sessions."""

@@ -1,7 +1,7 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
@@ -34,7 +34,6 @@ class User(Versioned, UserMixin, db.Model):
     __table_args__ = (
         # Emails are compared case-insensitively by storing them lower-cased.
         CheckConstraint("email = lower(email)", name="email_lower_case"),
-        CheckConstraint("failed_sign_in_count >= 0", name="failed_sign_in_count_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,14 +44,25 @@ class User(Versioned, UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    failed_sign_in_count: Mapped[int] = mapped_column(Integer, default=0)
-    first_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     role_links: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", order_by=UserRole.role
     )
+
+    # The signed-in session (a UserSession) this object came through, and that session's
+    # token: set by sign-in and by the user loader for the current request, never stored.
+    current_session = None
+    session_token = None
+
+    def get_session_token(self) -> str:
+        """What Flask-Login keeps in the session cookie (login_manager.id_attribute): the
+        token of a server-side session, never the account's id, so that ending the session
+        ends every copy of the cookie. (get_id() stays the id: UserMixin compares people
+        with it.)"""
+        if self.session_token is None:
+            raise LookupError("sign in through start_session(), which makes the token")
+        return self.session_token
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -104,5 +114,61 @@ class User(Versioned, UserMixin, db.Model):
     def can_import_services(self) -> bool:
         return self.has_role(Role.fund_manager)
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
+
+class SessionEnd(TitledEnum):
+    """Why a signed-in session ended."""
+
+    signed_out = ("signed_out", "Signed out")
+    password_changed = ("password_changed", "Password changed")
+    password_set = ("password_set", "New password set by a fund manager")
+    deactivated = ("deactivated", "Account deactivated")
+    access_changed = ("access_changed", "Roles or organisation changed")
+
+
+class UserSession(db.Model):
+    """One browser signed in as one person. The session cookie carries a random token and
+    the database keeps only its SHA-256, so a copy of the database signs nobody in. A
+    session is live until it ends (signing out, a new password, deactivation, a change of
+    access) or its lifetime runs out, and the cookie works only while it is live."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Kept roughly: written at most every few minutes, not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[SessionEnd | None] = mapped_column(
+        enum_column_type(SessionEnd, "session_end"))
+    # The browser's own description of itself, shortened, so a person can tell their
+    # sessions apart.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user {self.user_id}>"
+
+    def __str__(self) -> str:
+        return f"Session of {self.user}"
+
+    def is_live(self, now: datetime, lifetime: timedelta) -> bool:
+        return self.ended_at is None and now < self.created_at + lifetime
+
+
+class SignInFailure(db.Model):
+    """One wrong password, counted against one key (an account, a client network or a
+    device: see eoi.accounts.throttling) and deleted once it is older than the window it
+    counts in. The key is a keyed hash: no email or IP address is kept."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_hash_failed_at", "key_hash", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<SignInFailure {self.id} at {self.failed_at}>"

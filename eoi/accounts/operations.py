@@ -1,12 +1,18 @@
 """Every change to an account goes through here, and every one is audited."""
 
 import enum
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import contains_eager
 
-from eoi.accounts.models import Role, User, UserRole
+from eoi import clock
+from eoi.accounts import throttling
+from eoi.accounts.models import Role, SessionEnd, SignInFailure, User, UserRole, UserSession
 from eoi.accounts.passwords import hash_password, needs_rehash, verify_password
 from eoi.audit import changes_between, record_audit, snapshot
 from eoi.columns import check_version
@@ -14,11 +20,10 @@ from eoi.extensions import db
 from eoi.reference.models import Organisation
 from eoi.refusals import DuplicateName, FieldRefusal
 
-MAX_FAILED_SIGN_INS = 5
-FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
-LOCKOUT_PERIOD = timedelta(minutes=15)
-
 _AUDITED_FIELDS = ["email", "full_name", "organisation_id", "roles", "is_active"]
+
+# A session's last-seen time is written when it is at least this old, not on every request.
+SEEN_EVERY = timedelta(minutes=5)
 
 
 def normalise_email(email: str) -> str:
@@ -86,6 +91,9 @@ def update_user(
     changes = changes_between(before, snapshot(user, _AUDITED_FIELDS))
     if changes:
         record_audit("user.updated", user, user=by, summary="Updated account", changes=changes)
+    if {"roles", "organisation_id"} & changes.keys():
+        # What they may see has changed: they sign in again to see it.
+        end_sessions_of(user, SessionEnd.access_changed, by=by)
     return user
 
 
@@ -103,73 +111,174 @@ def set_user_active(user: User, active: bool, *, by: User) -> User:
         summary=("Reactivated" if active else "Deactivated") + f" account of {user.full_name}",
         changes=changes_between(before, snapshot(user, _AUDITED_FIELDS)),
     )
+    if not active:
+        # Ended, not merely refused while deactivated: reactivating must not revive them.
+        end_sessions_of(user, SessionEnd.deactivated, by=by)
     return user
 
 
 def set_password(user: User, new_password: str, *, by: User | None) -> None:
+    """A new password, by the person themselves or a fund manager. Every other session of
+    the person ends: whoever else held one (someone who knew the old password) is out."""
+    own = by is not None and by.id == user.id
     user.password_hash = hash_password(new_password)
-    user.failed_sign_in_count = 0
-    user.first_failed_sign_in_at = None
-    user.locked_until = None
-    who = "their own" if by is not None and by.id == user.id else "the"
-    record_audit("user.password_changed", user, user=by, summary=f"Changed {who} password")
+    record_audit("user.password_changed", user, user=by,
+                 summary=f"Changed {'their own' if own else 'the'} password")
+    end_sessions_of(user, SessionEnd.password_changed if own else SessionEnd.password_set,
+                    by=by)
+
+
+def change_own_password(user: User, *, current_password: str, new_password: str) -> None:
+    """The person's own change: only with the password they have now."""
+    if not verify_password(user.password_hash, current_password):
+        raise FieldRefusal("current_password", "Your current password is not correct")
+    set_password(user, new_password, by=user)
+
+
+# Signed-in sessions -------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(user: User, *, user_agent: str, now: datetime) -> UserSession:
+    """A new signed-in session for `user`; its token is set on `user` for Flask-Login to
+    put in the cookie, and only the token's hash is kept."""
+    token = secrets.token_urlsafe(32)
+    user_session = UserSession(user=user, token_hash=_token_hash(token), created_at=now,
+                               last_seen_at=now, user_agent=(user_agent or "")[:200])
+    db.session.add(user_session)
+    user.current_session, user.session_token = user_session, token
+    return user_session
+
+
+def signed_in_user(token: str, *, now: datetime, lifetime: timedelta) -> User | None:
+    """The person whose live session `token` is, in one query; None for a token never
+    made or ended, a session past its `lifetime`, or a deactivated account."""
+    user_session = db.session.scalar(
+        select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
+        .where(UserSession.token_hash == _token_hash(token))
+    )
+    if user_session is None or not user_session.is_live(now, lifetime):
+        return None
+    user = user_session.user
+    if not user.is_active:
+        return None
+    user.current_session, user.session_token = user_session, token
+    return user
+
+
+def note_seen(user_session: UserSession, *, now: datetime) -> bool:
+    """Move the session's last-seen time on if it is SEEN_EVERY old; whether it did.
+
+    Not audited: it records no one's decision, and an entry every few minutes for every
+    person would bury the ones that do."""
+    if now - user_session.last_seen_at < SEEN_EVERY:
+        return False
+    user_session.last_seen_at = now
+    return True
+
+
+def end_session(user_session: UserSession, reason: SessionEnd, *, by: User) -> None:
+    user_session.ended_at, user_session.end_reason = clock.now(), reason
+    if reason is SessionEnd.signed_out:
+        record_audit("user.signed_out", user_session.user, user=by, summary="Signed out")
+
+
+def end_sessions_of(user: User, reason: SessionEnd, *, by: User | None) -> int:
+    """End every live session of `user` but the one the change is being made in, if
+    `user` is making it themselves; how many ended."""
+    keep = by.current_session if by is not None and by.id == user.id else None
+    query = select(UserSession).where(UserSession.user_id == user.id,
+                                      UserSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    ended = db.session.scalars(query).all()
+    for user_session in ended:
+        end_session(user_session, reason, by=by)
+    if ended:
+        others = "other " if keep is not None else ""
+        record_audit("user.sessions_ended", user, user=by,
+                     summary=f"Ended {len(ended)} {others}session{'s' * (len(ended) != 1)}: "
+                     f"{reason.title.lower()}")
+    return len(ended)
 
 
 class SignInOutcome(enum.Enum):
     signed_in = "signed_in"
     wrong_credentials = "wrong_credentials"
-    locked = "locked"
+    # Too many wrong passwords in the last minute: refused whatever the password.
+    throttled = "throttled"
+
+
+@dataclass(frozen=True)
+class SignInClient:
+    """Where an attempt comes from: the client's address, the device cookie it sent (see
+    eoi.accounts.throttling) and its user agent."""
+
+    address: str | None = None
+    device_cookie: str | None = None
+    user_agent: str = ""
 
 
 @dataclass
 class SignInResult:
     outcome: SignInOutcome
     user: User | None = None
-    locked_until: datetime | None = None
+    # On signing in: the browser's new device cookie.
+    device_cookie: str | None = None
 
 
-def attempt_sign_in(email: str, password: str, *, now: datetime) -> SignInResult:
-    """Check a password, counting failures: 5 in 15 minutes lock the account for 15.
+def attempt_sign_in(email: str, password: str, *, now: datetime,
+                    client: SignInClient = SignInClient()) -> SignInResult:
+    """Check a password, held to the limits in eoi.accounts.throttling.
 
-    A locked account is refused before its password is checked, so guessing
-    during the lockout learns nothing.
+    An address with no account, or a deactivated one, goes exactly the same way as a
+    wrong password: the same queries, a password hash checked, the same failure counted,
+    so neither the answer nor its timing says which addresses have accounts.
     """
+    secret = current_app.config["SECRET_KEY"]
+    email = normalise_email(email)
     user = find_user_by_email(email)
-    if user is not None and user.is_locked(now):
-        return SignInResult(SignInOutcome.locked, user, user.locked_until)
-
+    device = throttling.trusted_device(secret, client.device_cookie, email=email,
+                                       password_hash=user.password_hash if user else None,
+                                       now=now)
+    limits = throttling.limits_for(secret, email=email, address=client.address, device=device)
+    refused = _over_a_limit(limits, now)
+    # Checked even when refused, so a refusal takes as long as any other answer.
     password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not user.is_active:
+    if refused:
+        return SignInResult(SignInOutcome.throttled)
+    if not password_ok or not user.is_active:  # password_ok is False when user is None
+        _count_failure(limits, now)
         return SignInResult(SignInOutcome.wrong_credentials)
-
-    if not password_ok:
-        window_open = (
-            user.first_failed_sign_in_at is not None
-            and now - user.first_failed_sign_in_at < FAILED_SIGN_IN_WINDOW
-        )
-        if window_open:
-            user.failed_sign_in_count += 1
-        else:
-            user.failed_sign_in_count = 1
-            user.first_failed_sign_in_at = now
-        if user.failed_sign_in_count >= MAX_FAILED_SIGN_INS:
-            user.locked_until = now + LOCKOUT_PERIOD
-            user.failed_sign_in_count = 0
-            user.first_failed_sign_in_at = None
-            record_audit(
-                "user.locked",
-                user,
-                user=None,
-                summary=f"Locked after {MAX_FAILED_SIGN_INS} failed sign-in attempts",
-            )
-            return SignInResult(SignInOutcome.locked, user, user.locked_until)
-        return SignInResult(SignInOutcome.wrong_credentials, user)
 
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_sign_in_count = 0
-    user.first_failed_sign_in_at = None
-    user.locked_until = None
     user.last_signed_in_at = now
+    start_session(user, user_agent=client.user_agent, now=now)
     record_audit("user.signed_in", user, user=user, summary="Signed in")
-    return SignInResult(SignInOutcome.signed_in, user)
+    return SignInResult(SignInOutcome.signed_in, user, throttling.device_cookie(
+        secret, email=email, password_hash=user.password_hash, now=now))
+
+
+def _over_a_limit(limits: dict[str, int], now: datetime) -> bool:
+    counts = dict(db.session.execute(
+        select(SignInFailure.key_hash, func.count())
+        .where(SignInFailure.key_hash.in_(limits),
+               SignInFailure.failed_at > now - throttling.WINDOW)
+        .group_by(SignInFailure.key_hash)
+    ).all())
+    return any(counts.get(key, 0) >= limit for key, limit in limits.items())
+
+
+def _count_failure(limits: dict[str, int], now: datetime) -> None:
+    """Count a wrong password against each key, and forget failures too old to count.
+
+    Not audited: anyone can make these, for addresses with no account too, and they are
+    kept only for a minute."""
+    db.session.add_all(SignInFailure(key_hash=key, failed_at=now) for key in limits)
+    db.session.execute(
+        delete(SignInFailure).where(SignInFailure.failed_at <= now - throttling.WINDOW),
+        execution_options={"synchronize_session": False})
