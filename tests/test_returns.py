@@ -155,7 +155,7 @@ def test_the_spreadsheet_round_trip_with_a_row_by_row_error(client, granted):
     sign_in(client, people["partner"].email)
     template = client.get(f"/returns/{ret.id}/template.xlsx")
     assert template.mimetype.endswith("spreadsheetml.sheet")
-    assert "GRT-2026-0001-2026-Q1-return.xlsx" in template.headers["Content-Disposition"]
+    assert f"{grant.reference}-2026-Q1-return.xlsx" in template.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(template.data))
     sheet = workbook["Return"]
     sheet.cell(_row(sheet, "supported"), 4).value = 2

@@ -12,6 +12,7 @@ from eoi.audit.models import AuditEntry
 from eoi.extensions import db
 from eoi.formatting import LONDON
 from eoi.forms.rounds import london_instant
+from eoi.money import financial_year_of
 from eoi.refusals import TransitionRefused
 from eoi.rounds import operations
 from eoi.rounds.defaults import DEFAULT_CRITERIA
@@ -148,8 +149,10 @@ def test_create_a_round_through_the_page(client, manager):
 
 def test_bad_round_input_is_explained_and_changes_nothing(client, manager):
     sign_in(client, manager.email)
+    this_year = financial_year_of(clock.today())  # the form offers years around this one
     response = post_form(client, "/rounds/new", _form(
-        title="", envelope="lots", last_financial_year="2025", closes_on=["31", "3", "2026"],
+        title="", envelope="lots", first_financial_year=str(this_year),
+        last_financial_year=str(this_year - 1), closes_on=["31", "3", "2026"],
         closes_time="25:00", opens_on=["31", "2", "2026"], min_match_percent="100"))
     for message in ("Enter the round", "Fund envelope must be a number of pounds",
                     "The last financial year must not be before the first",
