@@ -32,10 +32,13 @@ class Crawl:
     html_pages: list[str] = field(default_factory=list)  # URLs that answered 200 with HTML
     downloads: list[str] = field(default_factory=list)  # URLs that answered 200, not HTML
     problems: list[str] = field(default_factory=list)
+    answers: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # URL -> (type, body)
 
 
-def crawl(client, start: str = "/dashboard", *, downloaded: set[str] | None = None) -> Crawl:
-    """Everything `client` (signed in) reaches from `start`.
+def crawl(client, start: str = "/dashboard", *, downloaded: set[str] | None = None,
+          keep_answers: bool = False, most: int | None = None) -> Crawl:
+    """Everything `client` (signed in) reaches from `start`: `most` addresses at most,
+    keeping what each 200 answered if `keep_answers`.
 
     `downloaded`, shared between crawls, holds the downloads (PDFs, spreadsheets) someone
     has already fetched: each is made once, since making PDFs is most of a crawl's time and
@@ -63,10 +66,12 @@ def crawl(client, start: str = "/dashboard", *, downloaded: set[str] | None = No
         seen.add(url)
         queue.append(url)
 
-    while queue:
+    while queue and (most is None or len(result.visited) < most):
         url = queue.popleft()
         response = client.get(url)
         result.visited[url] = response.status_code
+        if keep_answers and response.status_code == 200:
+            result.answers[url] = (response.mimetype, response.get_data())
         if response.status_code >= 500:
             result.problems.append(f"{url}: answered {response.status_code}")
         if response.status_code in (301, 302, 303, 307, 308):
