@@ -1,7 +1,7 @@
 # London Co-commissioning Fund: `make run` serves the service, `make test` runs every test.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench stress clean
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -50,6 +50,12 @@ test: lint
 # bench: speed and memory figures (benchmarks/).
 bench: setup
 	@if [ -d benchmarks ]; then $(BIN)/python -m benchmarks; else echo "No benchmarks yet."; fi
+
+# stress: many people pressing the same button at once, against gunicorn on a throwaway
+# PostgreSQL (scripts/stress.py): each case's 500s, lost updates and duplicates, which must
+# all be 0 (it exits 1 otherwise). A measurement, not part of `make test`.
+stress: setup
+	$(BIN)/python scripts/stress.py
 
 # clean: everything setup made.
 clean:
