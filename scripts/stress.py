@@ -562,6 +562,8 @@ def why(log_text: str) -> str:
                 causes["then the error page failed too"] += 1
         elif in_traceback and re.match(r"[\w.]+(Error|Exception|Violation): ", line):
             raised = line
+        elif raised and line and not line.startswith((" ", "Traceback", "During", "The ")):
+            raised += " " + line  # the message goes on: the database's words, the SQL
     return ", ".join(f"{cause} x{count}" for cause, count in causes.most_common())
 
 

@@ -68,7 +68,12 @@ def crawl(client, start: str = "/dashboard", *, downloaded: set[str] | None = No
 
     while queue and (most is None or len(result.visited) < most):
         url = queue.popleft()
-        response = client.get(url)
+        try:
+            response = client.get(url)
+        except Exception as error:  # the test app propagates what would be a 500
+            result.visited[url] = 500
+            result.problems.append(f"{url}: raised {error!r}")
+            continue
         result.visited[url] = response.status_code
         if keep_answers and response.status_code == 200:
             result.answers[url] = (response.mimetype, response.get_data())
