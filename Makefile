@@ -1,7 +1,7 @@
 # London Co-commissioning Fund: `make run` serves the service, `make test` runs every test.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench stress clean
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,14 +27,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# run: migrate, load reference and (into an empty database) demo data, then serve, with the
-# reminder scheduler as a process of its own beside the web server, stopped with it.
+# run: migrate, load reference and (into an empty database) demo data, then serve as
+# production does, from the Procfile: honcho runs gunicorn and the reminder scheduler, each a
+# process of its own, and Ctrl-C or SIGTERM stops both.
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) reference load
 	$(FLASK) demo load --if-empty
-	$(FLASK) scheduler & SCHEDULER=$$!; trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER' EXIT; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --procfile Procfile
 
 # lint: ruff over the whole tree.
 lint: setup
@@ -50,6 +50,12 @@ test: lint
 # bench: speed and memory figures (benchmarks/).
 bench: setup
 	@if [ -d benchmarks ]; then $(BIN)/python -m benchmarks; else echo "No benchmarks yet."; fi
+
+# stress: many people pressing the same button at once, against gunicorn on a throwaway
+# PostgreSQL (scripts/stress.py): each case's 500s, lost updates and duplicates, which must
+# all be 0 (it exits 1 otherwise). A measurement, not part of `make test`.
+stress: setup
+	$(BIN)/python scripts/stress.py
 
 # clean: everything setup made.
 clean:

@@ -158,6 +158,10 @@ def _register_commands(app: Flask) -> None:
 
 
 def _add_security_headers(app: Flask) -> None:
+    # HSTS only in production, which is served over HTTPS: in development the browser
+    # would remember it for 127.0.0.1 and refuse http://127.0.0.1:5000 for a year.
+    hsts = app.config["EOI_ENV"] == "production"
+
     @app.before_request
     def _make_nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -175,6 +179,9 @@ def _add_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -79,6 +79,36 @@ def test_security_headers(client, app_context):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def _app_in(env: str, database_url: str, monkeypatch):
+    monkeypatch.setenv("EOI_ENV", env)
+    monkeypatch.setenv("EOI_SECRET_KEY", "a-production-key")
+    monkeypatch.setenv("EOI_DATABASE_URL", database_url)
+    monkeypatch.setenv("EOI_ALLOW_SQLITE", "1")  # the SQLite run; PostgreSQL needs none
+    monkeypatch.delenv("EOI_NOW", raising=False)
+    return create_app()
+
+
+# A page, an error page, JSON, a static file and a refused POST: every response.
+EVERY_KIND_OF_RESPONSE = [("get", "/sign-in"), ("get", "/no-such-page"), ("get", "/healthz"),
+                          ("get", "/assets/eoi.css"), ("post", "/sign-in")]
+
+
+def test_production_tells_browsers_to_use_https_only(database_url, monkeypatch):
+    client = _app_in("production", database_url, monkeypatch).test_client()
+    for method, url in EVERY_KIND_OF_RESPONSE:
+        response = getattr(client, method)(url)
+        assert response.headers.get("Strict-Transport-Security") == (
+            "max-age=31536000; includeSubDomains"), f"{method.upper()} {url}"
+
+
+def test_development_sends_no_hsts(database_url, monkeypatch):
+    # It would pin 127.0.0.1 to HTTPS in the developer's browser for a year.
+    client = _app_in("development", database_url, monkeypatch).test_client()
+    for method, url in EVERY_KIND_OF_RESPONSE:
+        response = getattr(client, method)(url)
+        assert "Strict-Transport-Security" not in response.headers, f"{method.upper()} {url}"
+
+
 def test_flash_messages_are_shown_once_and_escaped(client, make_user):
     user = make_user(Role.partner)
     sign_in(client, user.email)

@@ -39,6 +39,10 @@ def healthz():
 
 def _error_page(status: int, title: str):
     def handler(error):
+        if status == 500:
+            # The failed request may have left the session unusable, and the page's
+            # navigation reads the database: start again from a clean one.
+            db.session.rollback()
         return render_template(f"errors/{status}.html", title=title, error=error), status
 
     return handler
