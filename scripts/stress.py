@@ -292,7 +292,7 @@ def _section_content(app, eoi_id: int, key: str) -> dict:
     from eoi.extensions import db
 
     with app.app_context():
-        return dict(db.session.scalar(select(EoiSection.content).where(
+        return dict(db.session.scalar(select(EoiSection.stored_content).where(
             EoiSection.eoi_id == eoi_id, EoiSection.key == key)))
 
 
