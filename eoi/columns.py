@@ -2,6 +2,7 @@
 
 import enum
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Enum, Integer, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -37,11 +38,17 @@ class UTCDateTime(TypeDecorator):
 class TitledEnum(enum.Enum):
     """An enum whose members carry the words a user reads."""
 
-    def __new__(cls, value: str, title: str):
-        member = object.__new__(cls)
-        member._value_ = value
-        member.title = title
-        return member
+    _value_: str
+    title: str
+
+    if not TYPE_CHECKING:
+        # Members are written (value, title). A type checker would take this __new__ for the
+        # signature of a lookup by value, TitledEnum("value"), so it sees Enum's own instead.
+        def __new__(cls, value: str, title: str):
+            member = object.__new__(cls)
+            member._value_ = value
+            member.title = title
+            return member
 
     def __str__(self) -> str:
         return self.title

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
-from eoi.extensions import db
+from eoi.extensions import Model
 from eoi.reference.models import Organisation
 
 
@@ -17,7 +17,7 @@ class Role(TitledEnum):
     partner = ("partner", "Partner")
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (UniqueConstraint("user_id", "role", name="uq_user_roles_user_role"),)
 
@@ -29,7 +29,7 @@ class UserRole(db.Model):
         return f"<UserRole {self.user_id} {self.role.value}>"
 
 
-class User(Versioned, UserMixin, db.Model):
+class User(Versioned, UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         # Emails are compared case-insensitively by storing them lower-cased.
@@ -125,7 +125,7 @@ class SessionEnd(TitledEnum):
     access_changed = ("access_changed", "Roles or organisation changed")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One browser signed in as one person. The session cookie carries a random token and
     the database keeps only its SHA-256, so a copy of the database signs nobody in. A
     session is live until it ends (signing out, a new password, deactivation, a change of
@@ -158,7 +158,7 @@ class UserSession(db.Model):
         return self.ended_at is None and now < self.created_at + lifetime
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """One wrong password, counted against one key (an account, a client network or a
     device: see eoi.accounts.throttling) and deleted once it is older than the window it
     counts in. The key is a keyed hash: no email or IP address is kept."""

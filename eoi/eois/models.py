@@ -19,7 +19,7 @@ from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.consortia.models import Consortium
 from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY, in_shape
 from eoi.eois.uploads import MAX_BYTES
-from eoi.extensions import db
+from eoi.extensions import Model
 from eoi.reference.models import Organisation
 from eoi.rounds.models import FundingRound
 
@@ -44,7 +44,7 @@ class CostCategory(TitledEnum):
     other = ("other", "Other")
 
 
-class Eoi(Versioned, db.Model):
+class Eoi(Versioned, Model):
     """A consortium's expression of interest in a round: one per consortium per round."""
 
     __tablename__ = "eois"
@@ -128,7 +128,7 @@ class Eoi(Versioned, db.Model):
         return self.status is EoiStatus.draft and user.id == self.consortium.lead_id
 
 
-class EoiSection(Versioned, db.Model):
+class EoiSection(Versioned, Model):
     """One section's answers. Saved whole, so two people saving the same section are
     caught by its version."""
 
@@ -164,7 +164,7 @@ class EoiSection(Versioned, db.Model):
         self.stored_content = in_shape(self.key, value)
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     __tablename__ = "eoi_budget_lines"
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
@@ -195,7 +195,7 @@ class BudgetLine(db.Model):
                 f"{self.funder.name}: {format_pence(self.amount_pence)}")
 
 
-class EoiEditor(db.Model):
+class EoiEditor(Model):
     """A partner organisation's user whom the lead invited to help draft."""
 
     __tablename__ = "eoi_editors"
@@ -234,7 +234,7 @@ class UploadedFile:
         return self.filename
 
 
-class EoiAttachment(UploadedFile, db.Model):
+class EoiAttachment(UploadedFile, Model):
     """A file attached to an EOI as evidence of need."""
 
     __tablename__ = "eoi_attachments"
