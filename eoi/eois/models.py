@@ -91,10 +91,20 @@ class Eoi(Versioned, Model):
 
     @property
     def ordered_sections(self) -> list["EoiSection"]:
-        return sorted(self.sections, key=lambda s: SECTION_ORDER[s.key])
+        """Every section the questions have, in their order."""
+        return [self.section(key) for key in SECTION_ORDER]
 
-    def section(self, key: str) -> "EoiSection | None":
-        return next((s for s in self.sections if s.key == key), None)
+    def section(self, key: str) -> "EoiSection":
+        """The answers to section `key`. An EOI started before the section was added to the
+        questions has none: it gets an empty one, not started, to be completed like the rest
+        before the EOI can be submitted (stored with the EOI's next save)."""
+        found = next((s for s in self.sections if s.key == key), None)
+        if found is None:
+            if key not in SECTIONS_BY_KEY:
+                raise KeyError(key)
+            found = EoiSection(key=key, content={})
+            self.sections.append(found)
+        return found
 
     # Permissions ---------------------------------------------------------------------------
     def is_editor(self, user: "User") -> bool:

@@ -137,7 +137,10 @@ def save_section(eoi: Eoi, key: str, content: dict, *, mark_complete: bool, by,
                  expected_version: int | None) -> EoiSection:
     _require_editable(eoi, by)
     section = eoi.section(key)
-    if expected_version is not None and section.version != expected_version:
+    # A section not stored yet (new to the questions since the EOI began) has no version
+    # that anyone could have seen, so nobody's save can be stale against it.
+    if (expected_version is not None and section.version is not None
+            and section.version != expected_version):
         raise SectionConflict(section, dict(section.content))
     if mark_complete:
         problems = section_problems(eoi, key, content)
