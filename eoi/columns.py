@@ -2,7 +2,7 @@
 
 import enum
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import DateTime, Enum, Integer, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -41,9 +41,12 @@ class TitledEnum(enum.Enum):
     _value_: str
     title: str
 
-    if not TYPE_CHECKING:
-        # Members are written (value, title). A type checker would take this __new__ for the
-        # signature of a lookup by value, TitledEnum("value"), so it sees Enum's own instead.
+    if TYPE_CHECKING:
+        # A type checker takes __new__ for the signature of a lookup by value, Role("x").
+        def __new__(cls, value: str) -> Self: ...
+
+    else:
+        # Members are written (value, title).
         def __new__(cls, value: str, title: str):
             member = object.__new__(cls)
             member._value_ = value
