@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -52,6 +53,10 @@ class User(Versioned, UserMixin, Model):
 
     # The signed-in session (a UserSession) this object came through, and that session's
     # token: set by sign-in and by the user loader for the current request, never stored.
+    # (Typed for the checker only: the ORM would take annotations here for columns.)
+    if TYPE_CHECKING:
+        current_session: "UserSession | None"
+        session_token: str | None
     current_session = None
     session_token = None
 

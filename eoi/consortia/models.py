@@ -133,7 +133,7 @@ class Consortium(Versioned, Model):
     def pledge_funders_for(self, user: "User") -> list[Organisation]:
         """Whom this person may record a pledge for."""
         if self.can_manage(user):
-            boroughs = [la.organisation for la in self.member_boroughs]
+            boroughs = [la.organisation for la in self.member_boroughs if la.organisation]
             others = db.session.scalars(
                 db.select(Organisation)
                 .where(Organisation.type != OrganisationType.local_authority,

@@ -246,7 +246,8 @@ def submission_problems(eoi: Eoi, now: datetime) -> list[str]:
 def _next_reference(now: datetime) -> str:
     year = now.astimezone(LONDON).year
     prefix = f"CCF-{year}-"
-    count = db.session.scalar(select(func.count(Eoi.id)).where(Eoi.reference.like(prefix + "%")))
+    count = db.session.execute(select(func.count(Eoi.id)).where(
+        Eoi.reference.like(prefix + "%"))).scalar_one()
     return f"{prefix}{count + 1:04d}"
 
 

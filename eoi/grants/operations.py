@@ -86,6 +86,8 @@ def decisions_awaiting_grants() -> list[Decision]:
 
 def grant_reference(eoi: Eoi) -> str:
     """CCF-2026-0007 becomes GRT-2026-0007: the same number, so people can match them."""
+    if eoi.reference is None:  # given at submission, and only submitted EOIs are decided
+        raise ValueError(f"{eoi!r} was never submitted, so it has no reference")
     return "GRT-" + eoi.reference.split("-", 1)[1]
 
 
