@@ -5,6 +5,7 @@ The state machines for grants, milestones and payments are written here, once.
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
@@ -154,7 +155,10 @@ def _funding_rows(eoi: Eoi, award_pence: int) -> list[GrantFunding]:
     return rows
 
 
-def share_out(total: int, weights: dict[int, int]) -> dict[int, int]:
+Share = TypeVar("Share", int, str)  # what is shared out to: years, categories, rows
+
+
+def share_out(total: int, weights: dict[Share, int]) -> dict[Share, int]:
     """`total` split in proportion to `weights`, in whole pence adding up exactly to it
     (largest remainders get the odd pence)."""
     weight_sum = sum(weights.values())
