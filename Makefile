@@ -36,9 +36,10 @@ run: setup
 	$(FLASK) scheduler & SCHEDULER=$$!; trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# lint: ruff over the whole tree.
+# lint: ruff over the whole tree, then mypy over eoi/ (settings in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # test: lint, then the whole suite on SQLite and again on a throwaway PostgreSQL.
 test: lint
