@@ -57,8 +57,8 @@ def scale_choices(criterion: Criterion):
 def scores_form(criteria: list[Criterion], formdata=None):
     """One score (0 to 4, with what each means) and one comment per criterion."""
     attrs: dict[str, Any] = {"version": VersionField(),
-             "save": SubmitField("Save as draft", widget=GovSubmitInput()),
-             "submit": SubmitField("Submit scores", widget=GovSubmitInput())}
+                             "save": SubmitField("Save as draft", widget=GovSubmitInput()),
+                             "submit": SubmitField("Submit scores", widget=GovSubmitInput())}
     for criterion in criteria:
         attrs[f"score_{criterion.id}"] = RadioField(
             f"Score for {criterion.title}", choices=scale_choices(criterion),
