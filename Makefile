@@ -36,9 +36,10 @@ run: setup
 	$(FLASK) demo load --if-empty
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --procfile Procfile
 
-# lint: ruff over the whole tree.
+# lint: ruff over the whole tree, then mypy over eoi/ (settings in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # test: lint, then the whole suite on SQLite and again on a throwaway PostgreSQL.
 test: lint

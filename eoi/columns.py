@@ -2,6 +2,7 @@
 
 import enum
 from datetime import UTC
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import DateTime, Enum, Integer, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -37,11 +38,20 @@ class UTCDateTime(TypeDecorator):
 class TitledEnum(enum.Enum):
     """An enum whose members carry the words a user reads."""
 
-    def __new__(cls, value: str, title: str):
-        member = object.__new__(cls)
-        member._value_ = value
-        member.title = title
-        return member
+    _value_: str
+    title: str
+
+    if TYPE_CHECKING:
+        # A type checker takes __new__ for the signature of a lookup by value, Role("x").
+        def __new__(cls, value: str) -> Self: ...
+
+    else:
+        # Members are written (value, title).
+        def __new__(cls, value: str, title: str):
+            member = object.__new__(cls)
+            member._value_ = value
+            member.title = title
+            return member
 
     def __str__(self) -> str:
         return self.title

@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from eoi.downloads import attachment
 from eoi.formatting import LONDON
@@ -115,8 +116,8 @@ def as_csv(listing: Listing) -> str:
 def as_xlsx(listing: Listing, exported_at: datetime) -> bytes:
     def cell(value):
         return _local(value) if isinstance(value, datetime) else value
-    about = [["List", listing.title], ["Exported", _local(exported_at)],
-             *([label, value] for label, value in listing.filters)]
+    about: list[list[Any]] = [["List", listing.title], ["Exported", _local(exported_at)],
+                              *([label, value] for label, value in listing.filters)]
     return workbook_bytes([
         (listing.title[:31], [listing.headings, *([cell(v) for v in row] for row in listing.rows)]),
         ("About", about),

@@ -3,30 +3,32 @@ the one way a record's state changes (checked, applied and audited together)."""
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from eoi.refusals import TransitionRefused
 
 __all__ = ["StateMachine", "TransitionRefused"]
 
+S = TypeVar("S", bound=enum.Enum)
+
 
 @dataclass(frozen=True)
-class StateMachine:
+class StateMachine(Generic[S]):
     name: str
-    transitions: dict[Any, frozenset[Any]]
+    transitions: dict[S, frozenset[S]]
     attribute: str = "status"  # the column holding the record's state
 
-    def allowed(self, current: enum.Enum) -> frozenset[enum.Enum]:
+    def allowed(self, current: S) -> frozenset[S]:
         return self.transitions.get(current, frozenset())
 
-    def check(self, current: enum.Enum, new: enum.Enum) -> None:
+    def check(self, current: S, new: S) -> None:
         if new not in self.allowed(current):
             raise TransitionRefused(
                 f"A {self.name} that is {str(current).lower()} cannot become {str(new).lower()}"
             )
 
-    def move(self, record: Any, new: enum.Enum, *, by: Any, action: str, summary: str,
-             subject: Any = None, changes: dict[str, list[Any]] | None = None) -> enum.Enum:
+    def move(self, record: Any, new: S, *, by: Any, action: str, summary: str,
+             subject: Any = None, changes: dict[str, list[Any]] | None = None) -> S:
         """Change `record`'s state to `new` if the rules allow it, and write the one audit
         entry that says so (about `subject`, the record itself unless given). Returns the
         state it was in. Records with state are versioned, so of two people moving the

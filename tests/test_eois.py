@@ -166,6 +166,37 @@ def test_sections_through_the_page_with_field_errors(client, world):
     assert response.status_code == 302
 
 
+def test_a_section_added_to_the_questions_after_the_eoi_began(client, world):
+    """An EOI has a row for each section the questions had when it began. A section added
+    since reads as not started, opens and saves from its page, and holds up submission
+    (each of these broke on the missing row, and the EOI could be submitted without it)."""
+    people, eoi = world
+    complete_everything(eoi, people["member"])
+    eoi.sections.remove(next(s for s in eoi.sections if s.key == "need"))
+    db.session.commit()
+    eoi_id = eoi.id
+    db.session.expire_all()
+    problems = operations.submission_problems(eoi, clock.now())
+    assert "These sections are not complete: Need and evidence" in problems
+    db.session.rollback()
+    sign_in(client, people["member"].email)
+    for url in (f"/eois/{eoi_id}", f"/eois/{eoi_id}/read", f"/eois/{eoi_id}/pdf"):
+        assert client.get(url).status_code == 200, url
+        db.session.rollback()  # as in production, where each request has its own session
+    page = client.get(f"/eois/{eoi_id}/sections/need")
+    assert page.status_code == 200
+    assert 'name="version" type="hidden" value=""' in page.text  # no version stored yet
+    db.session.rollback()
+    response = client.post(f"/eois/{eoi_id}/sections/need", data={
+        "quantitative": "Figures", "qualitative": "Views", "contextual": "Schools",
+        "data_sources": "Police data", "complete": "yes", "version": "",
+        "csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert eoi.section("need").is_complete and eoi.section("need").version == 1
+    assert operations.submission_problems(eoi, clock.now()) == []
+
+
 # Access, person by person ---------------------------------------------------------------
 
 EOI_RULES = [  # endpoint, method, who may (on a draft EOI)

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -6,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
-from eoi.extensions import db
+from eoi.extensions import Model
 from eoi.reference.models import Organisation
 
 
@@ -17,7 +18,7 @@ class Role(TitledEnum):
     partner = ("partner", "Partner")
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (UniqueConstraint("user_id", "role", name="uq_user_roles_user_role"),)
 
@@ -29,7 +30,7 @@ class UserRole(db.Model):
         return f"<UserRole {self.user_id} {self.role.value}>"
 
 
-class User(Versioned, UserMixin, db.Model):
+class User(Versioned, UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         # Emails are compared case-insensitively by storing them lower-cased.
@@ -52,6 +53,10 @@ class User(Versioned, UserMixin, db.Model):
 
     # The signed-in session (a UserSession) this object came through, and that session's
     # token: set by sign-in and by the user loader for the current request, never stored.
+    # (Typed for the checker only: the ORM would take annotations here for columns.)
+    if TYPE_CHECKING:
+        current_session: "UserSession | None"
+        session_token: str | None
     current_session = None
     session_token = None
 
@@ -125,7 +130,7 @@ class SessionEnd(TitledEnum):
     access_changed = ("access_changed", "Roles or organisation changed")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One browser signed in as one person. The session cookie carries a random token and
     the database keeps only its SHA-256, so a copy of the database signs nobody in. A
     session is live until it ends (signing out, a new password, deactivation, a change of
@@ -158,7 +163,7 @@ class UserSession(db.Model):
         return self.ended_at is None and now < self.created_at + lifetime
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """One wrong password, counted against one key (an account, a client network or a
     device: see eoi.accounts.throttling) and deleted once it is older than the window it
     counts in. The key is a keyed hash: no email or IP address is kept."""

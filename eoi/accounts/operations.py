@@ -180,7 +180,7 @@ def note_seen(user_session: UserSession, *, now: datetime) -> bool:
     return True
 
 
-def end_session(user_session: UserSession, reason: SessionEnd, *, by: User) -> None:
+def end_session(user_session: UserSession, reason: SessionEnd, *, by: User | None) -> None:
     user_session.ended_at, user_session.end_reason = clock.now(), reason
     if reason is SessionEnd.signed_out:
         record_audit("user.signed_out", user_session.user, user=by, summary="Signed out")
@@ -250,7 +250,7 @@ def attempt_sign_in(email: str, password: str, *, now: datetime,
     password_ok = verify_password(user.password_hash if user else None, password)
     if refused:
         return SignInResult(SignInOutcome.throttled)
-    if not password_ok or not user.is_active:  # password_ok is False when user is None
+    if user is None or not password_ok or not user.is_active:  # no user: password_ok False
         _count_failure(limits, now)
         return SignInResult(SignInOutcome.wrong_credentials)
 

@@ -15,6 +15,7 @@ from eoi.accounts.operations import (
 )
 from eoi.calendars.operations import feed_of
 from eoi.forms.auth import ChangePasswordForm, SignInForm
+from eoi.forms.base import filled
 from eoi.writes import attempt, explain
 
 auth_bp = Blueprint("auth", __name__)
@@ -41,23 +42,27 @@ def sign_in():
                               device_cookie=request.cookies.get(throttling.DEVICE_COOKIE),
                               user_agent=request.user_agent.string)
         # Committed whatever the answer: failures count too, so the limits hold.
-        outcome = attempt(lambda: attempt_sign_in(form.email.data, form.password.data,
+        outcome = attempt(lambda: attempt_sign_in(filled(form.email.data),
+                                                  filled(form.password.data),
                                                   now=clock.now(), client=client))
         if not outcome.ok:
             explain(outcome, form)
             return render_template("auth/sign_in.html", title="Sign in", form=form)
         result = outcome.result
+        assert result is not None  # every attempt that ran has an answer
         if result.outcome is SignInOutcome.signed_in:
             login_user(result.user)
+            assert result.device_cookie is not None  # made on every sign-in
             response = redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
             _remember_this_device(response, result.device_cookie)
             return response
         if result.outcome is SignInOutcome.throttled:
             # The same words whether or not the address has an account.
-            form.email.errors.append("Too many attempts to sign in. Wait a minute, then try again")
+            form.email.errors = [*form.email.errors,
+                                 "Too many attempts to sign in. Wait a minute, then try again"]
             return (render_template("auth/sign_in.html", title="Sign in", form=form), 429,
                     {"Retry-After": str(int(throttling.WINDOW.total_seconds()))})
-        form.email.errors.append("Enter a correct email address and password")
+        form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
     return render_template("auth/sign_in.html", title="Sign in", form=form)
 
 
@@ -94,7 +99,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         outcome = attempt(lambda: change_own_password(
-            current_user, current_password=form.current_password.data,
+            current_user, current_password=filled(form.current_password.data),
             new_password=form.new_password.data))
         if outcome.ok:
             flash("Your password has been changed.", "success")

@@ -19,6 +19,7 @@ from eoi.forms.admin import (
     ResetPasswordForm,
     UserForm,
 )
+from eoi.forms.base import filled
 from eoi.forms.fields import choices
 from eoi.permissions import load_or_404, permission_required
 from eoi.reference.models import (
@@ -80,9 +81,9 @@ def user_new():
 
     def save():
         return accounts.create_user(
-            email=form.email.data,
+            email=filled(form.email.data),
             full_name=form.full_name.data,
-            organisation=db.session.get(Organisation, form.organisation_id.data),
+            organisation=db.session.get_one(Organisation, form.organisation_id.data),
             roles=form.role_set(),
             password=form.password.data,
             by=current_user,
@@ -111,7 +112,7 @@ def user_edit(user_id: int):
         return accounts.update_user(
             user,
             full_name=form.full_name.data,
-            organisation=db.session.get(Organisation, form.organisation_id.data),
+            organisation=db.session.get_one(Organisation, form.organisation_id.data),
             roles=form.role_set(),
             by=current_user,
             expected_version=form.version.data,

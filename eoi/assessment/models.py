@@ -19,14 +19,14 @@ from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.eois.models import Eoi
-from eoi.extensions import db
+from eoi.extensions import Model
 from eoi.rounds.models import Criterion, FundingRound, RoundStatus
 
 if TYPE_CHECKING:
     from eoi.accounts.models import User
 
 
-class PanelMember(db.Model):
+class PanelMember(Model):
     __tablename__ = "panel_members"
     __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_panel_members_round_user"),)
 
@@ -52,7 +52,7 @@ class AssessmentStatus(TitledEnum):
     conflicted = ("conflicted", "Conflict of interest")
 
 
-class Assessment(Versioned, db.Model):
+class Assessment(Versioned, Model):
     """One assessor's work on one EOI: the declaration first, then the scores."""
 
     __tablename__ = "assessments"
@@ -118,7 +118,7 @@ class Assessment(Versioned, db.Model):
                 or (self.is_assessor(user) and self.status is AssessmentStatus.submitted))
 
 
-class Score(db.Model):
+class Score(Model):
     __tablename__ = "scores"
     __table_args__ = (
         UniqueConstraint("assessment_id", "criterion_id", name="uq_scores_assessment_criterion"),
@@ -139,7 +139,7 @@ class Score(db.Model):
         return f"<Score {self.assessment_id}:{self.criterion_id} {self.score}>"
 
 
-class ModeratedScore(Versioned, db.Model):
+class ModeratedScore(Versioned, Model):
     """The chair's agreed score on one criterion of one EOI, replacing the assessors' mean."""
 
     __tablename__ = "moderated_scores"
@@ -176,7 +176,7 @@ class DecisionOutcome(TitledEnum):
     not_funded = ("not_funded", "Not funded")
 
 
-class Decision(Versioned, db.Model):
+class Decision(Versioned, Model):
     __tablename__ = "decisions"
     __table_args__ = (
         CheckConstraint("amount_awarded_pence >= 0", name="amount_not_negative"),

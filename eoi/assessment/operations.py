@@ -1,6 +1,7 @@
 """Every step of the panel's work, checked and audited: the panel, assignments, declarations,
 scores, moderation, decisions and publishing. The arithmetic is eoi.scoring's."""
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -60,14 +61,14 @@ class ScoresIncomplete(Refusal):
 
 
 def submitted_eois(funding_round: FundingRound) -> list[Eoi]:
-    return db.session.scalars(select(Eoi).where(
+    return list(db.session.scalars(select(Eoi).where(
         Eoi.round_id == funding_round.id, Eoi.status == EoiStatus.submitted)
-        .order_by(Eoi.reference)).all()
+        .order_by(Eoi.reference)))
 
 
 def panel_of(funding_round: FundingRound) -> list[PanelMember]:
-    return db.session.scalars(select(PanelMember).where(
-        PanelMember.round_id == funding_round.id).order_by(PanelMember.id)).all()
+    return list(db.session.scalars(select(PanelMember).where(
+        PanelMember.round_id == funding_round.id).order_by(PanelMember.id)))
 
 
 def _require_scoring_open(funding_round: FundingRound) -> None:
@@ -107,7 +108,8 @@ def system_conflict(eoi: Eoi, user) -> str | None:
     """An interest the service can see for itself: the assessor's organisation is one of the
     consortium's member boroughs or partners."""
     consortium = eoi.consortium
-    if any(b.organisation.id == user.organisation_id for b in consortium.member_boroughs):
+    if any(b.organisation is not None and b.organisation.id == user.organisation_id
+           for b in consortium.member_boroughs):
         return f"{user.organisation.name} is a member of {consortium.name}"
     if any(p.organisation_id == user.organisation_id for p in consortium.current_partners):
         return f"{user.organisation.name} is a partner of {consortium.name}"
@@ -237,7 +239,8 @@ def save_scores(assessment: Assessment, entries: dict[int, tuple[int | None, str
 # The panel's view: summaries, moderation, ranking ---------------------------------------------
 
 def submitted_sheets(eoi: Eoi) -> dict[str, dict[int, int]]:
-    return {a.assessor.full_name: {s.criterion_id: s.score for s in a.scores}
+    return {a.assessor.full_name: {s.criterion_id: s.score for s in a.scores
+                                   if s.score is not None}
             for a in eoi.assessments if a.status is AssessmentStatus.submitted}
 
 
@@ -296,12 +299,14 @@ def ranking(funding_round: FundingRound) -> list[RankingRow]:
     """The round's scored bids in rank order, by eoi.scoring's rules."""
     rubric = rubric_of(funding_round)
     heaviest = rubric.heaviest().key
-    bids, by_reference = [], {}
+    bids: list[Bid] = []
+    by_reference: dict[Hashable, tuple[Eoi, BidSummary, int]] = {}
     for eoi in submitted_eois(funding_round):
         summary = summary_of(eoi)
         if summary is None:
             continue
         request = budget_reconciliation(eoi).mopac_request
+        assert eoi.submitted_at is not None  # set on every submission
         bids.append(Bid(eoi.reference, summary.score, summary.for_criterion(heaviest).agreed,
                         request, eoi.submitted_at))
         by_reference[eoi.reference] = (eoi, summary, request)
@@ -331,7 +336,7 @@ def feedback_for(eoi: Eoi) -> list[CriterionFeedback]:
     summary = summary_of(eoi)
     if summary is None:
         return []
-    comments: dict[int, list[str]] = {}
+    comments: dict[int | str, list[str]] = {}
     for assessment in eoi.assessments:
         if assessment.status is AssessmentStatus.submitted:
             for score in assessment.scores:
@@ -409,8 +414,8 @@ def record_decision(eoi: Eoi, *, outcome: DecisionOutcome, amount_pence: int, co
 
 
 def _decisions(funding_round: FundingRound) -> list[Decision]:
-    return db.session.scalars(select(Decision).join(Eoi).where(
-        Eoi.round_id == funding_round.id)).all()
+    return list(db.session.scalars(select(Decision).join(Eoi).where(
+        Eoi.round_id == funding_round.id)))
 
 
 def publishing_problems(funding_round: FundingRound) -> list[str]:
@@ -418,11 +423,11 @@ def publishing_problems(funding_round: FundingRound) -> list[str]:
     disagreement the chair has not moderated in the open."""
     eois = submitted_eois(funding_round)
     problems = []
-    unmoderated = [e.reference for e in eois
+    unmoderated = [e.reference or str(e) for e in eois
                    if (summary := summary_of(e)) is not None and summary.needs_moderation]
     if unmoderated:
         problems.append(f"Moderate the disagreements on {', '.join(unmoderated)}")
-    undecided = [e.reference for e in eois if e.decision is None]
+    undecided = [e.reference or str(e) for e in eois if e.decision is None]
     if undecided:
         problems.append(f"Record a decision for {', '.join(undecided)}")
     return problems

@@ -2,6 +2,7 @@
 decisions; each assessor's declaration and scores; the panel pack and decision letters."""
 
 from fractions import Fraction
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -223,7 +224,8 @@ def moderation(eoi_id: int):
 def _what_if_parameters() -> tuple[dict, dict]:
     """The what-if's envelope, threshold and partial awards from the query string, with a
     message beside each field that was not understood."""
-    errors, values = {}, {"envelope": None, "threshold": None, "partial": None}
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"envelope": None, "threshold": None, "partial": None}
     raw_envelope = request.args.get("envelope", "").strip()
     if raw_envelope:
         try:

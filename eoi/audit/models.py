@@ -6,13 +6,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
 from eoi.columns import UTCDateTime
-from eoi.extensions import db
+from eoi.extensions import Model
 
 if TYPE_CHECKING:
     from eoi.accounts.models import User
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One recorded change. Entries are only ever added, never edited or deleted."""
 
     __tablename__ = "audit_entries"

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -37,7 +39,7 @@ def index():
     if filters["subject_id"]:
         query = query.where(AuditEntry.subject_id == filters["subject_id"])
 
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     entries = db.session.scalars(
         query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(PAGE_SIZE)
@@ -46,7 +48,7 @@ def index():
     last_page = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
 
     def page_url(number: int) -> str:
-        args = {k: v for k, v in filters.items() if v}
+        args: dict[str, Any] = {k: v for k, v in filters.items() if v}
         return url_for("audit.index", page=number, **args)
 
     return render_template(

@@ -67,9 +67,9 @@ class Deadline:
     @property
     def starts(self) -> datetime:
         """The instant it starts, to sort all-day and timed deadlines together."""
-        if self.is_all_day:
-            return datetime.combine(self.when, time.min, tzinfo=LONDON)
-        return self.when
+        if isinstance(self.when, datetime):
+            return self.when
+        return datetime.combine(self.when, time.min, tzinfo=LONDON)
 
 
 def escape_text(value: str) -> str:
@@ -84,7 +84,9 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> str:
     """Split a content line into lines of at most 75 octets of UTF-8, each continuation
     starting with a space (which counts towards its 75), never inside a character."""
-    pieces, current, size = [], [], 0
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
     for character in line:
         octets = len(character.encode("utf-8"))
         if size + octets > MAX_OCTETS:
@@ -106,7 +108,7 @@ def _event(deadline: Deadline, stamp: str) -> list[str]:
         f"UID:{deadline.uid}",
         f"DTSTAMP:{stamp}",
     ]
-    if deadline.is_all_day:
+    if not isinstance(deadline.when, datetime):  # all day
         lines += [
             f"DTSTART;VALUE=DATE:{deadline.when:%Y%m%d}",
             f"DTEND;VALUE=DATE:{deadline.when + timedelta(days=1):%Y%m%d}",

@@ -6,10 +6,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi import clock
 from eoi.accounts.models import User
 from eoi.columns import UTCDateTime
-from eoi.extensions import db
+from eoi.extensions import Model
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A person's secret calendar link. Only a hash of the secret is kept, so a copy of the
     database cannot be used to read anyone's deadlines; the link is shown once, when made.
 

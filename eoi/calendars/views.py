@@ -40,6 +40,7 @@ def make_link():
             explain(outcome)
             return redirect(url_for("calendars.index"))
         secret = outcome.result
+        assert secret is not None  # make_link returns the new link's secret
         session[_NEW_LINK] = {"user_id": person.id, "url": operations.feed_url(secret)}
         flash(("Your new calendar link is ready and the old one has stopped working. "
                if replacing else "Your calendar link is ready. ")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
-from eoi.extensions import db
+from eoi.extensions import Model, db
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType, Priority
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Seniority(TitledEnum):
     director = ("director", "Director or assistant director")
 
 
-class Consortium(Versioned, db.Model):
+class Consortium(Versioned, Model):
     __tablename__ = "consortia"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,7 +133,7 @@ class Consortium(Versioned, db.Model):
     def pledge_funders_for(self, user: "User") -> list[Organisation]:
         """Whom this person may record a pledge for."""
         if self.can_manage(user):
-            boroughs = [la.organisation for la in self.member_boroughs]
+            boroughs = [la.organisation for la in self.member_boroughs if la.organisation]
             others = db.session.scalars(
                 db.select(Organisation)
                 .where(Organisation.type != OrganisationType.local_authority,
@@ -146,7 +146,7 @@ class Consortium(Versioned, db.Model):
         return []
 
 
-class ConsortiumMembership(Versioned, db.Model):
+class ConsortiumMembership(Versioned, Model):
     """A borough's place in a consortium: invited, then accepted or declined; may leave.
     Versioned, so two answers to one invitation at once cannot both count."""
 
@@ -185,7 +185,7 @@ class ConsortiumMembership(Versioned, db.Model):
                 and borough.id == self.local_authority_id)
 
 
-class ConsortiumPartner(Versioned, db.Model):
+class ConsortiumPartner(Versioned, Model):
     __tablename__ = "consortium_partners"
     __table_args__ = (
         UniqueConstraint("consortium_id", "organisation_id",
@@ -208,7 +208,7 @@ class ConsortiumPartner(Versioned, db.Model):
         return f"{self.organisation.name} ({self.role.title}) in {self.consortium.name}"
 
 
-class Pledge(Versioned, db.Model):
+class Pledge(Versioned, Model):
     """Money (or its worth in kind) a funder puts into a consortium's pool for one year."""
 
     __tablename__ = "pledges"
@@ -279,7 +279,7 @@ class Pledge(Versioned, db.Model):
         return self.consortium.can_manage(user)
 
 
-class LeadInterest(Versioned, db.Model):
+class LeadInterest(Versioned, Model):
     """A commissioner's declared interest in leading work on a strategic priority."""
 
     __tablename__ = "lead_interests"

@@ -211,7 +211,7 @@ def change_pledge_status(pledge: Pledge, new: PledgeStatus, *, by: User,
         raise FieldRefusal("reason", "Enter why the pledge is withdrawn")
     before = snapshot(pledge, _PLEDGE_FIELDS)
     if new is PledgeStatus.withdrawn:
-        pledge.withdrawal_reason = reason.strip()
+        pledge.withdrawal_reason = (reason or "").strip()
     PLEDGE.move(pledge, new, by=by, action=f"pledge.{new.value}",
                 summary=f"{new.title} the pledge of {pledge}"
                 + (f". Reason: {reason}" if reason else ""),

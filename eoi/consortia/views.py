@@ -25,6 +25,7 @@ from eoi.consortia.models import (
 from eoi.consortia.spans import bcu_spans, span_warnings
 from eoi.eois.models import Eoi
 from eoi.extensions import db
+from eoi.forms.base import filled
 from eoi.forms.consortia import (
     ConsortiumForm,
     InviteForm,
@@ -173,8 +174,8 @@ def invite(consortium_id: int):
     )
 
     def save():
-        for borough_id in form.boroughs.data:
-            operations.invite_borough(consortium, db.session.get(LocalAuthority, borough_id),
+        for borough_id in filled(form.boroughs.data):
+            operations.invite_borough(consortium, db.session.get_one(LocalAuthority, borough_id),
                                       by=current_user)
         return consortium
 
@@ -238,7 +239,7 @@ def lead(consortium_id: int):
     )
     return handle_form(
         form,
-        lambda: operations.change_lead(consortium, db.session.get(User, form.lead_id.data),
+        lambda: operations.change_lead(consortium, db.session.get_one(User, form.lead_id.data),
                                        reason=form.reason.data, by=current_user,
                                        expected_version=form.version.data),
         template="consortia/lead.html",
@@ -262,7 +263,7 @@ def partner_new(consortium_id: int):
     return handle_form(
         form,
         lambda: operations.add_partner(
-            consortium, db.session.get(Organisation, form.organisation_id.data),
+            consortium, db.session.get_one(Organisation, form.organisation_id.data),
             PartnerRole(form.role.data), by=current_user),
         template="consortia/form.html",
         success="Partner added.",
@@ -302,8 +303,8 @@ def pledge_new(consortium_id: int):
     return handle_form(
         form,
         lambda: operations.record_pledge(
-            consortium, funder=db.session.get(Organisation, form.funder_id.data),
-            financial_year=form.financial_year.data, amount_pence=form.amount.data,
+            consortium, funder=db.session.get_one(Organisation, form.funder_id.data),
+            financial_year=form.financial_year.data, amount_pence=filled(form.amount.data),
             kind=PledgeKind(form.kind.data), by=current_user),
         template="consortia/pledge_form.html",
         success="Pledge proposed. The funder confirms it when it is agreed.",
@@ -335,7 +336,8 @@ def pledge_edit(consortium_id: int, pledge_id: int):
     return handle_form(
         form,
         lambda: operations.update_pledge(
-            pledge, financial_year=form.financial_year.data, amount_pence=form.amount.data,
+            pledge, financial_year=form.financial_year.data,
+            amount_pence=filled(form.amount.data),
             kind=PledgeKind(form.kind.data), by=current_user,
             expected_version=form.version.data),
         template="consortia/pledge_form.html",
@@ -438,7 +440,7 @@ def register_new():
     return handle_form(
         form,
         lambda: operations.declare_lead_interest(
-            user=current_user, priority=db.session.get(Priority, form.priority_id.data),
+            user=current_user, priority=db.session.get_one(Priority, form.priority_id.data),
             **_interest_values(form)),
         template="consortia/register_form.html",
         success="Your interest is on the register.",

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from eoi.accounts.operations import find_user_by_email
 from eoi.assessment import operations
 from eoi.assessment.models import AssessmentStatus, DecisionOutcome
+from eoi.demo import found
 from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.rounds.operations import change_round_status
 
@@ -61,7 +62,7 @@ def load_demo_assessment(funding_round: FundingRound, closed_at: datetime) -> li
     if funding_round.status is not RoundStatus.closed:
         return []
     manager = find_user_by_email("manager@demo.example")
-    people = {email: find_user_by_email(email) for email in PANEL}
+    people = {email: found(find_user_by_email(email), email) for email in PANEL}
     for person in people.values():
         operations.add_panel_member(funding_round, person, by=manager)
     day = closed_at + timedelta(days=2)

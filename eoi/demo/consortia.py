@@ -11,6 +11,7 @@ from eoi.accounts.models import Role, User
 from eoi.accounts.operations import create_user, find_user_by_email
 from eoi.consortia import operations
 from eoi.consortia.models import Consortium, PartnerRole, PledgeKind, PledgeStatus, Seniority
+from eoi.demo import found
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType, Priority
 
@@ -131,7 +132,7 @@ DEMO_REGISTER = [
 ]
 
 
-def _borough(name: str) -> LocalAuthority:
+def _borough(name: str) -> LocalAuthority | None:
     return db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == name))
 
 
@@ -139,16 +140,17 @@ def organisation_named(name: str) -> Organisation:
     """A demo organisation by the name the demo data uses: MOPAC, a borough by its short
     name, or any other organisation by its full name."""
     if name == "MOPAC":
-        return db.session.scalar(select(Organisation).where(
-            Organisation.type == OrganisationType.mopac))
+        return found(db.session.scalar(select(Organisation).where(
+            Organisation.type == OrganisationType.mopac)), "MOPAC")
     borough = _borough(name)
     if borough is not None:
-        return borough.organisation
-    return db.session.scalar(select(Organisation).where(Organisation.name == name))
+        return found(borough.organisation, f"the organisation of {name}")
+    return found(db.session.scalar(select(Organisation).where(Organisation.name == name)),
+                 name)
 
 
 def _user(email: str) -> User:
-    return find_user_by_email(email)
+    return found(find_user_by_email(email), email)
 
 
 def load_demo_consortia(password: str, first_year: int) -> list[str]:
@@ -156,7 +158,7 @@ def load_demo_consortia(password: str, first_year: int) -> list[str]:
     created = []
     for email, name, borough in DEMO_OFFICERS:
         if find_user_by_email(email) is None:
-            create_user(email=email, full_name=name, organisation=_borough(borough).organisation,
+            create_user(email=email, full_name=name, organisation=organisation_named(borough),
                         roles={Role.commissioner}, password=password, by=None)
             created.append(email)
     db.session.flush()
@@ -172,7 +174,7 @@ def load_demo_consortia(password: str, first_year: int) -> list[str]:
             membership = operations.invite_borough(consortium, officer.borough, by=lead)
             operations.respond_to_invitation(membership, accept=True, by=officer)
         for borough in invited:
-            operations.invite_borough(consortium, _borough(borough), by=lead)
+            operations.invite_borough(consortium, found(_borough(borough), borough), by=lead)
         for organisation, role in partners:
             operations.add_partner(consortium, organisation_named(organisation), role, by=lead)
         for funder_name, offset, pounds, kind, status in pledges:
@@ -193,7 +195,7 @@ def load_demo_consortia(password: str, first_year: int) -> list[str]:
 
     for email, code, days, seniority, sign_off in DEMO_REGISTER:
         user = _user(email)
-        priority = db.session.scalar(select(Priority).where(Priority.code == code))
+        priority = found(db.session.scalar(select(Priority).where(Priority.code == code)), code)
         already = any(i.priority_id == priority.id for i in _interests(user))
         if not already:
             operations.declare_lead_interest(user=user, priority=priority,

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from eoi.consortia.models import Consortium
+from eoi.demo import found
 from eoi.demo.consortia import organisation_named
 from eoi.eois import operations
 from eoi.eois.models import CostCategory, Eoi
@@ -217,7 +218,7 @@ def _draft(consortium: Consortium, funding_round: FundingRound, keys, *, complet
 
 
 def _consortium(name: str) -> Consortium:
-    return db.session.scalar(select(Consortium).where(Consortium.name == name))
+    return found(db.session.scalar(select(Consortium).where(Consortium.name == name)), name)
 
 
 def submit_demo_eoi(consortium_name: str, funding_round: FundingRound, *, now: datetime) -> Eoi:

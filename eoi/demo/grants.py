@@ -42,7 +42,7 @@ PILOT_BIDS = {  # consortium -> (decision, pounds, conditions)
 }
 
 # consortium -> [(where they live, where they are supported, share of young people)]
-BOROUGH_MIX = {
+BOROUGH_MIX: dict[str, list[tuple[str | None, str, int]]] = {
     "Bexley and Greenwich schools partnership": [
         ("Greenwich", "Greenwich", 10), ("Bexley", "Bexley", 6), ("Bexley", "Greenwich", 2),
         ("Lewisham", "Greenwich", 1)],
@@ -53,7 +53,7 @@ BOROUGH_MIX = {
 }
 
 # (title, evidence, days after the start it is due; None: ten days from today)
-MILESTONES = {
+MILESTONES: dict[str, list[tuple[str, str, int | None]]] = {
     "Bexley and Greenwich schools partnership": [
         ("Workers in post in six schools", "Contracts and a list of the schools", 60),
         ("Training for school safeguarding leads delivered", "Attendance by school", 270),
@@ -90,9 +90,11 @@ def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
                               expected_version=None)
     change_round_status(funding_round, RoundStatus.assessed, by=manager,
                         now=closed + timedelta(days=8))
+    decisions = {}
     for name, (outcome, pounds, conditions) in PILOT_BIDS.items():
-        panel.record_decision(bids[name], outcome=outcome, amount_pence=pounds * 100,
-                              conditions=conditions, feedback="", by=manager)
+        decisions[name] = panel.record_decision(
+            bids[name], outcome=outcome, amount_pence=pounds * 100, conditions=conditions,
+            feedback="", by=manager)
     change_round_status(funding_round, RoundStatus.decided, by=manager,
                         now=closed + timedelta(days=10))
     created = [f"{funding_round.title}: assessed and decided"]
@@ -102,7 +104,7 @@ def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
                     Quarter.containing(decided_on).next().start)
     for name in PILOT_BIDS:
         days_after = None if name.startswith("Tri-borough") else _days_to_be_just_late(today)
-        grant = operations.create_grant(bids[name].decision, by=manager, starts_on=starts_on,
+        grant = operations.create_grant(decisions[name], by=manager, starts_on=starts_on,
                                         return_days_after_end=days_after)
         _follow(grant, today, manager)
         created.append(f"grant {grant.reference} ({name})")

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from eoi.demo import found
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation
 from eoi.service_map.models import Cohort as C
@@ -78,7 +79,8 @@ def load_demo_services(today: date) -> int:
     boroughs = {la.name: la for la in db.session.scalars(select(LocalAuthority))}
     created = 0
     for provider_name, name, borough_names, types, cohorts, days in DEMO_SERVICES:
-        provider = db.session.scalar(select(Organisation).where(Organisation.name == provider_name))
+        provider = found(db.session.scalar(
+            select(Organisation).where(Organisation.name == provider_name)), provider_name)
         exists = db.session.scalar(select(Service.id).where(Service.provider_id == provider.id,
                                                             Service.name == name))
         if exists:

@@ -37,7 +37,8 @@ def eoi_filters(eois: list[Eoi]) -> list[Filter]:
 
 
 def _decision_value(eoi: Eoi, user) -> str:
-    return eoi.decision.outcome.value if eoi.can_see_decision(user) else NOT_DECIDED
+    decision = eoi.decision
+    return decision.outcome.value if decision and eoi.can_see_decision(user) else NOT_DECIDED
 
 
 def filter_eois(eois: list[Eoi], filters: dict[str, Filter], user) -> list[Eoi]:

@@ -19,7 +19,7 @@ from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.consortia.models import Consortium
 from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY, in_shape
 from eoi.eois.uploads import MAX_BYTES
-from eoi.extensions import db
+from eoi.extensions import Model
 from eoi.reference.models import Organisation
 from eoi.rounds.models import FundingRound
 
@@ -44,7 +44,7 @@ class CostCategory(TitledEnum):
     other = ("other", "Other")
 
 
-class Eoi(Versioned, db.Model):
+class Eoi(Versioned, Model):
     """A consortium's expression of interest in a round: one per consortium per round."""
 
     __tablename__ = "eois"
@@ -91,10 +91,20 @@ class Eoi(Versioned, db.Model):
 
     @property
     def ordered_sections(self) -> list["EoiSection"]:
-        return sorted(self.sections, key=lambda s: SECTION_ORDER[s.key])
+        """Every section the questions have, in their order."""
+        return [self.section(key) for key in SECTION_ORDER]
 
-    def section(self, key: str) -> "EoiSection | None":
-        return next((s for s in self.sections if s.key == key), None)
+    def section(self, key: str) -> "EoiSection":
+        """The answers to section `key`. An EOI started before the section was added to the
+        questions has none: it gets an empty one, not started, to be completed like the rest
+        before the EOI can be submitted (stored with the EOI's next save)."""
+        found = next((s for s in self.sections if s.key == key), None)
+        if found is None:
+            if key not in SECTIONS_BY_KEY:
+                raise KeyError(key)
+            found = EoiSection(key=key, content={})
+            self.sections.append(found)
+        return found
 
     # Permissions ---------------------------------------------------------------------------
     def is_editor(self, user: "User") -> bool:
@@ -128,7 +138,7 @@ class Eoi(Versioned, db.Model):
         return self.status is EoiStatus.draft and user.id == self.consortium.lead_id
 
 
-class EoiSection(Versioned, db.Model):
+class EoiSection(Versioned, Model):
     """One section's answers. Saved whole, so two people saving the same section are
     caught by its version."""
 
@@ -164,7 +174,7 @@ class EoiSection(Versioned, db.Model):
         self.stored_content = in_shape(self.key, value)
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     __tablename__ = "eoi_budget_lines"
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
@@ -195,7 +205,7 @@ class BudgetLine(db.Model):
                 f"{self.funder.name}: {format_pence(self.amount_pence)}")
 
 
-class EoiEditor(db.Model):
+class EoiEditor(Model):
     """A partner organisation's user whom the lead invited to help draft."""
 
     __tablename__ = "eoi_editors"
@@ -234,7 +244,7 @@ class UploadedFile:
         return self.filename
 
 
-class EoiAttachment(UploadedFile, db.Model):
+class EoiAttachment(UploadedFile, Model):
     """A file attached to an EOI as evidence of need."""
 
     __tablename__ = "eoi_attachments"

@@ -137,7 +137,10 @@ def save_section(eoi: Eoi, key: str, content: dict, *, mark_complete: bool, by,
                  expected_version: int | None) -> EoiSection:
     _require_editable(eoi, by)
     section = eoi.section(key)
-    if expected_version is not None and section.version != expected_version:
+    # A section not stored yet (new to the questions since the EOI began) has no version
+    # that anyone could have seen, so nobody's save can be stale against it.
+    if (expected_version is not None and section.version is not None
+            and section.version != expected_version):
         raise SectionConflict(section, dict(section.content))
     if mark_complete:
         problems = section_problems(eoi, key, content)
@@ -243,7 +246,8 @@ def submission_problems(eoi: Eoi, now: datetime) -> list[str]:
 def _next_reference(now: datetime) -> str:
     year = now.astimezone(LONDON).year
     prefix = f"CCF-{year}-"
-    count = db.session.scalar(select(func.count(Eoi.id)).where(Eoi.reference.like(prefix + "%")))
+    count = db.session.execute(select(func.count(Eoi.id)).where(
+        Eoi.reference.like(prefix + "%"))).scalar_one()
     return f"{prefix}{count + 1:04d}"
 
 

@@ -7,6 +7,7 @@ functions in `eoi.eois.dynamic`.
 """
 
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,12 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _is_count(value: object) -> bool:
+def _is_count(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _count(value: object) -> int | None:
-    return value if _is_count(value) else None  # type: ignore[return-value]
+    return value if _is_count(value) else None
 
 
 def _is_id(value: object) -> bool:

@@ -115,7 +115,8 @@ def check_file(filename: str, content: bytes) -> tuple[str, FileKind]:
     if not _content_is(kind, content):
         raise UploadRefused(f"The selected file is called .{extension} but is not a real "
                             f"{kind.title}: save it again as a {kind.title} and upload that")
-    if kind in (DOCX, XLSX) and any(n.endswith("vbaProject.bin") for n in _zip_names(content)):
+    if kind in (DOCX, XLSX) and any(n.endswith("vbaProject.bin")
+                                    for n in _zip_names(content) or ()):  # None: not a zip
         raise UploadRefused("The selected file contains macros: save it without macros "
                             f"as a {kind.title}")
     return name, kind

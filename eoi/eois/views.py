@@ -16,6 +16,7 @@ from eoi.eois.uploads import MAX_BYTES
 from eoi.exports import download
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
+from eoi.forms.base import filled
 from eoi.forms.eois import (
     AttachmentForm,
     BudgetLineForm,
@@ -74,6 +75,7 @@ def start():
         if outcome.ok:
             flash("Expression of interest started. Work through the sections in any order.",
                   "success")
+            assert outcome.result is not None  # start_eoi returns the EOI
             return redirect(_to_eoi(outcome.result))
         explain(outcome)
     return redirect(url_for("consortia.show", consortium_id=consortium.id))
@@ -192,7 +194,7 @@ def _funders(eoi: Eoi) -> list[Organisation]:
     mopac = db.session.scalars(select(Organisation).where(
         Organisation.type == OrganisationType.mopac)).all()
     pledgers = {p.funder for p in eoi.consortium.pledges if p.is_live}
-    boroughs = {la.organisation for la in eoi.consortium.member_boroughs}
+    boroughs = {la.organisation for la in eoi.consortium.member_boroughs if la.organisation}
     others = sorted((pledgers | boroughs) - set(mopac), key=lambda o: o.name)
     return list(mopac) + others
 
@@ -236,8 +238,8 @@ def budget_line_add(eoi_id: int):
         outcome = attempt(lambda: operations.add_budget_line(
             eoi, financial_year=line_form.financial_year.data,
             category=CostCategory(line_form.category.data),
-            funder=db.session.get(Organisation, line_form.funder_id.data),
-            amount_pence=line_form.amount.data, by=current_user))
+            funder=db.session.get_one(Organisation, line_form.funder_id.data),
+            amount_pence=filled(line_form.amount.data), by=current_user))
         if outcome.ok:
             flash("Added to the budget.", "success")
             return redirect(url_for("eois.section", eoi_id=eoi.id, key="budget",

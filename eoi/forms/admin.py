@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from eoi.accounts.models import Role
 from eoi.forms.auth import new_password_field
-from eoi.forms.base import Form
+from eoi.forms.base import Form, filled
 from eoi.forms.fields import (
     VersionField,
     archived_field,
@@ -59,7 +59,7 @@ class UserForm(Form):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def role_set(self) -> set[Role]:
-        return {Role(value) for value in self.roles.data}
+        return {Role(value) for value in filled(self.roles.data)}
 
 
 class NewUserForm(UserForm):

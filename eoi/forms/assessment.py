@@ -1,5 +1,7 @@
 """Forms for the panel: members, assignments, declarations, scores, moderation, decisions."""
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
@@ -54,9 +56,9 @@ def scale_choices(criterion: Criterion):
 
 def scores_form(criteria: list[Criterion], formdata=None):
     """One score (0 to 4, with what each means) and one comment per criterion."""
-    attrs = {"version": VersionField(),
-             "save": SubmitField("Save as draft", widget=GovSubmitInput()),
-             "submit": SubmitField("Submit scores", widget=GovSubmitInput())}
+    attrs: dict[str, Any] = {"version": VersionField(),
+                             "save": SubmitField("Save as draft", widget=GovSubmitInput()),
+                             "submit": SubmitField("Submit scores", widget=GovSubmitInput())}
     for criterion in criteria:
         attrs[f"score_{criterion.id}"] = RadioField(
             f"Score for {criterion.title}", choices=scale_choices(criterion),

@@ -1,6 +1,8 @@
 """Forms for EOIs. Section forms are built at run time from the section's questions, the
 round's priorities and indicators, as Indico builds its review forms from its questions."""
 
+from typing import Any
+
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -76,15 +78,15 @@ def section_form(eoi: Eoi, key: str, formdata=None) -> SectionFormBase:
 
 def _questions_form(eoi: Eoi, key: str):
     section = SECTIONS_BY_KEY[key]
-    attrs = {}
+    attrs: dict[str, Any] = {}
     for q in section.questions:
         length = Length(max=q.max_length,
                         message=f"{q.label} must be {q.max_length} characters or fewer")
         if q.long:
-            attrs[q.name] = TextAreaField(q.label, description=q.hint, filters=[stripped],
+            attrs[q.name] = TextAreaField(q.label, description=q.hint or "", filters=[stripped],
                                           validators=[length], widget=GovCharacterCount())
         else:
-            attrs[q.name] = StringField(q.label, description=q.hint, filters=[stripped],
+            attrs[q.name] = StringField(q.label, description=q.hint or "", filters=[stripped],
                                         validators=[length], widget=GovTextInput())
 
     def content(self):
@@ -100,7 +102,7 @@ def _questions_form(eoi: Eoi, key: str):
 
 
 def _priorities_form(eoi: Eoi, key: str):
-    attrs = {
+    attrs: dict[str, Any] = {
         "priority_ids": SelectMultipleField(
             "Which priorities does the proposal address?", coerce=int,
             description="Select all that apply. At least one must be a strategic priority.",
@@ -125,7 +127,7 @@ def _outcomes_form(eoi: Eoi, key: str):
     years = list(range(eoi.funding_round.first_financial_year,
                        eoi.funding_round.last_financial_year + 1))
     indicators = eoi.funding_round.indicators
-    attrs = {
+    attrs: dict[str, Any] = {
         "indicator_ids": SelectMultipleField(
             "Which indicators will you report?", coerce=int,
             description="Select all that apply, then give a baseline and a yearly target "

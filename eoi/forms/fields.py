@@ -19,7 +19,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+
+# New in WTForms 3.3; types-WTForms still describes 3.2, which has no SelectChoice.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -39,6 +41,8 @@ UNKNOWN_VERSION = 0
 class VersionField(HiddenField):
     """Carries the record's version from the page that showed it to the save,
     so a save against a record someone else changed meanwhile is caught."""
+
+    data: int | None  # type: ignore[assignment]  # a number, where HiddenField holds text
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -63,7 +67,7 @@ def _length(label: str, max_length: int):
 def text_field(label: str, missing: str, *, max_length: int, hint: str | None = None):
     return StringField(
         label,
-        description=hint,
+        description=hint or "",
         filters=[stripped],
         validators=[DataRequired(message=missing), _length(label, max_length)],
         widget=GovTextInput(),
@@ -73,7 +77,7 @@ def text_field(label: str, missing: str, *, max_length: int, hint: str | None = 
 def optional_text_field(label: str, *, max_length: int, hint: str | None = None, validators=()):
     return StringField(
         label,
-        description=hint,
+        description=hint or "",
         filters=[none_if_blank],
         validators=[Optional(), _length(label, max_length), *validators],
         widget=GovTextInput(),
@@ -88,7 +92,7 @@ def text_area(label: str, *, hint: str | None = None, missing: str | None = None
               max_length: int = TEXT_AREA_MAX):
     return TextAreaField(
         label,
-        description=hint,
+        description=hint or "",
         filters=[stripped],
         validators=[DataRequired(message=missing) if missing else Optional(),
                     _length(label.removesuffix(" (optional)"), max_length)],
@@ -178,6 +182,8 @@ class OptionalDateField(DateField):
 class PoundsField(StringField):
     """An amount in pounds, typed as people write it ('£12,500'), held as pence."""
 
+    data: int | None  # type: ignore[assignment]  # pence, where StringField holds text
+
     def process_formdata(self, valuelist):
         self.raw = valuelist[0] if valuelist else ""
         try:
@@ -211,6 +217,8 @@ class ChoiceField(SelectField):
     `missing` when nothing is chosen, and no 500 or 'Not a valid choice' for a
     crafted value."""
 
+    choices: list[SelectChoice] | None  # what choices() makes, set by the view
+
     def __init__(self, label, missing: str, placeholder: str | None, **kwargs):
         super().__init__(label, widget=GovSelect(), **kwargs)
         self.missing, self.placeholder = missing, placeholder
@@ -232,7 +240,7 @@ class ChoiceField(SelectField):
     def pre_validate(self, form):
         if self.data is None or self.data == "":
             raise StopValidation(self.missing)
-        if self.data not in {self.coerce(choice.value) for choice in self.choices}:
+        if self.data not in {self.coerce(choice.value) for choice in self.choices or ()}:
             raise StopValidation(self.missing)
 
 

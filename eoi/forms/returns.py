@@ -75,8 +75,8 @@ class MoneyField(StringField):
 
 
 def borough_row_fields(index: int) -> tuple[str, str, str, str]:
-    return tuple(f"borough-{index}-{part}"
-                 for part in ("residence", "service", "new", "continuing"))
+    row = f"borough-{index}"
+    return f"{row}-residence", f"{row}-service", f"{row}-new", f"{row}-continuing"
 
 
 def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough_rows: int,
@@ -109,9 +109,8 @@ def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough
                                        what=f"Borough row {index + 1}, continuing")
     for key, name in indicators.items():
         attrs[indicator_field(key)] = CountField(name, what=name)
-    for category in CostCategory:
-        attrs[spend_field(category.value)] = MoneyField(category.title,
-                                                        what=f"Spend on {category.title}")
+    for cost in CostCategory:
+        attrs[spend_field(cost.value)] = MoneyField(cost.title, what=f"Spend on {cost.title}")
     for key, title, hint in NARRATIVES:
         attrs[key] = TextAreaField(title, description=hint, filters=[stripped],
                                    validators=[Length(max=MAX_NARRATIVE, message=(
@@ -155,9 +154,9 @@ def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough
         for key in indicators:
             value = figures.indicators.get(key)
             self[indicator_field(key)].data = "" if value is None else str(value)
-        for category in CostCategory:
-            pence = figures.spend.get(category.value, 0)
-            self[spend_field(category.value)].data = (
+        for cost in CostCategory:
+            pence = figures.spend.get(cost.value, 0)
+            self[spend_field(cost.value)].data = (
                 f"{pence / 100:,.2f}".removesuffix(".00") if pence else "")
         for key, _, _ in NARRATIVES:
             self[key].data = figures.narrative.get(key, "")

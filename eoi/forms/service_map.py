@@ -24,7 +24,7 @@ from eoi.service_map.models import Cohort, ServiceType
 
 def _checkboxes(label: str, missing: str, enum_class=None, hint: str | None = None, coerce=str):
     return SelectMultipleField(
-        label, description=hint, coerce=coerce,
+        label, description=hint or "", coerce=coerce,
         choices=choices(enum_class.choices()) if enum_class else None,
         validators=[DataRequired(message=missing)], widget=GovCheckboxesInput(),
     )

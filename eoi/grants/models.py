@@ -22,7 +22,7 @@ from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.consortia.models import Consortium
 from eoi.eois.models import Eoi, UploadedFile
 from eoi.eois.uploads import MAX_BYTES
-from eoi.extensions import db
+from eoi.extensions import Model
 from eoi.grants.periods import DEFAULT_DAYS_AFTER_END
 from eoi.reference.models import Indicator, Organisation
 
@@ -37,7 +37,7 @@ class GrantState(TitledEnum):
     closed = ("closed", "Closed")
 
 
-class Grant(Versioned, db.Model):
+class Grant(Versioned, Model):
     """A funded EOI. `award_pence` is MOPAC's award, which payments draw on; the funding
     rows hold every funder's share of the pooled budget, MOPAC's included."""
 
@@ -126,7 +126,7 @@ class Grant(Versioned, db.Model):
             self.is_partner_user(user) or self.is_owner(user))
 
 
-class GrantFunding(db.Model):
+class GrantFunding(Model):
     """One funder's share of the pooled budget for one financial year."""
 
     __tablename__ = "grant_funding"
@@ -149,7 +149,7 @@ class GrantFunding(db.Model):
         return f"<GrantFunding {self.grant_id} {self.financial_year} {self.funder_id}>"
 
 
-class GrantPartner(db.Model):
+class GrantPartner(Model):
     __tablename__ = "grant_partners"
     __table_args__ = (
         UniqueConstraint("grant_id", "organisation_id", name="uq_grant_partners_organisation"),
@@ -166,7 +166,7 @@ class GrantPartner(db.Model):
         return f"<GrantPartner {self.grant_id}:{self.organisation_id}>"
 
 
-class GrantIndicator(db.Model):
+class GrantIndicator(Model):
     """An indicator the grant reports on, with its baseline and a target per year."""
 
     __tablename__ = "grant_indicators"
@@ -193,7 +193,7 @@ class GrantIndicator(db.Model):
                     None)
 
 
-class IndicatorTarget(db.Model):
+class IndicatorTarget(Model):
     __tablename__ = "indicator_targets"
     __table_args__ = (
         UniqueConstraint("grant_indicator_id", "financial_year",
@@ -216,7 +216,7 @@ class MilestoneStatus(TitledEnum):
     returned = ("returned", "Returned for changes")
 
 
-class Milestone(Versioned, db.Model):
+class Milestone(Versioned, Model):
     __tablename__ = "milestones"
     __table_args__ = (
         CheckConstraint("(status != 'returned') OR (length(review_comments) > 0)",
@@ -265,7 +265,7 @@ class Milestone(Versioned, db.Model):
         return self.status is MilestoneStatus.submitted and self.grant.can_manage(user)
 
 
-class MilestoneEvidence(UploadedFile, db.Model):
+class MilestoneEvidence(UploadedFile, Model):
     """A file sent as evidence; kept like EOI attachments, outside the web folders."""
 
     __tablename__ = "milestone_evidence"
@@ -284,7 +284,7 @@ class PaymentStatus(TitledEnum):
     paid = ("paid", "Paid")
 
 
-class Payment(Versioned, db.Model):
+class Payment(Versioned, Model):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),

@@ -5,6 +5,7 @@ The state machines for grants, milestones and payments are written here, once.
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
@@ -86,6 +87,8 @@ def decisions_awaiting_grants() -> list[Decision]:
 
 def grant_reference(eoi: Eoi) -> str:
     """CCF-2026-0007 becomes GRT-2026-0007: the same number, so people can match them."""
+    if eoi.reference is None:  # given at submission, and only submitted EOIs are decided
+        raise ValueError(f"{eoi!r} was never submitted, so it has no reference")
     return "GRT-" + eoi.reference.split("-", 1)[1]
 
 
@@ -152,7 +155,10 @@ def _funding_rows(eoi: Eoi, award_pence: int) -> list[GrantFunding]:
     return rows
 
 
-def share_out(total: int, weights: dict[int, int]) -> dict[int, int]:
+Share = TypeVar("Share", int, str)  # what is shared out to: years, categories, rows
+
+
+def share_out(total: int, weights: dict[Share, int]) -> dict[Share, int]:
     """`total` split in proportion to `weights`, in whole pence adding up exactly to it
     (largest remainders get the odd pence)."""
     weight_sum = sum(weights.values())

@@ -111,7 +111,7 @@ class ReminderKind(StrEnum):
     overdue = "overdue"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the words a user reads, not str.title()
         return _REMINDER_TITLES[self]
 
 

@@ -56,7 +56,7 @@ class Rag(StrEnum):
     red = "red"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the words a user reads, not str.title()
         return self.value.title()
 
     @property

@@ -14,6 +14,7 @@ from eoi.eois.uploads import MAX_BYTES
 from eoi.exports import download
 from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
+from eoi.forms.base import filled
 from eoi.forms.fields import choices
 from eoi.forms.grants import (
     EvidenceFileForm,
@@ -149,7 +150,7 @@ def milestone_new(grant_id: int):
     return handle_form(
         form, lambda: operations.add_milestone(
             grant, title=form.title.data, evidence_required=form.evidence_required.data,
-            due_on=form.due_on.data, by=current_user),
+            due_on=filled(form.due_on.data), by=current_user),
         template="grants/milestone_new.html", success="Milestone added.",
         next_url=lambda _: url_for("grants.show", grant_id=grant.id, _anchor="milestones"),
         title=f"Add a milestone to {grant.reference}", grant=grant)
@@ -248,8 +249,8 @@ def payment_new(grant_id: int):
         chosen = form.milestone_id.data
         milestone = None if chosen == "none" else db.session.get(Milestone, int(chosen))
         return operations.schedule_payment(
-            grant, description=form.description.data, amount_pence=form.amount.data,
-            scheduled_on=form.scheduled_on.data, milestone=milestone, by=current_user)
+            grant, description=form.description.data, amount_pence=filled(form.amount.data),
+            scheduled_on=filled(form.scheduled_on.data), milestone=milestone, by=current_user)
 
     return handle_form(
         form, save, template="grants/payment_new.html", success="Payment scheduled.",

@@ -66,6 +66,7 @@ def awarded(grant: Grant, funder: Org) -> AwardedGrant:
             org = _org(row.funder)
             if org not in funders:
                 funders.append(org)
+    assert eoi.decision is not None  # every grant is made from its EOI's decision
     decided = eoi.decision.decided_at.astimezone(LONDON).date()
     return AwardedGrant(
         reference=grant.reference, title=grant.title,

@@ -4,7 +4,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi.columns import TitledEnum, Versioned, enum_column_type
-from eoi.extensions import db
+from eoi.extensions import Model
 
 if TYPE_CHECKING:
     from eoi.accounts.models import User
@@ -26,7 +26,7 @@ class PriorityKind(TitledEnum):
     cross_cutting = ("cross_cutting", "Cross-cutting theme")
 
 
-class BasicCommandUnit(Versioned, db.Model):
+class BasicCommandUnit(Versioned, Model):
     """A Metropolitan Police BCU. Names are not from an official list, so they are editable."""
 
     __tablename__ = "basic_command_units"
@@ -45,7 +45,7 @@ class BasicCommandUnit(Versioned, db.Model):
         return f"{self.name} BCU"
 
 
-class LocalAuthority(Versioned, db.Model):
+class LocalAuthority(Versioned, Model):
     """One of London's 33 local authorities: 32 boroughs and the City of London."""
 
     __tablename__ = "local_authorities"
@@ -73,7 +73,7 @@ class LocalAuthority(Versioned, db.Model):
         return self.name
 
 
-class Organisation(Versioned, db.Model):
+class Organisation(Versioned, Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,7 +100,7 @@ class Organisation(Versioned, db.Model):
         return self.name
 
 
-class Priority(Versioned, db.Model):
+class Priority(Versioned, Model):
     """A strategic priority or cross-cutting theme that EOIs are written against."""
 
     __tablename__ = "priorities"
@@ -123,7 +123,7 @@ class Priority(Versioned, db.Model):
         return self.title
 
 
-class Outcome(Versioned, db.Model):
+class Outcome(Versioned, Model):
     __tablename__ = "outcomes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,7 +144,7 @@ class Outcome(Versioned, db.Model):
         return self.title
 
 
-class Indicator(Versioned, db.Model):
+class Indicator(Versioned, Model):
     """A measurable indicator of an outcome: what is counted, in what unit, how."""
 
     __tablename__ = "indicators"

@@ -62,7 +62,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the reminder job now and then every day at 07:00 London time, until stopped."""
-    app = current_app._get_current_object()
+    # The app itself, for the scheduler's thread: current_app is a proxy, typed as the app.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = build_scheduler(app)
 
     def report(event) -> None:

@@ -5,10 +5,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from eoi import clock
 from eoi.columns import UTCDateTime
-from eoi.extensions import db
+from eoi.extensions import Model
 
 
-class SentReminder(db.Model):
+class SentReminder(Model):
     """One reminder that has been sent. The unique key is what makes sending idempotent:
     a second job, or a second process, cannot insert the same key and so never sends."""
 

@@ -86,7 +86,7 @@ def bar_chart(
 
     parts = []
     for row, bar in enumerate(bars):
-        y = PAD + row * ROW
+        y: float = PAD + row * ROW  # whole for the bars, half-way down the key below
         parts.append(_label(bar.label, y + BAR / 2))
         # the figure goes after the bar and after its target marker, whichever is further
         clear = 0 if bar.target is None else scale(bar.target) + 2

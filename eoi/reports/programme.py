@@ -56,7 +56,7 @@ class Programme:
 
 
 def programme(today: date, quarter: Quarter | None = None) -> Programme:
-    grants = db.session.scalars(select(Grant).order_by(Grant.reference)).all()
+    grants = list(db.session.scalars(select(Grant).order_by(Grant.reference)))
     rows = []
     for grant in grants:
         facts = monitoring.facts_for(grant, today)  # spend is among them: worked out once

@@ -13,7 +13,7 @@ def workbook_bytes(sheets: Iterable[tuple[str, Sequence[Sequence]]], *,
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook comes with
     for title, rows in sheets:
         sheet = workbook.create_sheet(title)
         for row in rows:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.eois.models import CostCategory
-from eoi.extensions import db
+from eoi.extensions import Model
 from eoi.grants.models import Grant
 from eoi.grants.periods import Quarter
 from eoi.reference.models import Indicator
@@ -38,7 +38,7 @@ class ReturnStatus(TitledEnum):
     returned = ("returned", "Returned for changes")
 
 
-class QuarterlyReturn(Versioned, db.Model):
+class QuarterlyReturn(Versioned, Model):
     __tablename__ = "quarterly_returns"
     __table_args__ = (
         UniqueConstraint("grant_id", "financial_year", "quarter",
@@ -114,7 +114,7 @@ class QuarterlyReturn(Versioned, db.Model):
         return self.status is ReturnStatus.submitted and self.grant.can_manage(user)
 
 
-class ReturnCount(db.Model):
+class ReturnCount(Model):
     """Young people supported in one category of one breakdown (gender, age band or
     disability), new and continuing."""
 
@@ -133,7 +133,7 @@ class ReturnCount(db.Model):
     continuing_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ReturnBoroughCount(db.Model):
+class ReturnBoroughCount(Model):
     """Young people by where they live and where they were served: the two differ when
     support follows a young person across a boundary."""
 
@@ -153,7 +153,7 @@ class ReturnBoroughCount(db.Model):
     continuing_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ReturnIndicatorValue(db.Model):
+class ReturnIndicatorValue(Model):
     __tablename__ = "return_indicator_values"
     __table_args__ = (
         UniqueConstraint("return_id", "indicator_id", name="uq_return_indicator_values"),
@@ -168,7 +168,7 @@ class ReturnIndicatorValue(db.Model):
     indicator: Mapped[Indicator] = relationship()
 
 
-class ReturnSpend(db.Model):
+class ReturnSpend(Model):
     """Spend to date, since the grant began, in one cost category."""
 
     __tablename__ = "return_spend"

@@ -162,6 +162,7 @@ def build_template(context: TemplateContext, figures: ReturnFigures | None = Non
     workbook = Workbook()
     workbook.properties.creator = "London Co-commissioning Fund"
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # the one sheet a new workbook comes with
     sheet.title = RETURN_SHEET
     _write_return(_Template(sheet, len(context.boroughs)), context, figures)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), context)
@@ -305,8 +306,8 @@ def _write_return(template: _Template, context: TemplateContext,
         template.next_row(INDICATOR + key)
         template.text(LABEL, name, wrap=True)
         template.text(DETAIL, unit)
-        value = figures.indicators.get(key) if figures else None
-        template.entry(VALUE, value, template.indicator_values, "0")
+        reported = figures.indicators.get(key) if figures else None
+        template.entry(VALUE, reported, template.indicator_values, "0")
 
     template.heading("spend", "Spend to date", {VALUE: SPEND_CAPTION},
                      hint="In pounds, since the grant began")

@@ -18,8 +18,9 @@ to merge categories before publishing.
 """
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 SMALLEST_SHOWN = 5
 SUPPRESSED = "fewer than 5"
@@ -30,7 +31,9 @@ SMALL = "small"
 COMPLEMENTARY = "complementary"
 _RANGE_OF = {SMALL: (1, SMALLEST_SHOWN - 1), COMPLEMENTARY: (SMALLEST_SHOWN, math.inf)}
 
-Key = Hashable
+# A figure's key: its position (or "total") in a row; (row, column) in a table.
+K = TypeVar("K", bound=Hashable)
+TableKey = tuple[str | None, str | None]  # TOTAL in place of the row or column for a margin
 Bounds = tuple[float, float]
 
 
@@ -53,15 +56,15 @@ class SuppressedTable:
 
 
 @dataclass(frozen=True)
-class _Line:
+class _Line(Generic[K]):
     """Figures that add up: the parts, plus a known offset, make the total."""
 
-    parts: tuple[Key, ...]
-    total: Key
+    parts: tuple[K, ...]
+    total: K
     offset: int = 0
 
     @property
-    def entries(self) -> tuple[Key, ...]:
+    def entries(self) -> tuple[K, ...]:
         return (*self.parts, self.total)
 
 
@@ -74,9 +77,10 @@ def suppress_row(counts: Sequence[int], total: int | None = None) -> tuple[list[
     """
     total = sum(counts) if total is None else total
     _check_counts([*counts, total])
-    values: dict[Key, int] = dict(enumerate(counts))
+    values: dict[int | str, int] = {position: count for position, count in enumerate(counts)}
     values["total"] = total
-    line = _Line(tuple(range(len(counts))), "total", offset=total - sum(counts))
+    line: _Line[int | str] = _Line(tuple(range(len(counts))), "total",
+                                   offset=total - sum(counts))
     reasons = _protect(values, [line])
     cells = [_cell(values[key], reasons.get(key)) for key in values]
     return cells[:-1], cells[-1]
@@ -107,7 +111,7 @@ def is_protected(table: SuppressedTable) -> bool:
 
 def recoverable_cells(
     table: SuppressedTable, original: Mapping[str, Mapping[str, int]]
-) -> set[tuple[str | None, str | None]]:
+) -> set[TableKey]:
     """Small counts an outsider could work out exactly, as (row, column) keys.
 
     Totals are included, with TOTAL in place of the row or column. `original` is the
@@ -118,7 +122,7 @@ def recoverable_cells(
     shown_values = {key: cell.value or 0 for key, cell in published.items()}
     reasons = {key: cell.reason for key, cell in published.items() if cell.reason}
     true_values = _with_totals(original)
-    recovered = set()
+    recovered: set[TableKey] = set()
     for key, value in _recoverable(shown_values, _lines(published), reasons).items():
         if value != true_values[key]:
             raise ValueError(f"{key} works out as {value}, not {true_values[key]}")
@@ -127,7 +131,7 @@ def recoverable_cells(
     return recovered
 
 
-def _protect(values: Mapping[Key, int], lines: Sequence[_Line]) -> dict[Key, str]:
+def _protect(values: Mapping[K, int], lines: Sequence[_Line[K]]) -> dict[K, str]:
     """Why each figure that must not be shown is suppressed, keyed like `values`."""
     reasons = {key: SMALL for key, value in values.items() if _is_small(value)}
     # Figures that stay recoverable even with every non-zero figure hidden: hiding
@@ -140,11 +144,11 @@ def _protect(values: Mapping[Key, int], lines: Sequence[_Line]) -> dict[Key, str
 
 
 def _next_complement(
-    values: Mapping[Key, int],
-    lines: Sequence[_Line],
-    reasons: Mapping[Key, str],
-    beyond_help: set[Key],
-) -> Key | None:
+    values: Mapping[K, int],
+    lines: Sequence[_Line[K]],
+    reasons: Mapping[K, str],
+    beyond_help: Collection[K],
+) -> K | None:
     # First the classic rule: no line may have a lone suppressed figure.
     for line in lines:
         suppressed = [key for key in line.entries if key in reasons]
@@ -162,8 +166,8 @@ def _next_complement(
 
 
 def _candidates(
-    values: Mapping[Key, int], reasons: Mapping[Key, str], lines: Sequence[_Line]
-) -> list[Key]:
+    values: Mapping[K, int], reasons: Mapping[K, str], lines: Sequence[_Line[K]]
+) -> list[K]:
     """Figures that could be hidden, smallest first (first in order on a tie).
 
     Cells come before totals: a hidden total takes more away from readers. Zeros
@@ -172,19 +176,20 @@ def _candidates(
     parts = dict.fromkeys(key for line in lines for key in line.parts)
     totals = dict.fromkeys(line.total for line in lines if line.total not in parts)
 
-    def eligible(keys: Mapping[Key, None]) -> list[Key]:
-        return sorted((key for key in keys if values[key] and key not in reasons), key=values.get)
+    def eligible(keys: Mapping[K, None]) -> list[K]:
+        return sorted((key for key in keys if values[key] and key not in reasons),
+                      key=values.__getitem__)
 
     return eligible(parts) + eligible(totals)
 
 
 def _choose(
-    values: Mapping[Key, int],
-    lines: Sequence[_Line],
-    reasons: Mapping[Key, str],
-    candidates: Sequence[Key],
-    exposed: Key,
-) -> Key:
+    values: Mapping[K, int],
+    lines: Sequence[_Line[K]],
+    reasons: Mapping[K, str],
+    candidates: Sequence[K],
+    exposed: K,
+) -> K:
     """The smallest candidate that stops `exposed` being recoverable, else the smallest.
 
     Smallest alone is not enough: hiding a 5 beside a "fewer than 5" in a row totalling
@@ -197,8 +202,8 @@ def _choose(
 
 
 def _recoverable(
-    values: Mapping[Key, int], lines: Sequence[_Line], reasons: Mapping[Key, str]
-) -> dict[Key, int]:
+    values: Mapping[K, int], lines: Sequence[_Line[K]], reasons: Mapping[K, str]
+) -> dict[K, int]:
     """Suppressed figures whose exact value follows from what would be published.
 
     `values` is only read where there is no reason to suppress: that is what is shown.
@@ -211,7 +216,7 @@ def _recoverable(
     return {key: int(low) for key, (low, high) in bounds.items() if key in reasons and low == high}
 
 
-def _settle(bounds: Mapping[Key, Bounds], lines: Sequence[_Line]) -> dict[Key, Bounds]:
+def _settle(bounds: Mapping[K, Bounds], lines: Sequence[_Line[K]]) -> dict[K, Bounds]:
     """Tighten every figure's bounds through the sums until nothing changes."""
     bounds = dict(bounds)
     changed = True
@@ -227,7 +232,7 @@ def _settle(bounds: Mapping[Key, Bounds], lines: Sequence[_Line]) -> dict[Key, B
     return bounds
 
 
-def _implied_by(line: _Line, key: Key, bounds: Mapping[Key, Bounds]) -> Bounds:
+def _implied_by(line: _Line[K], key: K, bounds: Mapping[K, Bounds]) -> Bounds:
     """What the line's sum says about one of its figures, given the others' bounds."""
     if key == line.total:
         parts = [bounds[part] for part in line.parts]
@@ -262,10 +267,10 @@ def _cell(value: int, reason: str | None) -> Cell:
     return Cell(None, SUPPRESSED if reason == SMALL else HIDDEN, True, reason)
 
 
-def _with_totals(rows: Mapping[str, Mapping[str, int]]) -> dict[Key, int]:
+def _with_totals(rows: Mapping[str, Mapping[str, int]]) -> dict[TableKey, int]:
     """Every figure of the table keyed (row, column), with TOTAL standing for a margin."""
     columns = list(dict.fromkeys(column for row in rows.values() for column in row))
-    values: dict[Key, int] = {
+    values: dict[TableKey, int] = {
         (row, column): counts.get(column, 0) for row, counts in rows.items() for column in columns
     }
     for row in rows:
@@ -275,10 +280,12 @@ def _with_totals(rows: Mapping[str, Mapping[str, int]]) -> dict[Key, int]:
     return values
 
 
-def _lines(figures: Mapping[Key, object]) -> list[_Line]:
+def _lines(figures: Mapping[TableKey, object]) -> list[_Line[TableKey]]:
     """Each row, each column, and the two margins, for a table keyed like _with_totals."""
-    rows = [row for row, column in figures if row is not TOTAL and column is TOTAL]
-    columns = [column for row, column in figures if row is TOTAL and column is not TOTAL]
+    rows: list[str | None] = [row for row, column in figures
+                              if row is not TOTAL and column is TOTAL]
+    columns: list[str | None] = [column for row, column in figures
+                                 if row is TOTAL and column is not TOTAL]
     return (
         [_Line(tuple((row, column) for column in columns), (row, TOTAL)) for row in rows]
         + [_Line(tuple((row, column) for row in rows), (TOTAL, column)) for column in columns]
@@ -289,7 +296,7 @@ def _lines(figures: Mapping[Key, object]) -> list[_Line]:
     )
 
 
-def _table(cells: Mapping[Key, Cell]) -> SuppressedTable:
+def _table(cells: Mapping[TableKey, Cell]) -> SuppressedTable:
     rows = [row for row, column in cells if row is not TOTAL and column is TOTAL]
     columns = [column for row, column in cells if row is TOTAL and column is not TOTAL]
     return SuppressedTable(
@@ -300,9 +307,9 @@ def _table(cells: Mapping[Key, Cell]) -> SuppressedTable:
     )
 
 
-def _published(table: SuppressedTable) -> dict[Key, Cell]:
+def _published(table: SuppressedTable) -> dict[TableKey, Cell]:
     """The table's cells keyed like _with_totals."""
-    published: dict[Key, Cell] = {
+    published: dict[TableKey, Cell] = {
         (row, column): cell for row, cells in table.cells.items() for column, cell in cells.items()
     }
     published.update({(row, TOTAL): cell for row, cell in table.row_totals.items()})

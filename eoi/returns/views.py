@@ -148,9 +148,10 @@ def upload(return_id: int):
         else:
             reading = spreadsheet.read_return(content, _context(ret))
             problems = list(reading.problems)
-        if not problems:
+        figures = reading.figures if reading is not None else None  # None: with problems
+        if figures is not None and not problems:
             outcome = attempt(lambda: operations.save_return(
-                ret, reading.figures, by=current_user, now=clock.now(),
+                ret, figures, by=current_user, now=clock.now(),
                 entered_by="spreadsheet"))
             if outcome.ok:
                 flash("Spreadsheet uploaded: its figures are saved as a draft. Check them "

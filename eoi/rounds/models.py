@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
-from eoi.extensions import db
+from eoi.extensions import Model, db
 from eoi.reference.models import Indicator, Priority
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ round_indicators = Table(
 )
 
 
-class FundingRound(Versioned, db.Model):
+class FundingRound(Versioned, Model):
     __tablename__ = "funding_rounds"
     __table_args__ = (
         CheckConstraint("envelope_pence > 0", name="envelope_positive"),
@@ -103,7 +103,7 @@ class FundingRound(Versioned, db.Model):
         return self.status is RoundStatus.draft and user.has_role(Role.fund_manager)
 
 
-class Criterion(Versioned, db.Model):
+class Criterion(Versioned, Model):
     """An assessment criterion with its weight and what each score from 0 to 4 means."""
 
     __tablename__ = "criteria"

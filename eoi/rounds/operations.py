@@ -46,11 +46,11 @@ def create_round(*, values: dict, by) -> FundingRound:
     and every current indicator; the fund manager then trims them."""
     ensure_unique(FundingRound, "title", values["title"])
     funding_round = FundingRound(**values, status=RoundStatus.draft)
-    funding_round.priorities = db.session.scalars(
+    funding_round.priorities = list(db.session.scalars(
         select(Priority).where(Priority.kind == PriorityKind.strategic,
-                               Priority.is_archived.is_(False))).all()
-    funding_round.indicators = db.session.scalars(
-        select(Indicator).where(Indicator.is_archived.is_(False))).all()
+                               Priority.is_archived.is_(False))))
+    funding_round.indicators = list(db.session.scalars(
+        select(Indicator).where(Indicator.is_archived.is_(False))))
     for position, (title, description, weight) in enumerate(DEFAULT_CRITERIA, start=1):
         funding_round.criteria.append(Criterion(
             title=title, description=description, weight=weight, position=position * 10,

@@ -73,9 +73,10 @@ def new():
     if request.method == "GET":
         form.min_member_boroughs.data, form.min_match_percent.data = 2, 25
         form.opens_time.data, form.closes_time.data = "09:00", "23:59"
-        form.priorities.data = db.session.scalars(select(Priority.id).where(
-            Priority.kind == PriorityKind.strategic, Priority.is_archived.is_(False))).all()
-        form.indicators.data = [int(c.value) for c in form.indicators.choices]
+        form.priorities.data = list(db.session.scalars(select(Priority.id).where(
+            Priority.kind == PriorityKind.strategic, Priority.is_archived.is_(False))))
+        # SelectChoices, as choices() makes (WTForms 3.3); the stubs know only 3.2's tuples.
+        form.indicators.data = [int(c.value) for c in form.indicators.choices]  # type: ignore[union-attr]
 
     def save():
         funding_round = operations.create_round(values=form.values(), by=current_user)

@@ -8,6 +8,7 @@ which criteria to discuss before the scores are relied on.
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from eoi.scoring.rubric import (
     CriterionSpec,
@@ -71,8 +72,8 @@ class BidSummary:
 
 def summarise(
     rubric: Rubric,
-    scoresheets: Mapping[Hashable, Mapping[Hashable, int]],
-    moderated: Mapping[Hashable, int | Fraction] | None = None,
+    scoresheets: Mapping[Any, Mapping[Any, int]],  # Any: see eoi.scoring.rubric
+    moderated: Mapping[Any, int | Fraction] | None = None,
 ) -> BidSummary:
     """Summarise one bid's score sheets, keyed by assessor, with any moderated scores.
 
@@ -106,8 +107,8 @@ def summarise(
 
 
 def _checked_moderation(
-    rubric: Rubric, moderated: Mapping[Hashable, int | Fraction]
-) -> dict[Hashable, Fraction]:
+    rubric: Rubric, moderated: Mapping[Any, int | Fraction]
+) -> dict[Any, Fraction]:
     checked = {}
     for key, score in moderated.items():
         if score is None:

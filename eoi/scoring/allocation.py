@@ -26,7 +26,7 @@ class Outcome(StrEnum):
     below_threshold = "below_threshold"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the words a user reads, not str.title()
         return _OUTCOME_TITLES[self]
 
 

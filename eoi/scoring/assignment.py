@@ -2,15 +2,19 @@
 with no conflict, and the work is spread as evenly as the conflicts allow."""
 
 from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
+
+Bid = TypeVar("Bid", bound=Hashable)
+Assessor = TypeVar("Assessor", bound=Hashable)
 
 
 def suggest_assignments(
-    bids: Sequence[Hashable],
-    assessors: Sequence[Hashable],
-    conflicts: Mapping[Hashable, set] | None = None,
-    existing: Mapping[Hashable, set] | None = None,
+    bids: Sequence[Bid],
+    assessors: Sequence[Assessor],
+    conflicts: Mapping[Bid, set[Assessor]] | None = None,
+    existing: Mapping[Bid, set[Assessor]] | None = None,
     per_bid: int = 3,
-) -> dict[Hashable, list[Hashable]]:
+) -> dict[Bid, list[Assessor]]:
     """New assessors to add to each bid. `conflicts[bid]` and `existing[bid]` are assessors
     who must not be, or already are, on that bid. Bids with the fewest possible assessors
     are filled first, so a conflict elsewhere cannot starve them; each place goes to the
@@ -24,7 +28,7 @@ def suggest_assignments(
         return [a for a in assessors
                 if a not in conflicts.get(bid, set()) and a not in existing.get(bid, set())]
 
-    suggested: dict[Hashable, list[Hashable]] = {bid: [] for bid in bids}
+    suggested: dict[Bid, list[Assessor]] = {bid: [] for bid in bids}
     for bid in sorted(bids, key=lambda b: len(candidates(b))):
         places = max(0, per_bid - len(existing.get(bid, set())))
         for assessor in sorted(candidates(bid), key=lambda a: (load[a], order[a]))[:places]:

@@ -9,6 +9,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Rational
+from typing import Any
 
 SCALE = range(0, 5)
 SCALE_TITLES = ("No evidence", "Weak", "Adequate", "Good", "Excellent")
@@ -84,11 +85,14 @@ def comment_required(score: int) -> bool:
     return score in SCORES_NEEDING_COMMENT
 
 
+# Score sheets are keyed by the caller's own criterion keys. They are Mapping[Any, ...], not
+# Mapping[Hashable, ...]: a Mapping's key type is invariant, so the latter would refuse a
+# dict[int, int], and every key of a mapping is hashable anyway.
 def check_scoresheet(
     rubric: Rubric,
-    scores: Mapping[Hashable, int],
-    comments: Mapping[Hashable, str] | None = None,
-) -> dict[Hashable, str]:
+    scores: Mapping[Any, int],
+    comments: Mapping[Any, str] | None = None,
+) -> dict[Any, str]:
     """What stops an assessor's score sheet being complete, by criterion key.
 
     An empty dict means the sheet can be submitted.
@@ -108,10 +112,10 @@ def check_scoresheet(
     return problems
 
 
-def score_problems(rubric: Rubric, scores: Mapping[Hashable, int]) -> dict[Hashable, str]:
+def score_problems(rubric: Rubric, scores: Mapping[Any, int]) -> dict[Any, str]:
     """Missing, out-of-range and unknown scores: the part of completeness that the
     arithmetic depends on (comments do not change a score)."""
-    problems = {}
+    problems: dict[Any, str] = {}
     for criterion in rubric.criteria:
         score = scores.get(criterion.key)
         if score is None:
@@ -125,7 +129,7 @@ def score_problems(rubric: Rubric, scores: Mapping[Hashable, int]) -> dict[Hasha
     return problems
 
 
-def weighted_score(rubric: Rubric, scores: Mapping[Hashable, int | Fraction]) -> Fraction:
+def weighted_score(rubric: Rubric, scores: Mapping[Any, int | Fraction]) -> Fraction:
     """The score out of 100: each criterion's share of the total weight, times how much of
     the top score it earned.
 

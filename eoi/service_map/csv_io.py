@@ -4,6 +4,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -91,7 +92,8 @@ def import_csv(text: str, *, by) -> ImportResult:
 
     boroughs = {la.gss_code: la for la in db.session.scalars(select(LocalAuthority))}
     boroughs |= {la.name.lower(): la for la in boroughs.values()}
-    parsed, seen = [], set()
+    parsed: list[tuple[Organisation, dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
     for number, row in enumerate(reader, start=2):
         # Every cell as text (a short row's missing cells are empty), with the export's
         # formula guard taken off.
@@ -133,7 +135,7 @@ def import_csv(text: str, *, by) -> ImportResult:
         if key in seen:
             problems.append("the same provider and service name appear on an earlier row")
         seen.add(key)
-        if problems:
+        if problems or provider is None:  # an unknown provider is among the problems
             result.errors += [f"Row {number}: {problem}" for problem in problems]
             continue
         parsed.append((provider, dict(name=name, description=row["description"].strip(),

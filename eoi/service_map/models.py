@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
-from eoi.extensions import db
+from eoi.extensions import Model, db
 from eoi.reference.models import LocalAuthority, Organisation
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ service_boroughs = Table(
 )
 
 
-class ServiceTypeLink(db.Model):
+class ServiceTypeLink(Model):
     __tablename__ = "service_type_links"
 
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
@@ -54,7 +54,7 @@ class ServiceTypeLink(db.Model):
                                               primary_key=True)
 
 
-class ServiceCohortLink(db.Model):
+class ServiceCohortLink(Model):
     __tablename__ = "service_cohort_links"
 
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
@@ -69,7 +69,7 @@ def _relinked(links: list, attr: str, wanted: set, enum_class, make) -> list:
     return kept + [make(member) for member in enum_class if member in wanted and member not in have]
 
 
-class Service(Versioned, db.Model):
+class Service(Versioned, Model):
     __tablename__ = "services"
     __table_args__ = (
         UniqueConstraint("provider_id", "name", name="uq_services_provider_name"),

@@ -31,7 +31,7 @@ service_map_bp = Blueprint("service_map", __name__, url_prefix="/service-map")
 
 
 def _boroughs() -> list[LocalAuthority]:
-    return db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)).all()
+    return list(db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)))
 
 
 def _filters() -> dict:
@@ -53,7 +53,7 @@ def _filtered_services(filters: dict) -> list[Service]:
     if filters["provider"]:
         query = query.where(func.lower(Organisation.name).contains(
             filters["provider"].lower(), autoescape=True))
-    return db.session.scalars(query).all()
+    return list(db.session.scalars(query))
 
 
 @service_map_bp.get("")
@@ -138,7 +138,7 @@ def new():
     return handle_form(
         form,
         lambda: operations.create_service(
-            provider=db.session.get(Organisation, form.provider_id.data), by=current_user,
+            provider=db.session.get_one(Organisation, form.provider_id.data), by=current_user,
             **form.values(boroughs)),
         template="service_map/form.html",
         success="Service added to the map.",
@@ -183,6 +183,7 @@ def import_services():
         if text is not None:
             outcome = attempt(lambda: csv_io.import_services(text, by=current_user))
             if outcome.ok:
+                assert outcome.result is not None  # import_services returns what it did
                 flash(f"Imported {outcome.result.created} new and {outcome.result.updated} "
                       "updated services.", "success")
                 return redirect(url_for("service_map.index"))
