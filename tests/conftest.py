@@ -1,10 +1,12 @@
 """Fixtures: one app, schema and reference data per run, and every test rolled back.
 
 The suite runs on SQLite by default and on PostgreSQL when EOI_TEST_DATABASE_URL
-is set (`make test` does both).
+is set (`make test` does both). Under pytest-xdist (`-n 2`) each worker has a database
+of its own: a SQLite file in its own temporary folder, or a PostgreSQL database made
+from EOI_TEST_DATABASE_URL for the worker and dropped after it.
 
 Isolation. The schema and the reference data (`load_reference_data`) are made once per
-run and committed. Then, by default, each test runs inside a transaction on one
+worker and committed. Then, by default, each test runs inside a transaction on one
 connection that is rolled back after it: db.session (every session the test's app
 contexts open) joins that transaction through a savepoint, so the code under test
 commits and rolls back as it always does, and nothing it does outlives the test.
@@ -26,7 +28,8 @@ from datetime import datetime, timedelta
 import pytest
 from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import delete, select
+from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy.engine import make_url
 
 from eoi import clock, create_app
 from eoi.accounts.models import Role, User
@@ -65,10 +68,32 @@ def _service_clock() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return os.environ.get("EOI_TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    )
+def database_url(tmp_path_factory) -> Iterator[str]:
+    server_url = os.environ.get("EOI_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    elif worker is None:
+        yield server_url
+    else:
+        yield from _database_of_its_own(make_url(server_url), worker)
+
+
+def _database_of_its_own(server_url, worker: str) -> Iterator[str]:
+    """A PostgreSQL database for one xdist worker, beside EOI_TEST_DATABASE_URL's, dropped
+    after the worker's last test (and first, should an interrupted run have left it)."""
+    name = f"{server_url.database}_{worker}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        with admin.connect() as connection:
+            connection.execute(drop)
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(drop)
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
