@@ -170,7 +170,7 @@ class _SessionInTestTransaction(FlaskSession):
         super().__init__(*args, **kwargs)
 
     def _for_the_test_app(self) -> bool:
-        return current_app and current_app._get_current_object() is self.app
+        return bool(current_app) and current_app._get_current_object() is self.app
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None and self._for_the_test_app():
