@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 FLASK := $(BIN)/flask --app eoi
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: one per core (at most 4), each with a database of its
+# own; PYTEST_WORKERS=0 runs the tests in one process.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n : 4 )))
 export EOI_ENV ?= development
 
 # setup: system packages, Python virtualenv, npm assets, instance folder.
@@ -41,12 +44,13 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# test: lint, then the whole suite on SQLite and again on a throwaway PostgreSQL.
+# test: lint, then the whole suite on SQLite and again on a throwaway PostgreSQL, each in
+# parallel (pytest-xdist).
 test: lint
 	@echo "==== Test suite on SQLite ===="
-	EOI_ENV=test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	EOI_ENV=test $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@echo "==== Test suite on PostgreSQL ===="
-	EOI_ENV=test scripts/with_postgres.sh $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	EOI_ENV=test scripts/with_postgres.sh $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # bench: speed and memory figures (benchmarks/).
 bench: setup

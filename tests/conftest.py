@@ -1,16 +1,35 @@
-"""Fixtures: one app and schema per run, a clean database for every test.
+"""Fixtures: one app, schema and reference data per run, and every test rolled back.
 
 The suite runs on SQLite by default and on PostgreSQL when EOI_TEST_DATABASE_URL
-is set (`make test` does both).
+is set (`make test` does both). Under pytest-xdist (`-n 2`) each worker has a database
+of its own: a SQLite file in its own temporary folder, or a PostgreSQL database made
+from EOI_TEST_DATABASE_URL for the worker and dropped after it.
+
+Isolation. The schema and the reference data (`load_reference_data`) are made once per
+worker and committed. Then, by default, each test runs inside a transaction on one
+connection that is rolled back after it: db.session (every session the test's app
+contexts open) joins that transaction through a savepoint, so the code under test
+commits and rolls back as it always does, and nothing it does outlives the test.
+
+A test whose data must be seen by another thread, another process or another connection
+cannot work inside a transaction nobody else sees. Mark it
+`@pytest.mark.committed_database` (tests that use the browser's `live_server` are so
+without saying): it commits for real, and after it every table is emptied and the
+reference data loaded again.
 """
 
 import os
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from flask import current_app
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy.engine import make_url
 
 from eoi import clock, create_app
 from eoi.accounts.models import Role, User
@@ -49,10 +68,32 @@ def _service_clock() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return os.environ.get("EOI_TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    )
+def database_url(tmp_path_factory) -> Iterator[str]:
+    server_url = os.environ.get("EOI_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    elif worker is None:
+        yield server_url
+    else:
+        yield from _database_of_its_own(make_url(server_url), worker)
+
+
+def _database_of_its_own(server_url, worker: str) -> Iterator[str]:
+    """A PostgreSQL database for one xdist worker, beside EOI_TEST_DATABASE_URL's, dropped
+    after the worker's last test (and first, should an interrupted run have left it)."""
+    name = f"{server_url.database}_{worker}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        with admin.connect() as connection:
+            connection.execute(drop)
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(drop)
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +113,7 @@ def app(database_url, tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()  # tests only: the real schema comes from migrations
+        _load_reference_data()
     yield app
     with app.app_context():
         db.drop_all()
@@ -90,15 +132,100 @@ def _forget_the_last_request() -> None:
         delattr(g, name)
 
 
+def _load_reference_data() -> None:
+    """The committed reference data every test starts from, loaded as at the test instant."""
+    with clock.set_to(TEST_NOW, ticking=True):
+        load_reference_data()
+        db.session.commit()
+
+
+def _delete_every_row() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+
+
+def _commits_for_real(request) -> bool:
+    return (request.node.get_closest_marker("committed_database") is not None
+            or "live_server" in request.fixturenames)
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(app) -> Iterator[None]:
+def _clean_database(request, app) -> Iterator[None]:
+    """Each test leaves the database as it found it: the reference data and nothing else.
+    (Folders whose tests touch no database override this fixture with one that does nothing.)"""
+    if not _commits_for_real(request):
+        with _rolled_back_transaction(app):
+            yield
+        return
     yield
     with app.app_context():
         db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(delete(table))
+        _delete_every_row()
         db.session.commit()
+        _load_reference_data()
         db.session.remove()
+
+
+class _SessionInTestTransaction(FlaskSession):
+    """db.session during a rolled-back test: the test app's sessions all run on the test's
+    connection, inside its transaction (a savepoint each: join_transaction_mode), and only
+    in the test's own thread, since one connection cannot serve two threads at once."""
+
+    app = None
+    thread: int | None = None
+
+    def __init__(self, *args, **kwargs):
+        if self._for_the_test_app() and threading.get_ident() != self.thread:
+            raise RuntimeError(
+                "another thread opened a database session during a test that runs inside a "
+                "rolled-back transaction, which only the test's own thread can use: mark the "
+                "test @pytest.mark.committed_database (see tests/conftest.py)")
+        super().__init__(*args, **kwargs)
+
+    def _for_the_test_app(self) -> bool:
+        return bool(current_app) and current_app._get_current_object() is self.app
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self._for_the_test_app():
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@contextmanager
+def _rolled_back_transaction(app) -> Iterator[None]:
+    """Everything inside happens in one transaction on one connection, rolled back after
+    (SQLAlchemy: "Joining a Session into an External Transaction")."""
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    driver_connection = connection.connection.dbapi_connection
+    if sqlite:
+        # pysqlite's legacy transaction control begins a transaction only before INSERT,
+        # UPDATE or DELETE, and never before SAVEPOINT, so savepoints would not nest in the
+        # outer transaction. On this connection only, the driver stays out of it and the
+        # BEGIN is ours (SQLAlchemy's pysqlite notes: "Serializable isolation / Savepoints /
+        # Transactional DDL"); other connections, as the app makes them, keep the default.
+        driver_connection.isolation_level = None
+    transaction = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    factory = db.session.session_factory
+    saved_class, saved_options = factory.class_, dict(factory.kw)
+    _SessionInTestTransaction.app, _SessionInTestTransaction.thread = app, threading.get_ident()
+    factory.class_ = _SessionInTestTransaction
+    factory.kw.update(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        factory.class_ = saved_class
+        factory.kw.clear()
+        factory.kw.update(saved_options)
+        _SessionInTestTransaction.app = _SessionInTestTransaction.thread = None
+        transaction.rollback()
+        if sqlite:
+            driver_connection.isolation_level = ""  # pysqlite's default, for the pool
+        connection.close()
 
 
 @pytest.fixture
@@ -110,8 +237,16 @@ def app_context(app):
 
 @pytest.fixture
 def reference(app_context):
-    """London reference data and MOPAC loaded."""
+    """London reference data and MOPAC: loaded once before the tests; this makes sure."""
     load_reference_data()
+    db.session.commit()
+
+
+@pytest.fixture
+def empty_database(app_context):
+    """Not a row in any table, not even the reference data, for this test only (its
+    transaction is rolled back after it, like any other's)."""
+    _delete_every_row()
     db.session.commit()
 
 

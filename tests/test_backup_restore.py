@@ -116,6 +116,7 @@ def comparable(kind: str, body: bytes):
     return body
 
 
+@pytest.mark.committed_database  # pg_dump, another process, must see the demo
 def test_a_restored_backup_serves_the_same_pages(app, demo_with_a_file, database_url,
                                                  tmp_path):
     restored_url, remove = back_up_and_restore(database_url, tmp_path)

@@ -14,7 +14,7 @@ DEMO_EMAILS = {
 }
 
 
-def test_reference_load_command_is_idempotent(app, app_context):
+def test_reference_load_command_is_idempotent(app, empty_database):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["reference", "load"])
     assert first.exit_code == 0 and "Added 33 local authorities" in first.output

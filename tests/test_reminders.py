@@ -185,6 +185,7 @@ def test_overdue_goes_once_per_due_date(grant, outbox):
     assert key.endswith(":due_today:2026-11-09")
 
 
+@pytest.mark.committed_database  # two threads, each with a connection of its own
 def test_two_runs_at_once_send_each_reminder_once(app, grant, outbox, monkeypatch, caplog):
     add_return(grant)
     add_milestone(grant, due=RETURN_DUE)
@@ -229,6 +230,7 @@ def test_two_runs_at_once_send_each_reminder_once(app, grant, outbox, monkeypatc
     assert caplog.text.count("was sent by another run") == 2
 
 
+@pytest.mark.committed_database  # another connection commits a row
 def test_a_reminder_recorded_elsewhere_meanwhile_is_skipped(grant, outbox):
     add_return(grant)
     [reminder] = job.due_reminders(RETURN_DUE)
@@ -345,6 +347,7 @@ def test_the_scheduler_runs_the_job_daily_at_seven_london_time(app):
     assert winter.astimezone(UTC) == datetime(2026, 12, 2, 7, tzinfo=UTC)
 
 
+@pytest.mark.committed_database  # the job runs in a thread of its own
 def test_the_scheduled_job_makes_its_own_app_context(app, grant, outbox, monkeypatch):
     add_return(grant)
     clock.set_now(clock.london_midday(RETURN_DUE))
@@ -355,6 +358,7 @@ def test_the_scheduled_job_makes_its_own_app_context(app, grant, outbox, monkeyp
     assert counts == [1] and len(sent_emails(outbox)) == 1
 
 
+@pytest.mark.committed_database  # the scheduler is another process
 def test_the_scheduler_runs_at_start_up_and_stops_on_sigterm(database_url, tmp_path):
     script = ("from eoi import create_app\n"
               "from eoi.reminders.cli import scheduler_command\n"

@@ -126,6 +126,8 @@ def _audit_count(action: str) -> int:
         AuditEntry.action == action))
 
 
+# Another connection saves first: it must see this test's data, so it is committed.
+@pytest.mark.committed_database
 def test_a_section_saved_by_someone_else_at_the_same_moment_shows_both_versions(client, world):
     people, eoi = world
     section = eoi.section("summary")
@@ -143,6 +145,8 @@ def test_a_section_saved_by_someone_else_at_the_same_moment_shows_both_versions(
     assert section.content["title"] == "Theirs"
 
 
+# Another connection saves first: it must see this test's data, so it is committed.
+@pytest.mark.committed_database
 def test_two_starts_of_one_eoi_at_once_give_one_eoi_and_a_message(client, world):
     from eoi.rounds.models import FundingRound
 
@@ -164,6 +168,8 @@ def test_two_starts_of_one_eoi_at_once_give_one_eoi_and_a_message(client, world)
         Eoi.round_id == FundingRound.id, Eoi.consortium_id == consortium.id)) == 1
 
 
+# Another connection saves first: it must see this test's data, so it is committed.
+@pytest.mark.committed_database
 def test_two_identical_budget_lines_at_once_give_one_line_and_a_field_error(client, world):
     people, eoi = world
     sign_in(client, people["member"].email)
@@ -181,6 +187,8 @@ def test_two_identical_budget_lines_at_once_give_one_line_and_a_field_error(clie
         BudgetLine.eoi_id == eoi.id, BudgetLine.category == CostCategory.staff)).all()) == 1
 
 
+# Another connection saves first: it must see this test's data, so it is committed.
+@pytest.mark.committed_database
 def test_two_answers_to_one_invitation_at_once_count_once(client, make_user, world):
     from eoi.consortia import operations as consortia
 
@@ -204,6 +212,8 @@ def test_two_answers_to_one_invitation_at_once_count_once(client, make_user, wor
     assert membership.status is MembershipStatus.accepted
 
 
+# Another connection saves first: it must see this test's data, so it is committed.
+@pytest.mark.committed_database
 def test_a_payment_scheduled_while_the_grant_changes_is_refused_not_lost(client, granted):
     from eoi.grants.models import Grant, Payment
 
