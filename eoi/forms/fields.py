@@ -77,14 +77,14 @@ def optional_text_field(label: str, *, max_length: int, hint: str | None = None,
     )
 
 
-def text_area(label: str, *, hint: str | None = None, missing: str | None = None):
-    return TextAreaField(
-        label,
-        description=hint,
-        filters=[stripped],
-        validators=[DataRequired(message=missing)] if missing else [Optional()],
-        widget=GovTextArea(),
-    )
+def text_area(label: str, *, hint: str | None = None, missing: str | None = None,
+              max_length: int | None = None, what: str | None = None):
+    """`what` names the field in messages, when the label says more ("… (optional)")."""
+    validators = [DataRequired(message=missing)] if missing else [Optional()]
+    if max_length is not None:
+        validators.append(_length(what or label, max_length))
+    return TextAreaField(label, description=hint, filters=[stripped], validators=validators,
+                         widget=GovTextArea())
 
 
 class WholeNumberField(IntegerField):
