@@ -12,6 +12,7 @@ from pypdf.actions import JavaScript
 from sqlalchemy import func, select
 
 from eoi.archives import TOO_LARGE
+from eoi.eois import active_content
 from eoi.eois.models import EoiAttachment
 from eoi.eois.uploads import UploadRefused, check_file
 from eoi.extensions import db
@@ -126,6 +127,14 @@ def test_a_pdf_too_damaged_to_read_is_still_searched_for_scripts():
     damaged = b"%PDF-1.4\n1 0 obj << /OpenAction << /S /J#61vaScript >> >> endobj\n%%EOF\n"
     assert "contains an action that runs when it opens" in _refusal("report.pdf", damaged)
     check_file("report.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+
+
+@pytest.mark.parametrize("limit", ["MAX_PDF_OBJECTS", "MAX_PDF_VALUES"])
+def test_a_pdf_with_more_in_it_than_is_worth_checking_is_refused(monkeypatch, limit):
+    content = one_page(more={n: b"<< /A [1 2 3] >>" for n in range(4, 10)})
+    check_file("report.pdf", content)
+    monkeypatch.setattr(active_content, limit, 8)
+    assert "could not be checked" in _refusal("report.pdf", content)
 
 
 def test_a_pdf_with_an_object_that_cannot_be_read_is_refused():

@@ -44,7 +44,7 @@ _ACTIVE = {
 }
 # Enough for any report: a long one with its images and fonts has a few thousand objects.
 MAX_PDF_OBJECTS = 100_000
-MAX_PDF_VALUES = 2_000_000  # keys, values and items in them all
+MAX_PDF_VALUES = 1_000_000  # keys, values and items in them all
 
 
 class CannotCheck(ValueError):
@@ -57,7 +57,9 @@ def pdf_active_content(content: bytes) -> str | None:
 
     Every object in the cross-reference table is read, including those packed inside
     compressed object streams, and pypdf decodes names written with #xx escapes. A file
-    pypdf cannot read at all is searched as bytes for the same names instead.
+    pypdf cannot read at all is searched as bytes for the same names instead. Raises
+    CannotCheck past MAX_PDF_OBJECTS or MAX_PDF_VALUES, counted as they are read, so a
+    crafted file costs no more than that much parsing.
     """
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
@@ -68,23 +70,36 @@ def pdf_active_content(content: bytes) -> str | None:
         return _active_in_bytes(content)
     if len(numbers) > MAX_PDF_OBJECTS:
         raise CannotCheck
-    pending = [reader.trailer]
+    budget = _Budget(MAX_PDF_VALUES)
+    if found := _active_in(reader.trailer, budget):
+        return found
     for number, generation in numbers:
         try:
-            pending.append(reader.get_object(IndirectObject(number, generation, reader)))
+            value = reader.get_object(IndirectObject(number, generation, reader))
         except Exception:
             raise CannotCheck from None
-    return _active_in(pending)
+        if found := _active_in(value, budget):
+            return found
+    return None
 
 
-def _active_in(pending: list) -> str | None:
-    """Walk dictionaries and arrays (references are read as objects of their own)."""
-    seen = 0
+class _Budget:
+    def __init__(self, values: int):
+        self.left = values
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise CannotCheck
+
+
+def _active_in(value, budget: _Budget) -> str | None:
+    """Walk one object's dictionaries and arrays; a reference is read as an object of
+    its own, from the cross-reference table."""
+    pending = [value]
     while pending:
         value = pending.pop()
-        seen += 1
-        if seen > MAX_PDF_VALUES:
-            raise CannotCheck
+        budget.spend()
         if isinstance(value, DictionaryObject):  # streams are dictionaries too
             for key, item in value.items():
                 if key in _ACTIVE:
