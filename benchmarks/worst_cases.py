@@ -25,6 +25,8 @@ UNITS = {
     "postcodes": "SE10 9NF ",
     # date of birth
     "birth cues": "born ",
+    "birth cues, then a date out of reach": ("", "born ", " " * 40 + "3/3/2009"),
+    "a birth cue, then impossible dates": ("born ", "31/31/2000 ", ""),
     "unfinished dates": "1/1/",
     "impossible dates": "31/31/2000 ",
     "dates without a cue": "1/1/2000 ",
@@ -45,5 +47,11 @@ UNITS = {
 
 
 def worst_texts(length: int) -> dict[str, str]:
-    """Each worst text, `length` characters long."""
-    return {name: (unit * (length // len(unit) + 1))[:length] for name, unit in UNITS.items()}
+    """Each worst text, `length` characters long: its unit over and over, or a head, the
+    unit over and over, then a tail."""
+    texts = {}
+    for name, unit in UNITS.items():
+        head, unit, tail = unit if isinstance(unit, tuple) else ("", unit, "")
+        repeated = length - len(head) - len(tail)
+        texts[name] = head + (unit * (repeated // len(unit) + 1))[:repeated] + tail
+    return texts
