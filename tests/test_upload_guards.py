@@ -100,11 +100,22 @@ def test_an_ordinary_pdf_is_accepted():
     check_file("report.pdf", one_page())
 
 
+@pytest.mark.parametrize("opening", [
+    b"/OpenAction [3 0 R /XYZ null null 0]",  # as LibreOffice writes in every PDF
+    b"/OpenAction << /S /GoTo /D [3 0 R /Fit] >>",
+])
+def test_a_pdf_that_only_opens_at_a_page_is_accepted(opening):
+    check_file("report.pdf", one_page(opening))
+
+
 @pytest.mark.parametrize(("content", "found"), [
     (_written_by_pypdf(lambda w: w.add_open_action(JavaScript("app.alert(1)"))), "JavaScript"),
     (_written_by_pypdf(lambda w: w.add_attachment("list.csv", b"name\nJo\n")),
      "files embedded in it"),
-    (one_page(b"/OpenAction [3 0 R /Fit]"), "an action that runs when it opens"),
+    (one_page(b"/OpenAction << /S /URI /URI (https://example.org) >>"),
+     "an action that runs when it opens"),
+    (one_page(b"/OpenAction 4 0 R", more={4: b"<< /S /SubmitForm /F (https://x.org) >>"}),
+     "an action that runs when it opens"),
     (one_page(page_extra=b" /AA << /O 4 0 R >>", more={4: b"<< /S /GoTo /D [3 0 R /Fit] >>"}),
      "actions that run by themselves"),
     (one_page(b"/Outlines 4 0 R", more={4: b"<< /S /Launch /F (cmd.exe) >>"}),

@@ -102,7 +102,7 @@ def _active_in(value, budget: _Budget) -> str | None:
         budget.spend()
         if isinstance(value, DictionaryObject):  # streams are dictionaries too
             for key, item in value.items():
-                if key in _ACTIVE:
+                if key in _ACTIVE and not (key == "/OpenAction" and _opens_at_a_page(item)):
                     return _ACTIVE[key]
                 pending.append(item)
         elif isinstance(value, ArrayObject):
@@ -110,6 +110,18 @@ def _active_in(value, budget: _Budget) -> str | None:
         elif isinstance(value, NameObject) and value in _ACTIVE:
             return _ACTIVE[value]
     return None
+
+
+def _opens_at_a_page(action) -> bool:
+    """Whether an /OpenAction only opens the document at a page, as LibreOffice writes in
+    every PDF it exports: a destination, or an action that goes to one."""
+    try:
+        action = action.get_object()
+    except Exception:
+        return False
+    if isinstance(action, ArrayObject):
+        return True
+    return isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo"
 
 
 def _escapable(name: str) -> str:
