@@ -91,9 +91,9 @@ _DATE = re2.compile(
     rf"|{_MONTH}\s+(?P<day_after>\d{{1,2}}){_ORDINAL},?\s+\d{{4}}"
     r")\b"
 )
+_DATE_GROUPS = _DATE.groupindex  # RE2 builds this anew each time it is asked
 # Returns mention meeting and session dates all the time; only a date that follows
 # one of these words is taken to be someone's date of birth.
-_DATE_GROUPS = _DATE.groupindex  # RE2 builds this anew each time it is asked
 _BIRTH_CUE = re2.compile(
     r"(?i)\b(?:born\b|d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s?(?:day|date))")
 _CUE_REACH = 30
@@ -169,7 +169,7 @@ def _in_ascii(text: str) -> bytes:
 _OTHER_DIGIT = re.compile(r"[^\D\x00-\x7f]")
 _OTHER_WORD_CHARACTER = re.compile(r"[^\W\x00-\x7f]")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
-_OTHER_SPACES = [chr(code) for code in range(0x80, 0x3001) if chr(code).isspace()]
+_OTHER_SPACES = [chr(code) for code in range(0x80, 0x3001) if chr(code).isspace()]  # to U+3000
 
 
 @cache
@@ -180,18 +180,18 @@ def _unicode_digits() -> dict[int, str]:
             if chr(code).isdecimal()}
 
 
-FOUND = 1  # the group of a pattern that takes in the character before its finding
+_FOUND = 1  # the group of a pattern that takes in the character before its finding
 
 
 def _after_boundaries(pattern: re2._Regexp, data: bytes) -> Iterator[re2._Match]:
-    """Every match of a pattern that takes in the character before its FOUND group, as
+    """Every match of a pattern that takes in the character before its _FOUND group, as
     a lookbehind would only have looked at it. Each search starts on the last character
     of the previous finding, which may be the character before the next one, just as
     Python's finditer would have let a lookbehind look at it."""
     position = 0
     while match := pattern.search(data, position):
         yield match
-        position = match.end(FOUND) - 1
+        position = match.end(_FOUND) - 1
 
 
 def _emails(text: str, data: bytes) -> Iterator[tuple[int, int]]:
@@ -201,7 +201,7 @@ def _emails(text: str, data: bytes) -> Iterator[tuple[int, int]]:
 
 def _phones(text: str, data: bytes) -> Iterator[tuple[int, int]]:
     for match in _after_boundaries(_PHONE, data):
-        start, end = match.span(FOUND)
+        start, end = match.span(_FOUND)
         if end := _phone_end(text, start, data[start:end]):
             yield start, end
 
@@ -266,7 +266,7 @@ def _is_plausible_date(match: re2._Match) -> bool:
 
 def _nhs_numbers(text: str, data: bytes) -> Iterator[tuple[int, int]]:
     for match in _after_boundaries(_NHS_NUMBER, data):
-        start, end = match.span(FOUND)
+        start, end = match.span(_FOUND)
         if _passes_nhs_check(data[start:end].translate(None, b" -")):
             yield start, end
 
