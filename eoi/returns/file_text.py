@@ -11,7 +11,7 @@ import re
 
 from pypdf import PdfReader, apply_configuration
 
-from eoi.archives import Archive, ArchiveRefused
+from eoi.archives import Archive, NotAnArchive, UnpacksTooLarge
 from eoi.returns.privacy import MAX_TEXT_LENGTH, TooMuchText, explain, find_personal_data
 
 # Well-formed XML never has "<" inside a tag, so this stops at the next one: each
@@ -34,7 +34,7 @@ _PDF_LIMITS = {"zlib_maximum_output_length": 20_000_000,
 
 def text_of(extension: str, content: bytes) -> str:
     """The file's words. Raises TooMuchText when there are more than the guard reads, and
-    ArchiveRefused for a document that unpacks past eoi.archives' limits."""
+    eoi.archives' refusals for a document it cannot unpack within its limits."""
     if extension == "csv":
         text = _decoded(content)
         _count(len(text))
@@ -98,6 +98,9 @@ def personal_data_in_file(filename: str, extension: str, content: bytes) -> str 
     except TooMuchText:
         return (f"The file {filename} has more words in it than can be checked for personal "
                 "data: split it into smaller files and upload those")
-    except ArchiveRefused as refused:
+    except UnpacksTooLarge as refused:
         return str(refused)
+    except NotAnArchive:
+        return (f"The file {filename} could not be read to check it for personal data: save "
+                "it again and upload that")
     return explain(find_personal_data(text), f"The file {filename}") or None
