@@ -32,6 +32,7 @@ UNITS = {
     "dates without a cue": "1/1/2000 ",
     "months": "March ",
     "dates of birth": "born 3/3/2009 ",
+    "short cues before numbers": "dob 1 ",
     # NHS number
     "numbers failing the NHS check": "123 456 7891 ",
     "NHS numbers": "943 476 5919 ",

@@ -84,19 +84,25 @@ _MONTH = (
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _ORDINAL = r"(?:st|nd|rd|th)?"
-_DATE = re2.compile(
-    r"(?i)\b(?:"
-    r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?:\d{4}|\d{2})"
-    rf"|(?P<day_first>\d{{1,2}}){_ORDINAL}(?:\s+of)?\s+{_MONTH},?\s+\d{{4}}"
-    rf"|{_MONTH}\s+(?P<day_after>\d{{1,2}}){_ORDINAL},?\s+\d{{4}}"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH_NUMBER = r"(?:0?[1-9]|1[0-2])"
+# Only a day that could be one: a numeric date is read either way round, in case someone
+# wrote it US-style.
+_DATE = (
+    r"\b(?:"
+    rf"(?:{_DAY}[/.-]{_MONTH_NUMBER}|{_MONTH_NUMBER}[/.-]{_DAY})[/.-](?:\d{{4}}|\d{{2}})"
+    rf"|{_DAY}{_ORDINAL}(?:\s+of)?\s+{_MONTH},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+{_DAY}{_ORDINAL},?\s+\d{{4}}"
     r")\b"
 )
-_DATE_GROUPS = _DATE.groupindex  # RE2 builds this anew each time it is asked
 # Returns mention meeting and session dates all the time; only a date that follows
-# one of these words is taken to be someone's date of birth.
-_BIRTH_CUE = re2.compile(
-    r"(?i)\b(?:born\b|d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s?(?:day|date))")
+# one of these words is taken to be someone's date of birth, and only the first one
+# after it, within reach.
+_BIRTH_CUE = r"\b(?:born\b|d\.?o\.?b\b\.?|date\s+of\s+birth|birth\s?(?:day|date))"
 _CUE_REACH = 30
+# One pattern for the cue and its date, so a text of cues with no dates (or dates with
+# no cues) is read in one pass, and every match is a finding.
+_DATE_OF_BIRTH = re2.compile(rf"(?i)({_BIRTH_CUE})(?s:.){{0,{_CUE_REACH}}}?({_DATE})")
 
 
 def find_personal_data(text: str) -> list[PersonalDataFinding]:
@@ -239,29 +245,14 @@ def _postcodes(text: str, data: bytes) -> Iterator[tuple[int, int]]:
 
 
 def _dates_of_birth(text: str, data: bytes) -> Iterator[tuple[int, int]]:
-    """Only the first date after a cue: "born 3/3/2009, met on 4 March 2026" names one birth."""
-    dates = None  # read only once there is a cue
-    date = last = None
-    for cue in _BIRTH_CUE.finditer(data):
-        if dates is None:
-            dates = (match.span() for match in _DATE.finditer(data) if _is_plausible_date(match))
-            date = next(dates, None)
-        while date is not None and date[0] < cue.end():
-            date = next(dates, None)
-        if date is None:
-            return
-        if date != last and date[0] - cue.end() <= _CUE_REACH:
-            yield date
-            last = date
-
-
-def _is_plausible_date(match: re2._Match) -> bool:
-    day, month, day_first, day_after = (match[_DATE_GROUPS[name]] for name in
-                                        ("day", "month", "day_first", "day_after"))
-    if month:  # numeric: accept either order, in case someone wrote it US-style
-        first, second = sorted((int(day), int(month)))
-        return 1 <= first <= 12 and second <= 31
-    return 1 <= int(day_first or day_after) <= 31
+    """Only the first date after a cue: "born 3/3/2009, met on 4 March 2026" names one birth.
+    The next cue is looked for from the end of this one, as it may be in the same reach."""
+    position, last = 0, None
+    while match := _DATE_OF_BIRTH.search(data, position):
+        if match.span(2) != last:
+            last = match.span(2)
+            yield last
+        position = match.end(1)
 
 
 def _nhs_numbers(text: str, data: bytes) -> Iterator[tuple[int, int]]:
