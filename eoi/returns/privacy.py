@@ -86,8 +86,8 @@ _MONTH = (
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _MONTH_NUMBER = r"(?:0?[1-9]|1[0-2])"
-# Only a day that could be one: a numeric date is read either way round, in case someone
-# wrote it US-style.
+# Only a date that could be a real one: a numeric date is read either way round, in case
+# someone wrote it US-style.
 _DATE = (
     r"\b(?:"
     rf"(?:{_DAY}[/.-]{_MONTH_NUMBER}|{_MONTH_NUMBER}[/.-]{_DAY})[/.-](?:\d{{4}}|\d{{2}})"
