@@ -315,10 +315,10 @@ def test_export_csv_pure(reference):
 def test_csv_import_takes_control_characters_out_and_bounds_the_description(client, people):
     sign_in(client, people["manager"].email)
     page = _upload(client, HEADER + (
-        "Abianda,Bell\x07 service,Null\x00 text,Islington,advocacy,girls_young_women,\n")).text
+        "Abianda,Bell\x07 service,Escape\x1b text,Islington,advocacy,girls_young_women,\n")).text
     assert "Imported 1 new and 0 updated services" in page
     service = db.session.scalars(select(Service)).one()
-    assert (service.name, service.description) == ("Bell service", "Null text")
+    assert (service.name, service.description) == ("Bell service", "Escape text")
     page = _upload(client, HEADER + (
-        f"Abianda,Long,{'x' * 5001},Islington,advocacy,girls_young_women,\n")).text
-    assert "Row 2: the description must be 5,000 characters or fewer" in page
+        f"Abianda,Long,{'x' * 2001},Islington,advocacy,girls_young_women,\n")).text
+    assert "Row 2: the description must be 2,000 characters or fewer" in page

@@ -2,15 +2,18 @@
 
 Pure: a name and bytes in, the file's kind or a refusal in the person's words out. A file
 is accepted only when its name's ending and its content agree, so an executable renamed
-`report.pdf` is refused, and so is a spreadsheet with macros.
+`report.pdf` is refused, and so is a spreadsheet with macros, a PDF with scripts or a
+document that would unpack to far more than it seems (see eoi.archives).
 """
 
 import csv
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
+
+from eoi.archives import Archive, NotAnArchive, UnpacksTooLarge
+from eoi.eois.active_content import CannotCheck, has_macros, pdf_active_content
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_NAME_LENGTH = 150
@@ -51,20 +54,6 @@ def clean_name(filename: str) -> str:
     return name
 
 
-def _zip_names(content: bytes) -> set[str] | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError):
-        return None
-
-
-def _odt_mimetype(content: bytes) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        info = archive.getinfo("mimetype")
-        return archive.read(info).strip() if info.file_size < 200 else b""
-
-
 def _looks_like_csv(content: bytes) -> bool:
     if b"\x00" in content:
         return False
@@ -84,19 +73,15 @@ def _looks_like_csv(content: bytes) -> bool:
     return bool(rows)
 
 
-def _content_is(kind: FileKind, content: bytes) -> bool:
-    if kind is PDF:
-        return content.startswith(b"%PDF-")
-    if kind is CSV:
-        return _looks_like_csv(content)
-    names = _zip_names(content)
-    if names is None:
-        return False
+def _holds(kind: FileKind, archive: Archive) -> bool:
+    """Whether the archive has the parts every file of its kind has."""
+    names = set(archive.names)
     if kind is DOCX:
         return {"[Content_Types].xml", "word/document.xml"} <= names
     if kind is XLSX:
         return {"[Content_Types].xml", "xl/workbook.xml"} <= names
-    return "mimetype" in names and _odt_mimetype(content) == ODT.media_type.encode()
+    return ("mimetype" in names
+            and archive.read("mimetype", at_most=200).strip() == ODT.media_type.encode())
 
 
 def check_file(filename: str, content: bytes) -> tuple[str, FileKind]:
@@ -112,11 +97,42 @@ def check_file(filename: str, content: bytes) -> tuple[str, FileKind]:
     kind = KINDS.get(extension)
     if kind is None:
         raise UploadRefused(f"The selected file must be a {ALLOWED_LIST}")
-    if not _content_is(kind, content):
-        raise UploadRefused(f"The selected file is called .{extension} but is not a real "
-                            f"{kind.title}: save it again as a {kind.title} and upload that")
-    if kind in (DOCX, XLSX) and any(n.endswith("vbaProject.bin")
-                                    for n in _zip_names(content) or ()):  # None: not a zip
-        raise UploadRefused("The selected file contains macros: save it without macros "
-                            f"as a {kind.title}")
+    not_real = UploadRefused(f"The selected file is called .{extension} but is not a real "
+                             f"{kind.title}: save it again as a {kind.title} and upload that")
+    if kind is PDF:
+        if not content.startswith(b"%PDF-"):
+            raise not_real
+        _check_pdf(content)
+    elif kind is CSV:
+        if not _looks_like_csv(content):
+            raise not_real
+    else:
+        _check_archive(kind, content, not_real)
     return name, kind
+
+
+def _check_archive(kind: FileKind, content: bytes, not_real: UploadRefused) -> None:
+    try:
+        with Archive(content) as archive:
+            if not _holds(kind, archive):
+                raise not_real
+            if has_macros(archive.names):
+                raise UploadRefused("The selected file contains macros: save it without "
+                                    f"macros as a {kind.title}")
+            archive.read_every_member()
+    except NotAnArchive:
+        raise not_real from None
+    except UnpacksTooLarge as refused:
+        raise UploadRefused(str(refused)) from None
+
+
+def _check_pdf(content: bytes) -> None:
+    try:
+        active = pdf_active_content(content)
+    except CannotCheck:
+        raise UploadRefused("The selected PDF could not be checked: save it again as a PDF "
+                            "(for example, print it to PDF) and upload that") from None
+    if active:
+        raise UploadRefused(f"The selected PDF contains {active}, so it cannot be accepted: "
+                            "save it again without it (for example, print it to PDF) and "
+                            "upload that")

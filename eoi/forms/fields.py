@@ -89,13 +89,14 @@ TEXT_AREA_MAX = 5000
 
 
 def text_area(label: str, *, hint: str | None = None, missing: str | None = None,
-              max_length: int = TEXT_AREA_MAX):
+              max_length: int = TEXT_AREA_MAX, what: str | None = None):
+    """`what` names the field in messages, when the label says more ("… (optional)")."""
     return TextAreaField(
         label,
         description=hint or "",
         filters=[stripped],
         validators=[DataRequired(message=missing) if missing else Optional(),
-                    _length(label.removesuffix(" (optional)"), max_length)],
+                    _length(what or label.removesuffix(" (optional)"), max_length)],
         widget=GovTextArea(),
     )
 

@@ -18,7 +18,7 @@ from eoi.forms.fields import (
     text_area,
     text_field,
 )
-from eoi.grants.models import GrantState
+from eoi.grants.models import MAX_NOTES, GrantState
 
 
 class GrantForm(Form):
@@ -64,7 +64,7 @@ class EvidenceFileForm(Form):
 
 class SendEvidenceForm(Form):
     notes = text_area("Notes on the evidence", hint="What the files show, or the evidence "
-                      "itself if it needs no file")
+                      "itself if it needs no file", max_length=MAX_NOTES)
     send = SubmitField("Send evidence to MOPAC", widget=GovSubmitInput())
 
 

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from eoi.eois.models import CostCategory
 from eoi.forms.base import Form
 from eoi.forms.fields import VersionField, choices, stripped, text_area
+from eoi.grants.models import MAX_NOTES
 from eoi.inputs import whole_number
 from eoi.money import parse_pounds
 from eoi.returns.figures import (
@@ -190,5 +191,6 @@ class ReviewForm(Form):
         validators=[InputRequired(message="Select whether to accept or return it")],
         widget=GovRadioInput())
     comments = text_area("Comments", hint="Needed when returning it: say what to change. "
-                         "The partner and the lead commissioner read these.")
+                         "The partner and the lead commissioner read these.",
+                         max_length=MAX_NOTES)
     submit = SubmitField("Save decision", widget=GovSubmitInput())

@@ -19,7 +19,7 @@ from eoi.forms.fields import (
     text_area,
     text_field,
 )
-from eoi.service_map.models import Cohort, ServiceType
+from eoi.service_map.models import MAX_DESCRIPTION, Cohort, ServiceType
 
 
 def _checkboxes(label: str, missing: str, enum_class=None, hint: str | None = None, coerce=str):
@@ -35,7 +35,8 @@ class ServiceForm(Form):
                                coerce=int, placeholder="Select an organisation")
     name = text_field("Service name", "Enter the service's name", max_length=200)
     description = text_area("Description (optional)",
-                            hint="What the service does. Nothing about individual young people.")
+                            hint="What the service does. Nothing about individual young people.",
+                            max_length=MAX_DESCRIPTION, what="The description")
     boroughs = _checkboxes("Boroughs served", "Select at least one borough served", coerce=int,
                            hint="Where the young people it supports live or are supported")
     types = _checkboxes("Types of service", "Select at least one type of service", ServiceType,

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from eoi.accounts.models import User
     from eoi.returns.models import QuarterlyReturn
 
+# Evidence notes and review comments: a page of text is plenty, and the privacy guard
+# reads notes in full.
+MAX_NOTES = 5000
+
 
 class GrantState(TitledEnum):
     active = ("active", "Active")

@@ -19,6 +19,7 @@ from eoi.eois import attachments
 from eoi.eois.models import Eoi
 from eoi.extensions import db
 from eoi.grants.models import (
+    MAX_NOTES,
     Grant,
     GrantFunding,
     GrantIndicator,
@@ -248,6 +249,7 @@ def send_evidence(milestone: Milestone, *, notes: str, by, now: datetime) -> Non
                                 "milestone is open")
     if not milestone.evidence and not notes.strip():
         raise FieldRefusal("notes", "Add a file of evidence, or describe the evidence")
+    _check_length(notes, "notes", "Notes on the evidence")
     if findings := find_personal_data(notes):
         raise FieldRefusal("notes", explain(findings, "Notes on the evidence"))
     milestone.evidence_notes = notes.strip()
@@ -263,11 +265,17 @@ def review_milestone(milestone: Milestone, *, accept: bool, comments: str, by,
     new = MilestoneStatus.accepted if accept else MilestoneStatus.returned
     if not accept and not comments.strip():
         raise FieldRefusal("comments", "Say what needs to change")
+    _check_length(comments, "comments", "Comments")
     milestone.review_comments = comments.strip()
     milestone.reviewed_at, milestone.reviewed_by_id = now, by.id
     MILESTONE.move(milestone, new, by=by, action=f"milestone.{new.value}",
                    summary=f"{new.title}: {milestone.title!r}"
                    + (f" ({comments.strip()})" if comments.strip() else ""))
+
+
+def _check_length(text: str, field: str, label: str) -> None:
+    if len(text.strip()) > MAX_NOTES:
+        raise FieldRefusal(field, f"{label} must be {MAX_NOTES:,} characters or fewer")
 
 
 def mark_milestones_due(today: date) -> list[Milestone]:

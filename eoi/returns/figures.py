@@ -228,6 +228,7 @@ def _narrative(figures: ReturnFigures, for_submission: bool) -> list[Problem]:
         text = (figures.narrative.get(key) or "").strip()
         if len(text) > MAX_NARRATIVE:
             problems.append(Problem(key, f"{title} must be {MAX_NARRATIVE:,} characters or fewer"))
+            continue  # read for personal data once it is short enough to keep
         if not text:
             if for_submission:
                 problems.append(Problem(key, f"Enter the {title[:1].lower()}{title[1:]}"))

@@ -9,7 +9,7 @@ from eoi.audit import record_audit
 from eoi.columns import check_version
 from eoi.eois.models import CostCategory
 from eoi.extensions import db
-from eoi.grants.models import Grant
+from eoi.grants.models import MAX_NOTES, Grant
 from eoi.inputs import clean_text
 from eoi.reference.models import LocalAuthority
 from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
@@ -144,6 +144,8 @@ def review_return(ret: QuarterlyReturn, *, accept: bool, comments: str, by, now:
     new = ReturnStatus.accepted if accept else ReturnStatus.returned
     if not accept and not comments.strip():
         raise FieldRefusal("comments", "Say what the partner needs to change")
+    if len(comments.strip()) > MAX_NOTES:
+        raise FieldRefusal("comments", f"Comments must be {MAX_NOTES:,} characters or fewer")
     ret.review_comments = comments.strip()
     ret.reviewed_at, ret.reviewed_by_id = now, by.id
     RETURN.move(ret, new, by=by, action=f"return.{new.value}",

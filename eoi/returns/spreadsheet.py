@@ -18,9 +18,8 @@ row, its counts are added together, as a person splitting a pair over two rows w
 import math
 import re
 import warnings
-import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
@@ -32,6 +31,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from eoi import archives
+from eoi.archives import Archive, NotAnArchive, UnpacksTooLarge
+from eoi.eois.active_content import has_macros
 from eoi.returns.figures import (
     BOROUGHS_FIELD,
     BREAKDOWNS,
@@ -48,7 +50,7 @@ from eoi.returns.figures import (
     spend_field,
     supported_field,
 )
-from eoi.returns.privacy import explain, find_personal_data
+from eoi.returns.privacy import MAX_TEXT_LENGTH, explain, find_personal_data
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,6 +65,7 @@ BLANK_BOROUGH_ROWS = 40
 MAX_UNPACKED = 20 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 100
+_LIMITS = replace(archives.UPLOADS, unpacked_bytes=MAX_UNPACKED)
 
 # Columns of the Return sheet.
 KEY, LABEL, DETAIL, NEW, CONTINUING = 1, 2, 3, 4, 5
@@ -423,6 +426,10 @@ def read_return(content: bytes, context: TemplateContext, *,
     sheets = [s for s in workbook.worksheets if isinstance(s, Worksheet)]
     if any(s.max_row > MAX_ROWS or s.max_column > MAX_COLUMNS for s in sheets):
         return SheetReading(None, [SheetProblem("", TOO_LARGE, None)])
+    # More words than the privacy guard reads: a filled-in template has a few thousand.
+    if sum(len(cell) for s in sheets for row in s.iter_rows(values_only=True)
+           for cell in row if isinstance(cell, str)) > MAX_TEXT_LENGTH:
+        return SheetReading(None, [SheetProblem("", TOO_LARGE, None)])
     if refused := _wrong_return(sheet, context):
         return SheetReading(None, [SheetProblem("", refused, None)])
 
@@ -456,13 +463,14 @@ def read_return(content: bytes, context: TemplateContext, *,
 
 def _open(content: bytes) -> tuple[Any, str | None]:
     try:
-        with zipfile.ZipFile(BytesIO(content)) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+        # Unpacked in full through the limits first, so openpyxl never meets a zip bomb.
+        with Archive(content, _LIMITS) as archive:
+            if has_macros(archive.names):
+                return None, HAS_MACROS
+            archive.read_every_member()
+    except NotAnArchive:
         return None, NOT_A_RETURN
-    if any(part.filename.lower().endswith("vbaproject.bin") for part in parts):
-        return None, HAS_MACROS
-    if sum(part.file_size for part in parts) > MAX_UNPACKED:
+    except UnpacksTooLarge:
         return None, TOO_LARGE
     try:
         with warnings.catch_warnings():

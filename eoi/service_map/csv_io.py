@@ -10,12 +10,17 @@ from sqlalchemy import or_, select
 
 from eoi.exports import csv_text, unguarded
 from eoi.extensions import db
-from eoi.forms.fields import TEXT_AREA_MAX
 from eoi.inputs import clean_text
 from eoi.reference.models import LocalAuthority, Organisation
 from eoi.refusals import Refusal
-from eoi.service_map.models import Cohort, Service, ServiceType
+from eoi.service_map.models import MAX_DESCRIPTION, Cohort, Service, ServiceType
 from eoi.service_map.operations import create_service, find_service, update_service
+
+# A map of every CSE service in London is a few hundred rows and well under 1MB.
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 1000
+# How a ZIP file (XLSX, ODS) and an old Excel workbook (XLS) start.
+_SPREADSHEET_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 COLUMNS = ["provider", "service_name", "description", "boroughs", "service_types", "cohorts",
            "funding_end_date"]
@@ -37,6 +42,28 @@ def service_rows(services: list[Service]) -> list[list[str]]:
 def export_csv(services: list[Service]) -> str:
     """In the import's own layout, so an edited export can be imported again."""
     return csv_text([COLUMNS, *service_rows(services)])
+
+
+class ImportFileRefused(Refusal):
+    """The uploaded file cannot be imported at all; the message says why."""
+
+
+def uploaded_text(content: bytes) -> str:
+    """The text of an uploaded CSV file, or ImportFileRefused."""
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ImportFileRefused(f"The selected file must be smaller than "
+                            f"{MAX_IMPORT_BYTES // (1024 * 1024)}MB")
+    if content.startswith(_SPREADSHEET_SIGNATURES):
+        raise ImportFileRefused("The selected file is a spreadsheet, not a CSV file: save it as "
+                            "CSV UTF-8 (comma delimited) and upload that")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileRefused("The selected file must be saved as UTF-8 CSV") from None
+    if "\x00" in text:
+        raise ImportFileRefused("The selected file is not a CSV file: save it as CSV UTF-8 "
+                            "(comma delimited) and upload that")
+    return text
 
 
 @dataclass
@@ -95,6 +122,10 @@ def import_csv(text: str, *, by) -> ImportResult:
     parsed: list[tuple[Organisation, dict[str, Any]]] = []
     seen: set[tuple[str, str]] = set()
     for number, row in enumerate(reader, start=2):
+        if number > MAX_IMPORT_ROWS + 1:
+            result.errors.append(f"Row {number}: the file has more than {MAX_IMPORT_ROWS:,} "
+                                 "services. Import them in smaller files")
+            return result
         # Every cell as text (a short row's missing cells are empty), with the export's
         # formula guard taken off.
         row = {key: clean_text(unguarded(value or "")) for key, value in row.items() if key}
@@ -110,8 +141,8 @@ def import_csv(text: str, *, by) -> ImportResult:
             problems.append("enter the service name")
         elif len(name) > 200:
             problems.append("the service name must be 200 characters or fewer")
-        if len(row["description"]) > TEXT_AREA_MAX:  # as the web form allows
-            problems.append(f"the description must be {TEXT_AREA_MAX:,} characters or fewer")
+        if len(row["description"].strip()) > MAX_DESCRIPTION:
+            problems.append(f"the description must be {MAX_DESCRIPTION:,} characters or fewer")
         chosen = []
         for part in _split(row["boroughs"]):
             borough = boroughs.get(part) or boroughs.get(part.lower())

@@ -13,6 +13,8 @@ from eoi.reference.models import LocalAuthority, Organisation
 if TYPE_CHECKING:
     from eoi.accounts.models import User
 
+MAX_DESCRIPTION = 2000  # what a service does, in a paragraph or two
+
 
 class ServiceType(TitledEnum):
     advocacy = ("advocacy", "Advocacy")

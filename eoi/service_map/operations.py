@@ -8,8 +8,8 @@ from eoi.audit import changes_between, record_audit, snapshot
 from eoi.columns import check_version
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation
-from eoi.refusals import DuplicateName
-from eoi.service_map.models import Cohort, Service, ServiceType
+from eoi.refusals import DuplicateName, FieldRefusal
+from eoi.service_map.models import MAX_DESCRIPTION, Cohort, Service, ServiceType
 
 _FIELDS = ["provider_id", "name", "description", "funding_end_date", "borough_codes", "types",
            "cohorts", "is_archived"]
@@ -29,6 +29,9 @@ def find_service(provider: Organisation, name: str) -> Service | None:
 
 def _apply(service: Service, *, name: str, description: str, boroughs: list[LocalAuthority],
            types: set[ServiceType], cohorts: set[Cohort], funding_end_date: date | None) -> None:
+    if len(description or "") > MAX_DESCRIPTION:
+        raise FieldRefusal("description",
+                           f"The description must be {MAX_DESCRIPTION:,} characters or fewer")
     service.name, service.description = name, description or ""
     service.boroughs = sorted(boroughs, key=lambda b: b.name)
     service.types, service.cohorts = types, cohorts

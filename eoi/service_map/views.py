@@ -16,7 +16,14 @@ from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import LocalAuthority, Organisation
 from eoi.reference.operations import organisation_choices
 from eoi.service_map import csv_io, operations
-from eoi.service_map.csv_io import COLUMNS, ImportRefused, service_rows
+from eoi.service_map.csv_io import (
+    COLUMNS,
+    MAX_IMPORT_BYTES,
+    ImportFileRefused,
+    ImportRefused,
+    service_rows,
+    uploaded_text,
+)
 from eoi.service_map.gaps import Provision, ServiceFacts, gap_matrix
 from eoi.service_map.models import (
     Cohort,
@@ -176,10 +183,10 @@ def import_services():
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            text = form.file.data.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
+            text = uploaded_text(form.file.data.read(MAX_IMPORT_BYTES + 1))
+        except ImportFileRefused as refused:
             text = None
-            form.file.errors.append("The selected file must be saved as UTF-8 CSV")
+            form.file.errors.append(str(refused))
         if text is not None:
             outcome = attempt(lambda: csv_io.import_services(text, by=current_user))
             if outcome.ok:
