@@ -3,20 +3,23 @@
 import secrets
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, Request, g
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 from eoi import clock
 from eoi.config import load_config
 from eoi.extensions import csrf, db, login_manager, migrate
-from eoi.inputs import MAX_ID
+from eoi.inputs import MAX_ID, clean_text
 
 SERVICE_NAME = "London Co-commissioning Fund"
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_url_path="/assets")
+    app.request_class = CleanArgsRequest
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
@@ -46,6 +49,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     from eoi import models  # noqa: F401  (every table known to Alembic and the shell)
 
     return app
+
+
+class CleanArgsRequest(Request):
+    """Query strings with control characters taken out before any view reads them:
+    PostgreSQL refuses a NUL in any text it is asked about, so one in a search box would
+    otherwise be a 500 there. (Forms are cleaned by eoi.forms.base.Form.)"""
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:
+        return ImmutableMultiDict(
+            (clean_text(key), clean_text(value))
+            for key, value in super().args.items(multi=True))
 
 
 class BoundedIdConverter(IntegerConverter):

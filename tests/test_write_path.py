@@ -90,7 +90,8 @@ def test_a_move_checks_applies_and_audits_in_one_step(world):
                  summary="x")
     assert eoi.status is EoiStatus.draft
     before = db.session.scalar(select(db.func.count(AuditEntry.id)))
-    eoi.reference, eoi.submitted_at, eoi.submitted_by_id = "CCF-2026-9999", clock.now(), 1
+    eoi.reference, eoi.submitted_at = "CCF-2026-9999", clock.now()
+    eoi.submitted_by_id = people["lead"].id
     EOI.move(eoi, EoiStatus.submitted, by=people["lead"], action="eoi.submitted",
              summary="Submitted", changes={"note": [None, "n"]})
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
