@@ -54,6 +54,18 @@ PASSWORD = "correct horse battery"
 TEST_NOW = datetime.fromisoformat(os.environ.get("EOI_TEST_NOW") or "2026-11-24T10:00+00:00")
 
 
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, only the tests that touch a database: the rest (pure
+    calculation, process management, the guard's patterns) answer the same on any database,
+    and have already run on SQLite."""
+    if not os.environ.get("EOI_TEST_DATABASE_URL"):
+        return
+    once = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if item not in once]
+
+
 def pytest_report_header(config):
     url = os.environ.get("EOI_TEST_DATABASE_URL")
     return [f"database: {'PostgreSQL' if url else 'SQLite'}",

@@ -38,10 +38,12 @@ from tests.test_every_page import signed_in
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name),
              default=Path("/usr/lib/postgresql/15/bin"))
 
-# People whose pages are compared: a partner, a lead commissioner (who sees the uploaded
-# file), a panel member, and the first pages of a fund manager's, who sees everything.
-PEOPLE = {"partner.stgiles@demo.example": None, "lead.hammersmith@demo.example": None,
-          "panel1@demo.example": None, "manager@demo.example": 120}
+# People whose pages are compared, with how many each (None: all they reach): a partner,
+# a lead commissioner (all, to reach the uploaded file), a panel member and a fund
+# manager, who sees everything. tests/test_every_page.py reaches every page; this compares
+# a sample of them, since a restore either brought the tables back or did not.
+PEOPLE = {"partner.stgiles@demo.example": 40, "lead.hammersmith@demo.example": None,
+          "panel1@demo.example": 30, "manager@demo.example": 60}
 
 EVIDENCE = b"quarter,young people referred\nQ1,14\nQ2,19\n"
 
@@ -144,7 +146,7 @@ def test_a_restored_backup_serves_the_same_pages(app, demo_with_a_file, database
                     if comparable(kind, body) != comparable(*copy.answers[url]):
                         differences.append(f"{email}: {url}")
         assert differences == [], "\n".join(differences)
-        assert pages > 200 and files >= 1, (pages, files)
+        assert pages > 120 and files >= 1, (pages, files)
     finally:
         with restored.app_context():
             db.session.remove()

@@ -20,6 +20,13 @@ BIN = Path(sys.executable).parent
 WORKERS = 2
 
 
+@pytest.fixture(autouse=True)
+def _clean_database():
+    """Stands in for the suite-wide fixture: these tests run the service in processes of
+    its own, on a SQLite file of their own, so they run once, not again on PostgreSQL."""
+    yield
+
+
 @pytest.fixture(scope="module")
 def environment(tmp_path_factory) -> dict:
     """A migrated SQLite database and folders of its own; EOI_NOW so that the scheduler's
