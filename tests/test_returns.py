@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from eoi import clock
+from eoi.accounts.models import Role
 from eoi.audit.models import AuditEntry
 from eoi.extensions import db
 from eoi.grants import monitoring
@@ -128,12 +129,15 @@ def test_the_web_form_saves_and_shows_the_message_next_to_a_bad_count(client, gr
     assert ret.progress == "Started.\nWell."
 
 
-def test_two_people_saving_the_same_return_do_not_overwrite_each_other(client, granted):
+def test_two_people_saving_the_same_return_do_not_overwrite_each_other(client, granted,
+                                                                      make_user):
     people, grant = granted
     ret = grant.returns[0]
+    colleague = make_user(Role.partner, organisation="St Giles Trust",
+                          email="colleague@stgiles.example")
     sign_in(client, people["partner"].email)
     stale = ret.version
-    operations.save_return(ret, complete_figures(grant), by=people["lead"], now=clock.now())
+    operations.save_return(ret, complete_figures(grant), by=colleague, now=clock.now())
     db.session.commit()
     response = post_form(client, f"/returns/{ret.id}", {
         "supported-new": "0", "supported-continuing": "0", "version": str(stale)})
@@ -217,19 +221,30 @@ def test_review_needs_comments_to_return(client, granted):
     assert "Return accepted." in response.text
 
 
-def test_the_quarterly_report_suppresses_small_counts(client, granted):
+def test_the_quarterly_report_withholds_small_counts(client, granted):
     people, grant = granted
     ret = grant.returns[0]
-    # 7 new and 3 continuing: 1 boy, 2 young people from Bexley; all small and suppressed.
+    # 7 new and 3 continuing: 1 boy, 2 young people from Bexley; all small and withheld.
     operations.save_return(ret, complete_figures(grant), by=people["partner"], now=clock.now())
     operations.submit_return(ret, by=people["partner"], now=clock.now())
     db.session.commit()
     sign_in(client, people["member"].email)
+    # Not yet accepted: nothing to share, so nothing for a commissioner.
+    assert client.get(f"/returns/{ret.id}/report.pdf").status_code == 403
+    sign_out(client)
+    sign_in(client, people["partner"].email)
+    preview = _pdf_text(client.get(f"/returns/{ret.id}/report.pdf").data)
+    assert "draft, not for sharing" in preview
+    operations.review_return(ret, accept=True, comments="", by=people["manager"],
+                             now=clock.now())
+    db.session.commit()
+    sign_out(client)
+    sign_in(client, people["member"].email)
     response = client.get(f"/returns/{ret.id}/report.pdf")
     text = _pdf_text(response.data)
     assert "Quarterly report" in text and "Q1 2026 to 2027" in text
-    assert "fewer than 5" in text
-    assert "hidden" in text  # complementary suppression protects the totals
+    assert "draft" not in text
+    assert "[c]" in text
     assert "10 young people were supported this quarter" in text
     gender_section = text[text.index("Gender"):text.index("Age band")]
     assert "Male" in gender_section
@@ -253,7 +268,7 @@ def test_the_dashboard_and_exports_show_the_quarter_suppressed(client, granted):
     assert "Young people supported in Q1 2026 to 2027" in page
     assert "30 young people across all grants" in page
     assert 'role="img"' in page and "<svg" in page  # charts, beside their tables
-    assert "fewer than 5" in page
+    assert "[c]" in page
     csv_text = client.get("/programme/grants.csv").text
     assert csv_text.splitlines()[0].startswith("Reference,Title,Consortium,Status")
     assert grant.reference in csv_text
@@ -261,10 +276,10 @@ def test_the_dashboard_and_exports_show_the_quarter_suppressed(client, granted):
     assert {"Grants", "Outcomes", "Gender", "Age band", "Disability",
             "Boroughs"} <= set(workbook.sheetnames)
     gender = {row[0]: row[1:] for row in workbook["Gender"].iter_rows(values_only=True)}
-    assert gender["Male"][0] == "fewer than 5"
+    assert gender["Male"][0] == "[c]"
     report = _pdf_text(client.get("/programme/report.pdf").data)
     assert "Programme report" in report and grant.reference in report
-    assert "fewer than 5" in report
+    assert "[c]" in report
     sign_out(client)
     sign_in(client, people["lead"].email)
     assert client.get("/programme").status_code == 403

@@ -131,8 +131,8 @@ def _days_to_be_just_late(today: date) -> int:
 def _follow(grant: Grant, today: date, manager) -> None:
     tri_borough = grant.consortium.name.startswith("Tri-borough")
     _milestones_and_payments(grant, today, manager)
-    reporter = grant.owner if tri_borough else find_user_by_email(
-        "partner.stgiles@demo.example")
+    reporter = find_user_by_email("partner.barnardos@demo.example" if tri_borough
+                                  else "partner.stgiles@demo.example")
     due = [r for r in grant.returns if r.due_on < today]
     for position, ret in enumerate(due):
         from_latest = len(due) - 1 - position

@@ -44,6 +44,7 @@ DEMO_ACCOUNTS = [
     ("lead.greenwich@demo.example", "Grace Mensah", "Greenwich", {Role.commissioner}),
     ("officer.bexley@demo.example", "Daniel Hughes", "Bexley", {Role.commissioner}),
     ("partner.stgiles@demo.example", "Aisha Patel", "St Giles Trust", {Role.partner}),
+    ("partner.barnardos@demo.example", "Kofi Boateng", "Barnardo's", {Role.partner}),
 ]
 
 

@@ -123,6 +123,11 @@ class Grant(Versioned, Model):
         """Set milestones, payments and the grant's state: MOPAC, who holds the money."""
         return user.has_role(Role.fund_manager)
 
+    def enters_returns(self, user: "User") -> bool:
+        """Who enters the quarterly returns, and so sees their figures as entered: the
+        delivery partners' staff, or the lead where the grant has no delivery partner."""
+        return self.is_partner_user(user) or (not self.partners and self.is_owner(user))
+
     def can_report(self, user: "User") -> bool:
         """Fill in returns and send milestone evidence: the partners delivering, and the
         lead, who answers for the grant when a small partner cannot."""

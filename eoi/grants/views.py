@@ -38,6 +38,7 @@ from eoi.grants.status import explain_rules
 from eoi.grants.timeline import timeline_of
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, permission_required, require
+from eoi.reports.published import published_achievements
 from eoi.writes import attempt, confirmed_action, explain, handle_form, handle_upload
 
 grants_bp = Blueprint("grants", __name__, url_prefix="/grants")
@@ -105,10 +106,14 @@ def new(decision_id: int):
 def show(grant_id: int):
     grant = _grant(grant_id)
     today = clock.today()
+    progress = monitoring.indicator_progress(grant)
     return render_template(
         "grants/show.html", title=f"{grant.reference}: {grant.title}", grant=grant,
-        today=today, status=monitoring.status_of(grant, today),
-        progress=monitoring.indicator_progress(grant),
+        today=today, status=monitoring.status_of(grant, today), progress=progress,
+        # Counts of young people as entered for MOPAC and the partners; as published
+        # (accepted returns, protected) for commissioners.
+        achieved=None if grant.can_manage(current_user) or grant.enters_returns(current_user)
+        else published_achievements(grant.reference, progress),
         spend=monitoring.spend_to_date(grant), timeline=timeline_of(grant, today),
         rules=explain_rules(), confirm=ConfirmForm(),
         approval_problems={p.id: operations.approval_problem(p) for p in grant.payments

@@ -15,14 +15,18 @@ from eoi.grants.status import GrantStatus, grant_status
 from eoi.money import format_pence
 from eoi.reports.charts import Bar, Series, bar_chart, grouped_bar_chart
 from eoi.reports.published import (
+    PROGRAMME,
+    PUBLISHED,
+    Cell,
     PublishedTable,
+    achieved_cells,
     borough_table,
     cohort_tables,
+    protected_quarter,
     supported_total,
 )
 from eoi.reports.workbooks import workbook_bytes
-from eoi.returns.operations import figures_of, london_boroughs
-from eoi.returns.suppression import Cell
+from eoi.returns.operations import london_boroughs
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,8 @@ class GrantRow:
 class OutcomeRow:
     indicator: str
     unit: str
-    achieved: int
+    achieved: int | None  # None when withheld
+    shown: str  # as published: counts of young people from accepted returns, protected
     target_to_date: int
     grants: int
 
@@ -62,16 +67,16 @@ def programme(today: date, quarter: Quarter | None = None) -> Programme:
         facts = monitoring.facts_for(grant, today)  # spend is among them: worked out once
         rows.append(GrantRow(grant, grant_status(facts), grant.pooled_total_pence,
                              grant.paid_pence, facts.spend_to_date_pence))
-    reported = [r for g in grants for r in monitoring.reported_returns(g)]
-    quarters = sorted({r.period for r in reported})
+    quarters = sorted({r.period for g in grants for r in g.returns if r.status in PUBLISHED})
     if quarter not in quarters:
         quarter = quarters[-1] if quarters else None
-    in_quarter = [figures_of(r) for r in reported if r.period == quarter]
+    if quarter is None:
+        return Programme(today, None, quarters, rows, _outcomes(grants), None, [], None)
+    protected = protected_quarter(quarter)
     return Programme(
         today, quarter, quarters, rows, _outcomes(grants),
-        supported_total(in_quarter) if quarter else None,
-        cohort_tables(in_quarter) if quarter else [],
-        borough_table(in_quarter, london_boroughs()) if quarter else None)
+        supported_total(protected, PROGRAMME), cohort_tables(protected, PROGRAMME),
+        borough_table(protected, PROGRAMME, london_boroughs()))
 
 
 def _outcomes(grants: list[Grant]) -> list[OutcomeRow]:
@@ -83,7 +88,18 @@ def _outcomes(grants: list[Grant]) -> list[OutcomeRow]:
             entry[0] += progress.achieved
             entry[1] += progress.target_to_date or 0
             entry[2] += 1
-    return [OutcomeRow(name, unit, *figures) for (name, unit), figures in sorted(totals.items())]
+    keys = sorted(totals)
+    published = achieved_cells(PROGRAMME, [name for name, _ in keys], [unit for _, unit in keys])
+    rows = []
+    for (name, unit), cell in zip(keys, published, strict=True):
+        entered, target_to_date, grants_reporting = totals[name, unit]
+        if cell is None:
+            rows.append(OutcomeRow(name, unit, entered, f"{entered:,}", target_to_date,
+                                   grants_reporting))
+        else:
+            rows.append(OutcomeRow(name, unit, cell.value, cell.shown, target_to_date,
+                                   grants_reporting))
+    return rows
 
 
 def charts(report: Programme) -> dict[str, str]:
@@ -99,7 +115,7 @@ def charts(report: Programme) -> dict[str, str]:
             value_format=lambda pounds: format_pence(pounds * 100)),
         "outcomes": bar_chart(
             "Outcomes against targets to date",
-            [Bar(o.indicator, o.achieved, f"{o.achieved:,}", target=o.target_to_date or None)
+            [Bar(o.indicator, o.achieved, o.shown, target=o.target_to_date or None)
              for o in report.outcomes],
             description="Each indicator added up across grants, with its target to date",
             chart_id="chart-outcomes"),
@@ -132,7 +148,7 @@ def table_lines(table: PublishedTable) -> list[list[str]]:
 
 def outcome_lines(report: Programme) -> list[list[str]]:
     return [["Indicator", "Unit", "Achieved to date", "Target to date", "Grants reporting"],
-            *([o.indicator, o.unit, str(o.achieved), str(o.target_to_date), str(o.grants)]
+            *([o.indicator, o.unit, o.shown.replace(",", ""), str(o.target_to_date), str(o.grants)]
               for o in report.outcomes)]
 
 

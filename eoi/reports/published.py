@@ -1,24 +1,48 @@
-"""Figures about young people as they may leave MOPAC: added up over returns, and with
-small counts suppressed so that no total gives them away (eoi.returns.suppression).
+"""Figures about young people as they may leave MOPAC: each quarter's accepted returns,
+every grant's and the programme's, protected together as one set (eoi.disclosure), so
+that nothing anyone can download together gives a small count away.
 
-Used for every report: the quarterly PDF boroughs receive, the programme dashboard and
-its PDF, and the exports. Only the return itself, seen by its own partner and MOPAC,
-shows the figures as entered.
+Used for every report: the quarterly PDF boroughs receive, a commissioner's view of a
+return, the programme dashboard and its PDF, and the exports. Only the partner who sent a
+return and MOPAC see its figures as entered.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from eoi.disclosure.quarter import (
+    PROGRAMME,
+    WITHHELD_MEANING,
+    Cell,
+    ProtectedQuarter,
+    protect_quarter,
+)
+from eoi.extensions import db
+from eoi.grants.periods import Quarter
 from eoi.reports.charts import Bar, bar_chart
 from eoi.returns.figures import (
     BREAKDOWNS,
     COHORTS,
     OUTSIDE_LONDON,
     OUTSIDE_LONDON_NAME,
-    Cohorts,
     ReturnFigures,
 )
-from eoi.returns.suppression import Cell, suppress_table
+from eoi.returns.models import QuarterlyReturn, ReturnStatus
+
+__all__ = ["PROGRAMME", "WITHHELD_MEANING", "Cell", "NotPublishable", "PublishedTable",
+           "borough_table", "cohort_tables", "protected_quarter", "supported_total"]
+
+# Only what MOPAC has accepted is published: a submitted return may yet come back.
+PUBLISHED = (ReturnStatus.accepted,)
+
+
+class NotPublishable(Exception):
+    """The audit did not pass: the figures are not served (the error page says so)."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +63,8 @@ class PublishedTable:
         """The table's row totals as a bar chart, to stand beside it."""
         what = self.title.lower()
         return bar_chart(f"Young people by {what}", self.bars(), chart_id=self.chart_id,
-                         description=f"Young people supported by {what}; counts from 1 to 4 "
-                         "are shown as fewer than 5")
+                         description=f"Young people supported by {what}; withheld figures "
+                         "([c]) are left out")
 
     def bars(self) -> list[Bar]:
         """One bar per row, its total: for the chart beside the table."""
@@ -48,52 +72,153 @@ class PublishedTable:
                 for title, _, total in self.rows]
 
 
-def _published(key: str, title: str, row_heading: str,
-               rows: Mapping[str, Mapping[str, int]], columns: Sequence[str]) -> PublishedTable:
-    table = suppress_table({row: {column: values.get(column, 0) for column in columns}
-                            for row, values in rows.items()})
-    return PublishedTable(
-        key, title, row_heading, list(columns),
-        [(row, [table.cells[row][column] for column in columns], table.row_totals[row])
-         for row in rows],
-        [table.column_totals[column] for column in columns], table.grand_total)
+def protected_quarter(quarter: Quarter, *,
+                      including: QuarterlyReturn | None = None) -> ProtectedQuarter:
+    """The quarter's accepted returns for every grant, protected together. `including`
+    adds a return not yet accepted, for its partner's and MOPAC's preview of the report
+    it would make. Raises NotPublishable unless the audit passed."""
+    returns = list(db.session.scalars(
+        select(QuarterlyReturn).where(QuarterlyReturn.financial_year == quarter.financial_year,
+                                      QuarterlyReturn.quarter == quarter.number,
+                                      QuarterlyReturn.status.in_(PUBLISHED))))
+    if including is not None and including not in returns:
+        returns.append(including)
+    from eoi.returns.operations import figures_of
+
+    figures = {ret.grant.reference: figures_of(ret) for ret in returns}
+    protected = _protected(figures)
+    if not protected.passed:
+        raise NotPublishable(f"the disclosure audit did not pass for {quarter}")
+    return protected
 
 
-def cohort_tables(returns: Iterable[ReturnFigures]) -> list[PublishedTable]:
-    """Young people by gender, age band and disability; new and continuing, added up."""
-    returns = list(returns)
+# The protection of each set of figures seen lately, by a digest of the figures: the same
+# figures always get the same protection, and choosing it takes many solves.
+_SEEN: OrderedDict[str, ProtectedQuarter] = OrderedDict()
+_SEEN_MOST = 32
+
+
+def _protected(figures: Mapping[str, ReturnFigures]) -> ProtectedQuarter:
+    digest = hashlib.sha256(json.dumps(
+        {reference: _canonical(f) for reference, f in figures.items()},
+        sort_keys=True).encode()).hexdigest()
+    if digest in _SEEN:
+        _SEEN.move_to_end(digest)
+        return _SEEN[digest]
+    protected = _SEEN[digest] = protect_quarter(figures)
+    while len(_SEEN) > _SEEN_MOST:
+        _SEEN.popitem(last=False)
+    return protected
+
+
+def _canonical(figures: ReturnFigures) -> dict:
+    return {"breakdowns": {key: {category: [c.new, c.continuing]
+                                 for category, c in categories.items()}
+                           for key, categories in figures.breakdowns.items()},
+            "boroughs": sorted([home, served, c.total]
+                               for (home, served), c in figures.boroughs.items())}
+
+
+def cohort_tables(protected: ProtectedQuarter, scope: str) -> list[PublishedTable]:
+    """Young people by gender, age band and disability; new and continuing."""
     cohort_titles = [title for _, title in COHORTS]
     tables = []
     for key, title, categories in BREAKDOWNS:
-        rows = {}
-        for category, category_title in categories:
-            counts = sum((f.breakdowns.get(key, {}).get(category, Cohorts()) for f in returns),
-                         Cohorts())
-            rows[category_title] = {cohort_title: getattr(counts, cohort)
-                                    for cohort, cohort_title in COHORTS}
-        tables.append(_published(key, title, title, rows, cohort_titles))
+        rows = [(category_title,
+                 [protected.cell(("cell", scope, key, category, cohort)) for cohort, _ in COHORTS],
+                 protected.cell(("row", scope, key, category)))
+                for category, category_title in categories]
+        tables.append(PublishedTable(
+            key, title, title, cohort_titles, rows,
+            [protected.cell(("cohort", scope, cohort)) for cohort, _ in COHORTS],
+            protected.cell(("total", scope))))
     return tables
 
 
-def borough_table(returns: Iterable[ReturnFigures], names: Mapping[str, str]) -> PublishedTable:
+def borough_table(protected: ProtectedQuarter, scope: str,
+                  names: Mapping[str, str]) -> PublishedTable:
     """Where young people live (rows) against where they were supported (columns), for
     the boroughs that appear; the cells off the diagonal are support across a boundary."""
     names = {**names, OUTSIDE_LONDON: OUTSIDE_LONDON_NAME}
-    pairs: dict[tuple[str, str], int] = {}
-    for figures in returns:
-        for pair, counts in figures.boroughs.items():
-            pairs[pair] = pairs.get(pair, 0) + counts.total
-    homes = sorted({home for home, _ in pairs}, key=lambda code: (code == OUTSIDE_LONDON,
-                                                                   names.get(code, code)))
-    served = sorted({place for _, place in pairs}, key=lambda code: names.get(code, code))
-    rows = {names.get(home, home): {names.get(place, place): pairs.get((home, place), 0)
-                                    for place in served} for home in homes}
-    return _published("boroughs", "Borough of residence by borough of service",
-                      "Lives in", rows, [names.get(place, place) for place in served])
+    homes: Sequence[str] = sorted(protected.homes.get(scope, ()), key=lambda code: (
+        code == OUTSIDE_LONDON, names.get(code, code)))
+    served: Sequence[str] = sorted(protected.served.get(scope, ()),
+                                   key=lambda code: names.get(code, code))
+    rows = [(names.get(home, home),
+             [protected.cell(("pair", scope, home, place)) for place in served],
+             protected.cell(("home", scope, home))) for home in homes]
+    return PublishedTable(
+        "boroughs", "Borough of residence by borough of service", "Lives in",
+        [names.get(place, place) for place in served], rows,
+        [protected.cell(("served", scope, place)) for place in served],
+        protected.cell(("total", scope)))
 
 
-def supported_total(returns: Iterable[ReturnFigures]) -> Cell:
-    """Everyone supported: a total alone hides nothing unless it is itself small."""
-    total = sum((f.supported for f in returns), Cohorts()).total
-    table = suppress_table({"all": {"all": total}})
-    return table.grand_total
+def supported_total(protected: ProtectedQuarter, scope: str) -> Cell:
+    """Everyone supported: the same figure as every table's grand total."""
+    return protected.cell(("total", scope))
+
+
+# Indicators -------------------------------------------------------------------------------
+
+# Indicators in this unit count young people, and are protected like the tables.
+COUNTS_YOUNG_PEOPLE = "young people"
+
+
+def protected_achievements() -> ProtectedQuarter:
+    """Every grant's "achieved to date" for each indicator counting young people, from
+    accepted returns, and the programme's sum of each, protected together: figures
+    ("indicator", grant reference or PROGRAMME, indicator name)."""
+    from eoi.grants.models import Grant
+    from eoi.reference.models import Indicator
+    from eoi.returns.models import ReturnIndicatorValue
+
+    achieved = db.session.execute(
+        select(Grant.reference, Indicator.name, db.func.sum(ReturnIndicatorValue.value))
+        .join(QuarterlyReturn, QuarterlyReturn.id == ReturnIndicatorValue.return_id)
+        .join(Grant, Grant.id == QuarterlyReturn.grant_id)
+        .join(Indicator, Indicator.id == ReturnIndicatorValue.indicator_id)
+        .where(QuarterlyReturn.status.in_(PUBLISHED), Indicator.unit == COUNTS_YOUNG_PEOPLE)
+        .group_by(Grant.reference, Indicator.name)).all()
+    digest = "indicators:" + hashlib.sha256(json.dumps(
+        sorted([reference, name, int(total)] for reference, name, total in achieved)
+    ).encode()).hexdigest()
+    if digest in _SEEN:
+        return _SEEN[digest]
+    from eoi.disclosure import audit
+    from eoi.disclosure.protect import protect
+    from eoi.disclosure.publication import Publication
+
+    publication = Publication()
+    by_name: dict[str, set[int]] = {}
+    for reference, name, total in sorted(achieved):
+        term = publication.variable((reference, name), int(total))
+        publication.add_figure(("indicator", reference, name), {term})
+        by_name.setdefault(name, set()).add(term)
+    for name, terms in by_name.items():
+        publication.add_figure(("indicator", PROGRAMME, name), terms)
+    withheld = protect(publication)
+    protected = ProtectedQuarter(publication, withheld, (), {}, {},
+                                 audit.passes(publication, withheld))
+    if not protected.passed:
+        raise NotPublishable("the disclosure audit did not pass for the indicators")
+    _SEEN[digest] = protected
+    while len(_SEEN) > _SEEN_MOST:
+        _SEEN.popitem(last=False)
+    return protected
+
+
+def achieved_cells(scope: str, names: Sequence[str], units: Sequence[str]) -> list[Cell | None]:
+    """For each indicator (by name and unit), its achieved to date as published for
+    `scope`; None for an indicator that does not count young people (shown as it is)."""
+    counting = [unit == COUNTS_YOUNG_PEOPLE for unit in units]
+    if not any(counting):
+        return [None] * len(names)
+    protected = protected_achievements()
+    return [protected.cell(("indicator", scope, name)) if counts else None
+            for name, counts in zip(names, counting, strict=True)]
+
+
+def published_achievements(scope: str, progress: Sequence) -> list[Cell | None]:
+    """achieved_cells for a grant's IndicatorProgress list (eoi.grants.monitoring)."""
+    return achieved_cells(scope, [p.name for p in progress], [p.unit for p in progress])

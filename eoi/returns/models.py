@@ -108,7 +108,15 @@ class QuarterlyReturn(Versioned, Model):
         return self.grant.can_view(user)
 
     def can_edit(self, user: "User") -> bool:
-        return self.is_open and self.grant.can_report(user)
+        # Whoever enters a return sees its figures as entered, so only those who send it.
+        return (self.is_open and self.grant.can_report(user)
+                and self.grant.enters_returns(user))
+
+    def can_see_figures(self, user: "User") -> bool:
+        """The figures as entered: whoever sends them (Grant.enters_returns) and MOPAC.
+        Every other commissioner (the lead of a grant with a partner too) sees the
+        published, protected figures."""
+        return self.grant.can_manage(user) or self.grant.enters_returns(user)
 
     def can_review(self, user: "User") -> bool:
         return self.status is ReturnStatus.submitted and self.grant.can_manage(user)

@@ -20,7 +20,14 @@ from eoi.forms.returns import (
 from eoi.grants import monitoring
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import load_or_404, require
-from eoi.reports.published import borough_table, cohort_tables, supported_total
+from eoi.reports.published import (
+    PUBLISHED,
+    borough_table,
+    cohort_tables,
+    protected_quarter,
+    published_achievements,
+    supported_total,
+)
 from eoi.returns import lists, operations, spreadsheet
 from eoi.returns.figures import BREAKDOWNS, NARRATIVES
 from eoi.returns.models import QuarterlyReturn
@@ -77,6 +84,8 @@ def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None
         indicators=operations.indicators_for(ret.grant),
         boroughs=operations.london_boroughs(), categories=list(CostCategory),
         can_edit=ret.can_edit(current_user), today=clock.today(), breakdowns=BREAKDOWNS,
+        can_see_figures=ret.can_see_figures(current_user),
+        published=_published_figures(ret) if not ret.can_see_figures(current_user) else None,
         borough_rows=sum(1 for name in form._fields if name.endswith("-residence"))), status
 
 
@@ -115,6 +124,7 @@ def show(return_id: int):
 @login_required
 def template(return_id: int):
     ret = _return(return_id)
+    require(ret.can_see_figures(current_user))  # it holds the figures as entered
     context = _context(ret)
     content = spreadsheet.build_template(context, operations.figures_of(ret))
     filename = spreadsheet.template_filename(context)
@@ -215,23 +225,40 @@ def review(return_id: int):
     return _page(ret, review_form=review_form, error_form=review_form)
 
 
+def _published_figures(ret: QuarterlyReturn) -> dict | None:
+    """The return's figures as published (protected with the quarter's other reports),
+    once MOPAC has accepted it; None before."""
+    if ret.status not in PUBLISHED:
+        return None
+    protected = protected_quarter(ret.period)
+    scope = ret.grant.reference
+    return {"tables": cohort_tables(protected, scope),
+            "boroughs": borough_table(protected, scope, operations.london_boroughs()),
+            "supported": supported_total(protected, scope)}
+
+
 @returns_bp.get("/<int:return_id>/report.pdf")
 @login_required
 def report(return_id: int):
-    """The quarterly report boroughs receive: small counts suppressed."""
+    """The quarterly report boroughs receive, protected with every other report published
+    for the quarter. Only an accepted return makes one to share; its partner and MOPAC can
+    preview it before, marked as a draft."""
     ret = _return(return_id)
+    published = ret.status in PUBLISHED
+    require(published or ret.can_see_figures(current_user))
     grant = ret.grant
-    figures = [operations.figures_of(ret)]
-    tables = cohort_tables(figures)
-    boroughs = borough_table(figures, operations.london_boroughs())
+    protected = protected_quarter(ret.period, including=None if published else ret)
+    progress = monitoring.indicator_progress(grant)
+    tables = cohort_tables(protected, grant.reference)
+    boroughs = borough_table(protected, grant.reference, operations.london_boroughs())
     content = render_pdf(
         "returns/report.pdf.html", title=f"Quarterly report {grant.reference} "
         f"{ret.period.short_label}", ret=ret, grant=grant, tables=tables, boroughs=boroughs,
-        supported=supported_total(figures), narratives=NARRATIVES,
-        progress=monitoring.indicator_progress(grant),
+        supported=supported_total(protected, grant.reference), narratives=NARRATIVES,
+        progress=progress, achieved=published_achievements(grant.reference, progress),
         spend=monitoring.spend_to_date(grant),
         status=monitoring.status_of(grant, clock.today()),
-        charts={t.key: t.chart() for t in tables},
+        charts={t.key: t.chart() for t in tables}, draft=not published,
         printed_at=clock.now(), running_head=f"{grant.reference} · {ret.period.short_label}")
     return pdf_response(content,
                         f"{grant.reference}-{ret.financial_year}-Q{ret.quarter}-report.pdf")

@@ -1,0 +1,55 @@
+"""Choose which figures to withhold so the audit passes. Pure.
+
+Start from every count from 1 to 4; for each in turn, while the audit finds an outsider
+could narrow it, withhold one more figure beside it (see _beside): the first, smallest
+first and cells before totals, that stops the narrowing, so as little is taken from
+readers as will do. Withholding every non-zero figure always passes (each is
+then only "not 0"), so this ends.
+"""
+
+from eoi.disclosure import audit
+from eoi.disclosure.publication import FigureKey, Publication
+
+CANDIDATES_TRIED = 3  # per step: each costs one or two solves
+
+
+def protect(publication: Publication) -> frozenset[FigureKey]:
+    small = sorted((key for key, figure in publication.figures.items()
+                    if audit.is_small(figure.value)), key=repr)
+    withheld = set(small)
+    # Withholding more only widens what an outsider can say of any count, so a count that
+    # is protected stays protected: each is seen to once, in turn.
+    for key in small:
+        while audit.exposures(publication, withheld, among=[key]):
+            withheld.add(_complement(publication, withheld, key))
+    return frozenset(withheld)
+
+
+def _complement(publication: Publication, withheld: set[FigureKey],
+                exposed: FigureKey) -> FigureKey:
+    candidates = _beside(publication, withheld, publication.figures[exposed].terms)
+    for candidate in candidates[:CANDIDATES_TRIED]:
+        if not audit.exposures(publication, withheld | {candidate}, among=[exposed]):
+            return candidate
+    return candidates[0]
+
+
+def _beside(publication: Publication, withheld: set[FigureKey],
+            terms: frozenset[int]) -> list[FigureKey]:
+    """Shown, non-zero figures that could be withheld for the figure adding up `terms`:
+    first the figures beside it in a sum that holds it (the rest of its row or column,
+    here or in a table an outsider knows adds up the same), fewest parts and smallest
+    first; then those sums themselves; then, if all those are withheld or 0, any."""
+    figures = publication.figures
+    holding = [f.terms for f in figures.values() if terms < f.terms]
+    for left, right in publication.equal:  # the other side of a sum known to be the same
+        holding += [other for side, other in ((left, right), (right, left)) if terms <= side]
+    shown = [key for key, f in figures.items() if key not in withheld and f.value]
+
+    def order(key: FigureKey) -> tuple:
+        return (len(figures[key].terms), figures[key].value, repr(key))
+
+    beside = sorted((key for key in shown if not figures[key].terms & terms
+                     and any(figures[key].terms <= whole for whole in holding)), key=order)
+    sums = sorted((key for key in shown if terms < figures[key].terms), key=order)
+    return beside + sums or sorted(shown, key=order)
