@@ -3,6 +3,7 @@ placed at the row and column where a person will find it."""
 
 import re
 import warnings
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import replace
 from io import BytesIO
@@ -36,6 +37,7 @@ from eoi.returns.spreadsheet.cells import (
     _quoted,
     _text,
     _whole_number,
+    displayed,
 )
 from eoi.returns.spreadsheet.layout import (
     BOROUGH,
@@ -369,7 +371,9 @@ class _Reader:
 
 def _personal_data(return_sheet: Worksheet, sheets: list[Worksheet],
                    reader: _Reader) -> list[tuple[_Place, SheetProblem]]:
-    """Personal data in any text cell but the narrative, which problems_in checks.
+    """Personal data in any cell but the narrative, which problems_in checks, each cell read
+    as it displays (a date cell as 03/04/2010) and each row read whole, so "Date of birth"
+    in one cell and the date in the next is found.
 
     Problems on the Return sheet are placed by (row, column); those on other sheets sort
     after it, by a row number beyond any the Return sheet can have.
@@ -377,13 +381,10 @@ def _personal_data(return_sheet: Worksheet, sheets: list[Worksheet],
     found = []
     for index, sheet in enumerate([return_sheet, *[s for s in sheets if s is not return_sheet]]):
         for row in sheet.iter_rows():
-            for cell in row:
-                if not isinstance(cell.value, str) or (
-                        index == 0 and (cell.row, cell.column) in reader.narrative_cells):
-                    continue
-                findings = find_personal_data(cell.value)
-                if not findings:
-                    continue
+            cells = [(cell, text) for cell in row
+                     if not (index == 0 and (cell.row, cell.column) in reader.narrative_cells)
+                     and (text := displayed(cell.value, cell.number_format))]
+            for cell, findings in _findings_by_cell(cells):
                 if index == 0:
                     where, field = reader.cells.get(
                         (cell.row, cell.column),
@@ -394,3 +395,20 @@ def _personal_data(return_sheet: Worksheet, sheets: list[Worksheet],
                     place = (index * (MAX_ROWS + 1) + cell.row, cell.column)
                 found.append((place, SheetProblem(where, explain(findings, "This cell"), field)))
     return found
+
+
+def _findings_by_cell(cells: list[tuple[Any, str]]) -> list[tuple[Any, list]]:
+    """The row's cells' text joined by tabs and read at once, each finding given to the
+    cell it starts in. A row longer than the guard reads is read a cell at a time."""
+    joined = "\t".join(text for _, text in cells)
+    if len(joined) > MAX_TEXT_LENGTH:
+        return [(cell, findings) for cell, text in cells
+                if (findings := find_personal_data(text))]
+    starts, at = [], 0
+    for _, text in cells:
+        starts.append(at)
+        at += len(text) + 1
+    by_cell: dict[int, list] = {}
+    for finding in find_personal_data(joined):
+        by_cell.setdefault(bisect_right(starts, finding.start) - 1, []).append(finding)
+    return [(cells[number][0], findings) for number, findings in sorted(by_cell.items())]
