@@ -54,16 +54,35 @@ def clean_name(filename: str) -> str:
     return name
 
 
-def _looks_like_csv(content: bytes) -> bool:
-    if b"\x00" in content:
-        return False
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
+# Excel's "Unicode text" and some other programs save CSV as UTF-16, which starts with a
+# byte order mark.
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def csv_text(content: bytes) -> str | None:
+    """A CSV file's text: UTF-16 when it starts with a byte order mark, else UTF-8 (with or
+    without one) or, failing that, Windows' cp1252, as Excel on Windows saves CSV. None when
+    it is none of these, or holds a NUL."""
+    if content.startswith(_UTF16_MARKS):
         try:
-            text = content.decode("cp1252")  # Excel on Windows saves CSV this way
+            text = content.decode("utf-16")
         except UnicodeDecodeError:
-            return False
+            return None
+        return None if "\x00" in text else text
+    if b"\x00" in content:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _looks_like_csv(content: bytes) -> bool:
+    text = csv_text(content)
+    if text is None:
+        return False
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text):
         return False
     try:

@@ -36,6 +36,8 @@ FLAGGED = [
     ("NI AB 12 34 56 C", "ni_number"),
     ("NI AB123456C", "ni_number"),
     ("ni number ce 12 34 56 d", "ni_number"),
+    # HMRC's example prefix: partners copy it as the shape of a number, so it is refused.
+    ("NI QQ 12 34 56 C", "ni_number"),
 ]
 
 NOT_FLAGGED = [
@@ -48,7 +50,7 @@ NOT_FLAGGED = [
     "Reference 943 476 5918",  # a failed NHS check digit
     "Q2 2026 return",
     "Tower Hamlets and Barking and Dagenham",
-    "QQ 12 34 56 C is HMRC's example, never issued",
+    "FQ 12 34 56 C has a prefix never issued",
     "0.5 FTE youth worker",
     "1,234 contacts",
     "Young people aged 14 to 17, Year 9 to Year 12",

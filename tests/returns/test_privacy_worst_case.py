@@ -75,7 +75,10 @@ def test_the_guard_stops_at_enough_findings_of_a_kind_and_names_only_the_first()
     ("éSE10 9NF", []),  # part of a longer word
     ("naïve SE10 9NF", ["postcode"]),
     ("born\u00a03\u00a0March\u00a02009", ["date_of_birth"]),  # \s takes no-break spaces
-    ("020\u00a07946\u00a00018", []),  # as before: a phone number's spaces are spaces
+    ("020\u00a07946\u00a00018", ["phone"]),  # any space parts a number's digits
+    ("SE10\u20139NF", ["postcode"]),  # and any dash a postcode's halves
+    ("943\u2009476\u20095919", ["nhs_number"]),
+    ("07700\u200b900123", ["phone"]),  # a zero-width space is a space
     ("josé@example.org", ["email"]),
 ])
 def test_letters_and_spaces_outside_ascii_keep_their_meaning(text, kinds):

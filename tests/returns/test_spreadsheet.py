@@ -462,6 +462,24 @@ def test_personal_data_anywhere_else_is_refused_without_repeating_it():
                for problem in problems)
 
 
+def test_a_date_of_birth_in_a_date_cell_is_found_as_it_displays():
+    workbook, sheet = open_sheet(build_template(CONTEXT, complete_figures()))
+    notes = workbook["Instructions"]
+    notes["B3"], notes["C3"] = "DOB", datetime(2010, 4, 3)
+    notes["C3"].number_format = "dd/mm/yyyy"
+    notes["B4"], notes["C4"] = "Her mobile", 7700900123
+    notes["C4"].number_format = "00000 000000"
+
+    problems = read(saved(workbook)).problems
+
+    assert [(problem.where, problem.message.split(" (")[0]) for problem in problems] == [
+        ("Instructions sheet, cell C3", "This cell contains what looks like a date of birth"),
+        ("Instructions sheet, cell C4", "This cell contains what looks like a phone number"),
+    ]
+    assert all("900123" not in problem.message and "04/20" not in problem.message
+               for problem in problems)
+
+
 # Files that are not this return -------------------------------------------------------------
 
 
