@@ -42,6 +42,10 @@ LABELS = {
 }
 
 
+# What an organisation may publish about itself: not reported with allow_contact_details.
+CONTACT_DETAILS = frozenset({"email", "phone", "postcode"})
+
+
 class TooMuchText(ValueError):
     """The text is longer than the guard reads; callers refuse it in their own words."""
 
@@ -105,13 +109,17 @@ _CUE_REACH = 30
 _DATE_OF_BIRTH = re2.compile(rf"(?i)({_BIRTH_CUE})(?s:.){{0,{_CUE_REACH}}}?({_DATE})")
 
 
-def find_personal_data(text: str) -> list[PersonalDataFinding]:
-    """Everything in `text` that looks like personal data, in order of position.
-    Raises TooMuchText for text longer than MAX_TEXT_LENGTH."""
+def find_personal_data(text: str, *, allow_contact_details: bool = False
+                       ) -> list[PersonalDataFinding]:
+    """Everything in `text` that looks like personal data, in order of position. With
+    `allow_contact_details`, phone numbers, email addresses and postcodes are not reported
+    (an organisation's own, in a service description); dates of birth, NHS and National
+    Insurance numbers still are. Raises TooMuchText for text longer than MAX_TEXT_LENGTH."""
     if len(text) > MAX_TEXT_LENGTH:
         raise TooMuchText(f"{len(text):,} characters is more than the guard reads")
     data = _in_ascii(text)
     found = [(kind, start, end) for kind, finder in _FINDERS
+             if not (allow_contact_details and kind in CONTACT_DETAILS)
              for start, end in islice(finder(text, data), MAX_FINDINGS)]
     # One stretch of text is reported once: the earliest, longest reading wins, and
     # on a tie the kind listed first in _FINDERS.
