@@ -28,6 +28,7 @@ with `guard_label(field)`. Bulk `update()` and `insert()` statements do not flus
 and are not read: the service writes typed text only through objects.
 """
 
+import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -162,8 +163,6 @@ def _field_name(obj, field: str) -> str:
 
 @cache
 def _placeholders(field: str) -> tuple[str, ...]:
-    import string
-
     return tuple(name for _, name, _, _ in string.Formatter().parse(field) if name)
 
 
