@@ -1,5 +1,7 @@
-"""Every model, imported in one place so Alembic and the shell see the whole schema."""
+"""Every model, imported in one place so Alembic and the shell see the whole schema; and the
+privacy guard on every text column they hold (eoi.guard), listening to every flush."""
 
+import eoi.guard  # noqa: F401  (registers the listener)
 from eoi.accounts.models import Role, User, UserRole
 from eoi.assessment.models import (
     Assessment,

@@ -17,6 +17,25 @@ class FieldRefusal(Refusal):
         super().__init__(message)
         self.field, self.message = field, message
 
+    @property
+    def errors(self) -> dict[str, str]:
+        """Each field's message: {field: message}."""
+        return {self.field: self.message}
+
+
+class PersonalDataRefused(FieldRefusal):
+    """The privacy guard (eoi.guard) found what looks like personal data about a young
+    person in one or more fields: each message goes beside its field."""
+
+    def __init__(self, errors: dict[str, str]):
+        field, message = next(iter(errors.items()))
+        super().__init__(field, message)
+        self._errors = dict(errors)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return dict(self._errors)
+
 
 class DuplicateName(Refusal):
     """Another record already has this value in a field that must be unique.

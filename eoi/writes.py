@@ -84,7 +84,7 @@ def refused_by(error: BaseException) -> Outcome | None:
             return Outcome(message=rule.info["message"])
         return Outcome(conflict=True)
     if isinstance(error, FieldRefusal):
-        return Outcome(field_errors={error.field: error.message}, refusal=error)
+        return Outcome(field_errors=error.errors, refusal=error)
     if isinstance(error, DuplicateName):
         name = str(error)
         return Outcome(field_errors={name: DUPLICATE_MESSAGES.get(

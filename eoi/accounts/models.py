@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi import clock
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import Model
+from eoi.guard import unguarded
 from eoi.reference.models import Organisation
 
 
@@ -38,10 +39,13 @@ class User(Versioned, UserMixin, Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True,
+        info=unguarded("The email address a member of staff signs in with, typed by "
+                       "an administrator: never a young person's."))
     full_name: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(String(255),
+        info=unguarded("A hash of a password, never shown."))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -140,7 +144,8 @@ class UserSession(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True,
+        info=unguarded("A SHA-256 of a session token."))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # Kept roughly: written at most every few minutes, not on every request.
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -149,7 +154,8 @@ class UserSession(Model):
         enum_column_type(SessionEnd, "session_end"))
     # The browser's own description of itself, shortened, so a person can tell their
     # sessions apart.
-    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="",
+        info=unguarded("The browser's description of itself, sent in a header, not typed."))
 
     user: Mapped[User] = relationship()
 
@@ -172,7 +178,8 @@ class SignInFailure(Model):
     __table_args__ = (Index("ix_sign_in_failures_key_hash_failed_at", "key_hash", "failed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key_hash: Mapped[str] = mapped_column(String(64))
+    key_hash: Mapped[str] = mapped_column(String(64),
+        info=unguarded("A keyed hash, made by the service."))
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

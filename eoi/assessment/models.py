@@ -20,6 +20,7 @@ from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.eois.models import Eoi
 from eoi.extensions import Model
+from eoi.guard import guarded
 from eoi.rounds.models import Criterion, FundingRound, RoundStatus
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ class Assessment(Versioned, Model):
         default=AssessmentStatus.awaiting_declaration)
     # The assessor's own declaration, and whether the system found an interest itself.
     has_interest: Mapped[bool | None] = mapped_column(Boolean)
-    interest_details: Mapped[str] = mapped_column(Text, default="")
+    interest_details: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="details", label="The description of the interest"))
     flagged_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
     declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -130,7 +132,8 @@ class Score(Model):
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"))
     # A draft may leave a criterion unscored; submission needs every one.
     score: Mapped[int | None] = mapped_column(Integer)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="comment_{criterion_id}", label="The comment"))
 
     assessment: Mapped[Assessment] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi import clock
 from eoi.columns import UTCDateTime
 from eoi.extensions import Model
+from eoi.guard import guarded, unguarded
 
 if TYPE_CHECKING:
     from eoi.accounts.models import User
@@ -21,13 +22,20 @@ class AuditEntry(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    action: Mapped[str] = mapped_column(String(64), index=True)
-    subject_type: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True,
+        info=unguarded("A code for what was done, from the service."))
+    subject_type: Mapped[str] = mapped_column(String(64),
+        info=unguarded("A table name, from the service."))
     subject_id: Mapped[int | None] = mapped_column(Integer)
-    subject_label: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str] = mapped_column(String(500))
+    subject_label: Mapped[str] = mapped_column(String(300),
+        info=unguarded("Written by the service: the name of what changed, already "
+                       "guarded in its own column."))
+    summary: Mapped[str] = mapped_column(String(500),
+        info=unguarded("Written by the service: it quotes text already guarded in "
+                       "its own column, or a typed reason that is guarded in `changes`."))
     # {"field": [before, after], ...}: enough to answer "what did this change?"
-    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON,
+        info=guarded(keys=["reason"]))
 
     user: Mapped["User | None"] = relationship()
 

@@ -7,6 +7,7 @@ from eoi import clock
 from eoi.accounts.models import User
 from eoi.columns import UTCDateTime
 from eoi.extensions import Model
+from eoi.guard import unguarded
 
 
 class CalendarFeed(Model):
@@ -28,7 +29,8 @@ class CalendarFeed(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # SHA-256 of the secret, in hex; NULL once the link is stopped.
-    token_hash: Mapped[str | None] = mapped_column(String(64))
+    token_hash: Mapped[str | None] = mapped_column(String(64),
+        info=unguarded("A SHA-256 of a feed token."))
     # When the current link was made.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,6 +17,7 @@ from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import Model, db
+from eoi.guard import guarded
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType, Priority
 
 if TYPE_CHECKING:
@@ -231,7 +232,8 @@ class Pledge(Versioned, Model):
     status: Mapped[PledgeStatus] = mapped_column(
         enum_column_type(PledgeStatus, "pledge_status"), default=PledgeStatus.proposed
     )
-    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text,
+        info=guarded(field="reason", label="The reason"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -13,6 +13,7 @@ from flask import current_app
 
 from eoi.eois import uploads
 from eoi.refusals import FieldRefusal
+from eoi.returns.file_text import personal_data_in_file
 
 
 def upload_folder() -> Path:
@@ -67,13 +68,17 @@ class KeptFile:
 def kept(filename: str, content: bytes, *,
          refuse: Callable[[str, uploads.FileKind, bytes], str | None] | None = None,
          ) -> Iterator[KeptFile]:
-    """Check the file by its content, keep its bytes and give what its record needs. A
-    refusal (also one `refuse` names, as words) goes beside the file field. If the block
-    that records the file fails, the bytes are discarded too: the record never existed."""
+    """Check the file by its content, and that its words hold nothing that looks like
+    personal data (every file kept is read so: no caller can forget), keep its bytes and
+    give what its record needs. A refusal (also one `refuse` names, as words) goes beside
+    the file field. If the block that records the file fails, the bytes are discarded too:
+    the record never existed."""
     try:
         name, kind = uploads.check_file(filename, content)
     except uploads.UploadRefused as refused:
         raise FieldRefusal("file", str(refused)) from None
+    if problem := personal_data_in_file(name, kind.extension, content):
+        raise FieldRefusal("file", problem)
     if refuse is not None and (problem := refuse(name, kind, content)):
         raise FieldRefusal("file", problem)
     stored_name, digest = store(content)

@@ -20,6 +20,7 @@ from eoi.consortia.models import Consortium
 from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY, in_shape
 from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import Model
+from eoi.guard import guarded, unguarded
 from eoi.reference.models import Organisation
 from eoi.rounds.models import FundingRound
 
@@ -61,7 +62,8 @@ class Eoi(Versioned, Model):
     status: Mapped[EoiStatus] = mapped_column(enum_column_type(EoiStatus, "eoi_status"),
                                               default=EoiStatus.draft)
     # CCF-2026-0007: given at the first submission and kept for good.
-    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True,
+        info=unguarded("A reference number the service gives."))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -147,7 +149,8 @@ class EoiSection(Versioned, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), index=True)
-    key: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(40),
+        info=unguarded("The code of a section of the questions."))
     # Read and written through `content`, which keeps it in the section's shape.
     stored_content: Mapped[dict[str, Any]] = mapped_column("content", JSON, default=dict)
     is_complete: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -162,6 +165,13 @@ class EoiSection(Versioned, Model):
 
     def __str__(self) -> str:
         return f"{SECTIONS_BY_KEY[self.key].title} of {self.eoi}"
+
+    def guard_label(self, field: str) -> str | None:
+        """The words the privacy guard (eoi.guard) names an answer by: its question's."""
+        labels = {"how": "How the proposal addresses them", "notes": "Notes on the budget"}
+        section = SECTIONS_BY_KEY.get(self.key)
+        labels |= {q.name: q.label for q in (section.questions if section else ())}
+        return labels.get(field)
 
     @property
     def content(self) -> dict[str, Any]:
@@ -222,11 +232,15 @@ class UploadedFile:
     and download it as. Each table adds its own `size_within_limit` check."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    media_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(200),
+        info=guarded(field="file", label="The file name"))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True,
+        info=unguarded("A random name on disk, made by the service."))
+    media_type: Mapped[str] = mapped_column(String(100),
+        info=unguarded("A media type the service chose from the file's content."))
     size_bytes: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64),
+        info=unguarded("A SHA-256 of the file's bytes."))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     @declared_attr

@@ -191,9 +191,11 @@ def remove_budget_line(line: BudgetLine, *, by) -> None:
 
 
 def attach_file(eoi: Eoi, filename: str, content: bytes, *, by) -> EoiAttachment:
-    """Check the file by its content, keep its bytes and record it. If the transaction then
-    fails, the caller discards `attachment.stored_name` so no stray file is left."""
+    """Check the file by its content and that it holds no personal data, keep its bytes and
+    record it. If the transaction then fails, the caller discards `attachment.stored_name`
+    so no stray file is left."""
     _require_editable(eoi, by)
+    # Read for personal data, as every file kept is (attachments.kept).
     with attachments.kept(filename, content) as kept:
         attachment = EoiAttachment(**kept.columns(), uploaded_by_id=by.id)
         eoi.attachments.append(attachment)

@@ -24,6 +24,7 @@ from eoi.eois.models import Eoi, UploadedFile
 from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import Model
 from eoi.grants.periods import DEFAULT_DAYS_AFTER_END
+from eoi.guard import guarded, unguarded
 from eoi.reference.models import Indicator, Organisation
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ class Grant(Versioned, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     eoi_id: Mapped[int] = mapped_column(ForeignKey("eois.id"), unique=True)
     consortium_id: Mapped[int] = mapped_column(ForeignKey("consortia.id"), index=True)
-    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True,
+        info=unguarded("A reference number the service gives."))
     title: Mapped[str] = mapped_column(String(200))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     state: Mapped[GrantState] = mapped_column(enum_column_type(GrantState, "grant_state"),
@@ -239,10 +241,12 @@ class Milestone(Versioned, Model):
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[MilestoneStatus] = mapped_column(
         enum_column_type(MilestoneStatus, "milestone_status"), default=MilestoneStatus.planned)
-    evidence_notes: Mapped[str] = mapped_column(Text, default="")
+    evidence_notes: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="notes", label="Notes on the evidence"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    review_comments: Mapped[str] = mapped_column(Text, default="")
+    review_comments: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="comments", label="Comments"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

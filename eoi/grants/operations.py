@@ -36,7 +36,6 @@ from eoi.grants.periods import quarters_between
 from eoi.money import format_pence
 from eoi.reference.models import OrganisationType
 from eoi.refusals import FieldRefusal, TransitionRefused
-from eoi.returns.file_text import personal_data_in_file
 from eoi.returns.models import QuarterlyReturn
 from eoi.returns.privacy import explain, find_personal_data
 from eoi.rounds.models import FundingRound, RoundStatus
@@ -205,7 +204,8 @@ def change_grant_state(grant: Grant, new: GrantState, *, reason: str, by) -> Non
     if not reason.strip():
         raise FieldRefusal("reason", "Say why the grant's state is changing")
     GRANT.move(grant, new, by=by, action="grant.state_changed",
-               summary=f"{grant.reference} is now {new.title.lower()}: {reason.strip()}")
+               summary=f"{grant.reference} is now {new.title.lower()}: {reason.strip()}",
+               changes={"reason": [None, reason.strip()]})  # guarded there (eoi.guard)
 
 
 # Milestones ------------------------------------------------------------------------------
@@ -233,9 +233,8 @@ def attach_evidence(milestone: Milestone, filename: str, content: bytes, *,
     if not milestone.can_send_evidence(by):
         raise TransitionRefused("Evidence can be added only while the milestone is open, by "
                                 "the grant's partners or lead")
-    # Evidence is read for personal data as a return's text is.
-    with attachments.kept(filename, content, refuse=lambda name, kind, data:
-                          personal_data_in_file(name, kind.extension, data)) as kept:
+    # Evidence is read for personal data as a return's text is (attachments.kept).
+    with attachments.kept(filename, content) as kept:
         evidence = MilestoneEvidence(**kept.columns(), uploaded_by_id=by.id)
         milestone.evidence.append(evidence)
         record_audit("milestone.evidence_added", milestone, user=by,

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi.columns import TitledEnum, Versioned, enum_column_type
 from eoi.extensions import Model
+from eoi.guard import unguarded
 
 if TYPE_CHECKING:
     from eoi.accounts.models import User
@@ -57,8 +58,10 @@ class LocalAuthority(Versioned, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    official_name: Mapped[str] = mapped_column(String(200))
-    gss_code: Mapped[str] = mapped_column(String(9), unique=True)
+    official_name: Mapped[str] = mapped_column(String(200),
+        info=unguarded("Reference data: an ONS name loaded from eoi/reference/data, not editable."))
+    gss_code: Mapped[str] = mapped_column(String(9), unique=True,
+        info=unguarded("Reference data: an ONS GSS code, checked by a constraint."))
     org_id: Mapped[str] = mapped_column(String(50), unique=True)
     # The City of London has its own police force and sits in no BCU.
     bcu_id: Mapped[int | None] = mapped_column(ForeignKey("basic_command_units.id"), index=True)

@@ -25,6 +25,7 @@ from eoi.eois.models import CostCategory
 from eoi.extensions import Model
 from eoi.grants.models import Grant
 from eoi.grants.periods import Quarter
+from eoi.guard import guarded, unguarded
 from eoi.reference.models import Indicator
 
 if TYPE_CHECKING:
@@ -64,12 +65,14 @@ class QuarterlyReturn(Versioned, Model):
     risks: Mapped[str] = mapped_column(Text, default="")
     case_study: Mapped[str] = mapped_column(Text, default="")
     # "web" or "spreadsheet": how the figures last came in, to see which way partners prefer.
-    entered_by: Mapped[str] = mapped_column(String(20), default="web")
+    entered_by: Mapped[str] = mapped_column(String(20), default="web",
+        info=unguarded("A code: web or spreadsheet."))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    review_comments: Mapped[str] = mapped_column(Text, default="")
+    review_comments: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="comments", label="Comments"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -135,8 +138,10 @@ class ReturnCount(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("quarterly_returns.id"), index=True)
-    breakdown: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(20))
+    breakdown: Mapped[str] = mapped_column(String(20),
+        info=unguarded("A code of a breakdown, checked against the service's list."))
+    category: Mapped[str] = mapped_column(String(20),
+        info=unguarded("A code of a category, checked against the service's list."))
     new_count: Mapped[int] = mapped_column(Integer, default=0)
     continuing_count: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -155,8 +160,10 @@ class ReturnBoroughCount(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("quarterly_returns.id"), index=True)
     # GSS codes, or "outside_london" for a young person living outside London.
-    residence_code: Mapped[str] = mapped_column(String(20))
-    service_code: Mapped[str] = mapped_column(String(20))
+    residence_code: Mapped[str] = mapped_column(String(20),
+        info=unguarded("An ONS GSS code, checked against the boroughs."))
+    service_code: Mapped[str] = mapped_column(String(20),
+        info=unguarded("An ONS GSS code, checked against the boroughs."))
     new_count: Mapped[int] = mapped_column(Integer, default=0)
     continuing_count: Mapped[int] = mapped_column(Integer, default=0)
 

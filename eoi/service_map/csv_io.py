@@ -13,6 +13,7 @@ from eoi.extensions import db
 from eoi.inputs import clean_text
 from eoi.reference.models import LocalAuthority, Organisation
 from eoi.refusals import Refusal
+from eoi.returns.privacy import TooMuchText, explain, find_personal_data
 from eoi.service_map.models import MAX_DESCRIPTION, Cohort, Service, ServiceType
 from eoi.service_map.operations import create_service, find_service, update_service
 
@@ -107,6 +108,27 @@ def import_services(text: str, *, by) -> ImportResult:
     return result
 
 
+def personal_data_in_row(row: dict[str, str]) -> list[str]:
+    """What looks like personal data in a row's cells, one problem a column, each saying
+    what without repeating it. A description may hold the provider's own phone number,
+    email address and postcode, as a service's description may on its page (eoi.guard);
+    every other cell is read strictly."""
+    problems = []
+    for column, text in row.items():
+        if not text.strip():
+            continue
+        label = f"the {column.replace('_', ' ')} column"
+        try:
+            findings = find_personal_data(text, allow_contact_details=column == "description")
+        except TooMuchText:
+            problems.append(f"{label} is longer than can be checked for personal data")
+            continue
+        if findings:
+            message = explain(findings, label)
+            problems.append(message[:1].lower() + message[1:])
+    return problems
+
+
 def import_csv(text: str, *, by) -> ImportResult:
     """Check every row first; only if all are good, save them all (in the caller's
     transaction). Row numbers are the spreadsheet's: the header is row 1."""
@@ -129,7 +151,10 @@ def import_csv(text: str, *, by) -> ImportResult:
         # Every cell as text (a short row's missing cells are empty), with the export's
         # formula guard taken off.
         row = {key: clean_text(unguarded(value or "")) for key, value in row.items() if key}
-        problems: list[str] = []
+        problems = personal_data_in_row(row)
+        if problems:  # no other message, as those could repeat the personal data
+            result.errors += [f"Row {number}: {problem}" for problem in problems]
+            continue
         provider_text = row["provider"].strip()
         provider = db.session.scalar(select(Organisation).where(
             or_(Organisation.name == provider_text, Organisation.org_id == provider_text)))

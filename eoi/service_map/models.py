@@ -8,6 +8,7 @@ from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import Model, db
+from eoi.guard import guarded
 from eoi.reference.models import LocalAuthority, Organisation
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ class Service(Versioned, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(contact_details=True))
     # None: funded with no end date in sight.
     funding_end_date: Mapped[date | None] = mapped_column(Date)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
