@@ -1,10 +1,11 @@
-"""`make bench`: how long the panel's arithmetic, the returns' spreadsheet and suppression,
+"""`make bench`: how long the panel's arithmetic, the returns' spreadsheet, disclosure control,
 the programme figures and the PDFs take, and their peak memory.
 
 Targets (what a fund manager, a lead commissioner or a partner should never wait past):
 - rank and allocate a round of 200 bids, three assessors each: under 0.5 s;
 - build a return's spreadsheet template for 33 boroughs and read it back: under 0.5 s;
-- suppress a borough-of-residence by borough-of-service table, 34 by 33: under 1 s;
+- protect a quarter's reports together and audit them (eoi.disclosure): 3 grants under
+  5 s, 10 grants under 15 s (done once per quarter's figures, then kept);
 - work out the programme dashboard's figures for the demo: under 1 s;
 - print a complete demo EOI, or a quarterly report, as a PDF: under 5 s;
 - write a list of 5,000 rows as CSV and as XLSX: under 3 s; the demo fund manager's EOI
@@ -78,14 +79,37 @@ def return_spreadsheet() -> None:
     assert not reading.problems, reading.problems
 
 
-def borough_matrix() -> None:
-    from eoi.returns.suppression import suppress_table
+def protect_a_quarter(grants: int = 10) -> None:
+    """A quarter of `grants` returns, 8 to 60 young people each in three boroughs, spread
+    over every category: protected together, as eoi.reports.published does once per
+    quarter (and then keeps)."""
+    from collections import Counter
+
+    from eoi.disclosure.quarter import protect_quarter
+    from eoi.returns.figures import BREAKDOWNS, Cohorts, ReturnFigures
 
     chance = random.Random(2026)
-    rows = {f"home {r}": {f"served {c}": (chance.choice((0, 0, 0, 1, 2, 3, 4, 7, 12, 30))
-                                          if r != c else chance.randint(20, 60))
-                          for c in range(33)} for r in range(34)}
-    suppress_table(rows)
+    boroughs = [f"E0900{n:04d}" for n in range(1, 34)]
+    returns = {}
+    for number in range(grants):
+        home = chance.sample(boroughs, 3)
+        people = [(chance.choice(["new", "new", "continuing"]),
+                   chance.choice(["female", "female", "male", "another", "not_known"]),
+                   chance.choice(["under_13", "13_15", "13_15", "16_17", "18_24"]),
+                   chance.choice(["disabled", "not_disabled", "not_disabled", "not_known"]),
+                   chance.choice(home), chance.choice(home[:2]))
+                  for _ in range(chance.randint(8, 60))]
+        figures = ReturnFigures(supported=Cohorts(sum(p[0] == "new" for p in people),
+                                                  sum(p[0] == "continuing" for p in people)))
+        for position, (key, _, _) in enumerate(BREAKDOWNS, 1):
+            counted = Counter((p[position], p[0]) for p in people)
+            figures.breakdowns[key] = {
+                category: Cohorts(counted[category, "new"], counted[category, "continuing"])
+                for category in {p[position] for p in people}}
+        figures.boroughs = {pair: Cohorts(count, 0)
+                            for pair, count in Counter((p[4], p[5]) for p in people).items()}
+        returns[f"GRT-2026-{number:04d}"] = figures
+    assert protect_quarter(returns).passed
 
 
 def big_listing() -> None:
@@ -149,7 +173,9 @@ def demo_eoi_pdf() -> None:
 if __name__ == "__main__":
     measure("Rank and allocate 200 bids (3 assessors, 8 criteria)", 0.5, panel_round)
     measure("Return spreadsheet: build and read back (33 boroughs)", 0.5, return_spreadsheet)
-    measure("Suppress a 34 x 33 borough matrix", 1.0, borough_matrix)
+    measure("Protect a quarter of 3 grants (the demo's most)", 5.0,
+            lambda: protect_a_quarter(3))
+    measure("Protect a quarter of 10 grants, audited", 15.0, protect_a_quarter)
     measure("A 5,000-row list as CSV and XLSX", 3.0, big_listing)
     demo_eoi_pdf()
     from benchmarks.guard import guard_over_worst_texts, guard_rates

@@ -310,3 +310,57 @@ def test_saving_again_replaces_the_figures(granted):
     db.session.commit()
     db.session.expire_all()
     assert operations.figures_of(ret) == complete_figures(grant, new=9)
+
+
+def test_a_narrative_naming_a_few_people_needs_the_partner_to_confirm(client, granted):
+    people, grant = granted
+    ret = grant.returns[0]
+    figures = complete_figures(grant)
+    figures.narrative["progress"] = "We met one girl and 2 young men at the youth club."
+    operations.save_return(ret, figures, by=people["partner"], now=clock.now())
+    db.session.commit()
+    sign_in(client, people["partner"].email)
+    page = client.get(f"/returns/{ret.id}").text
+    assert "“one girl” (progress this quarter), “2 young men”" in page
+    response = client.post(f"/returns/{ret.id}/submit", data={
+        "csrf_token": csrf_token(page), "version": str(ret.version)})
+    assert response.status_code == 200
+    assert "Confirm that nobody could recognise" in response.text
+    assert 'id="small_numbers_checked-error"' in response.text
+    db.session.refresh(ret)
+    assert ret.status.value == "draft"
+    response = client.post(f"/returns/{ret.id}/submit", data={
+        "csrf_token": csrf_token(page), "version": str(ret.version),
+        "small_numbers_checked": "y"}, follow_redirects=True)
+    assert "Return submitted" in response.text
+    db.session.refresh(ret)
+    assert ret.status.value == "submitted"
+
+
+def test_commissioners_never_see_a_return_as_entered(client, granted):
+    people, grant = granted
+    ret = grant.returns[0]
+    # 37 is a figure only the return as entered holds: the report withholds or shows it,
+    # but the return's own page and template must not show it to a commissioner.
+    operations.save_return(ret, complete_figures(grant, new=37, continuing=3),
+                           by=people["partner"], now=clock.now())
+    operations.submit_return(ret, by=people["partner"], now=clock.now())
+    db.session.commit()
+    for who in ("lead", "member"):
+        sign_in(client, people[who].email)
+        page = client.get(f"/returns/{ret.id}").text
+        assert 'id="supported-table"' not in page and 'id="borough-pairs"' not in page
+        assert "once MOPAC accepts it" in page
+        assert client.get(f"/returns/{ret.id}/template.xlsx").status_code == 403
+        assert client.get(f"/returns/{ret.id}/report.pdf").status_code == 403
+        sign_out(client)
+    operations.review_return(ret, accept=True, comments="", by=people["manager"],
+                             now=clock.now())
+    db.session.commit()
+    sign_in(client, people["member"].email)
+    page = client.get(f"/returns/{ret.id}").text
+    assert 'id="supported-table"' not in page and "[c]" in page
+    assert 'id="table-gender"' in page
+    sign_out(client)
+    sign_in(client, people["partner"].email)
+    assert 'id="supported-table"' in client.get(f"/returns/{ret.id}").text

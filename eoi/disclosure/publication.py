@@ -23,6 +23,10 @@ class Publication:
     values: list[int] = field(default_factory=list)  # each variable's true count
     figures: dict[FigureKey, Figure] = field(default_factory=dict)
     equal: list[tuple[frozenset[int], frozenset[int]]] = field(default_factory=list)
+    # (total, parts): published figures that add up to a published figure, the rows and
+    # columns of the tables. Implied by the terms and `equal`; kept so that protection can
+    # start with the classic rule (no line with a single withheld figure) before solving.
+    lines: list[tuple[FigureKey, tuple[FigureKey, ...]]] = field(default_factory=list)
     _names: dict[Hashable, int] = field(default_factory=dict)
 
     def variable(self, name: Hashable, value: int) -> int:
@@ -52,6 +56,12 @@ class Publication:
             raise ValueError("sums said to be equal are not")
         if left != right:
             self.equal.append((left, right))
+
+    def add_line(self, total: FigureKey, parts: Iterable[FigureKey]) -> None:
+        parts = tuple(parts)
+        if sum(self.figures[p].value for p in parts) != self.figures[total].value:
+            raise ValueError(f"the parts of {total} do not add up to it")
+        self.lines.append((total, parts))
 
     def value_of(self, key: FigureKey) -> int:
         return self.figures[key].value

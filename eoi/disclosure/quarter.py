@@ -113,9 +113,41 @@ def quarter_publication(returns: Mapping[str, ReturnFigures]) -> tuple[
 
     for key, terms in programme.items():
         publication.add_figure(key, terms)
+    for scope in [*sorted(returns), PROGRAMME]:
+        _add_lines(publication, scope, homes.get(scope, ()), served.get(scope, ()))
+    for key in programme:
+        parts = [(key[0], reference, *key[2:]) for reference in sorted(returns)]
+        publication.add_line(key, [p for p in parts if p in publication.figures])
     homes[PROGRAMME] = tuple(sorted({h for scope in list(homes) for h in homes[scope]}))
     served[PROGRAMME] = tuple(sorted({s for scope in list(served) for s in served[scope]}))
     return publication, homes, served
+
+
+def _add_lines(publication: Publication, scope: str, homes: tuple[str, ...],
+               served: tuple[str, ...]) -> None:
+    """The rows and columns of a scope's tables, and their margins."""
+    cohorts = [cohort for cohort, _ in COHORTS]
+    for breakdown, _, categories in BREAKDOWNS:
+        for category, _ in categories:
+            publication.add_line(("row", scope, breakdown, category),
+                                 [("cell", scope, breakdown, category, c) for c in cohorts])
+        for cohort in cohorts:
+            publication.add_line(("cohort", scope, cohort), [
+                ("cell", scope, breakdown, category, cohort) for category, _ in categories])
+        publication.add_line(("total", scope), [("row", scope, breakdown, category)
+                                                for category, _ in categories])
+    publication.add_line(("total", scope), [("cohort", scope, c) for c in cohorts])
+    if homes and served:
+        figures = publication.figures
+        pairs = {(h, s) for h in homes for s in served if ("pair", scope, h, s) in figures}
+        for home in homes:
+            publication.add_line(("home", scope, home), [
+                ("pair", scope, home, s) for s in served if (home, s) in pairs])
+        for place in served:
+            publication.add_line(("served", scope, place), [
+                ("pair", scope, h, place) for h in homes if (h, place) in pairs])
+        publication.add_line(("total", scope), [("home", scope, h) for h in homes])
+        publication.add_line(("total", scope), [("served", scope, s) for s in served])
 
 
 def protect_quarter(returns: Mapping[str, ReturnFigures]) -> ProtectedQuarter:

@@ -3,6 +3,7 @@
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -10,7 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from eoi.eois.models import CostCategory
@@ -170,6 +178,16 @@ def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough
     attrs.update(figures=figures, fill=fill, add_problem=add_problem)
     form_class = type("ReturnForm", (Form,), attrs)
     return form_class(formdata=formdata)
+
+
+class SubmitReturnForm(Form):
+    """Submitting a return; the checkbox is shown when the narrative mentions a few people
+    by number ("one girl"), and then must be ticked."""
+
+    version = VersionField()
+    small_numbers_checked = BooleanField(
+        "I have checked: nobody could recognise these young people from what the "
+        "narrative says about them", widget=GovCheckboxInput())
 
 
 class ReturnUploadForm(Form):

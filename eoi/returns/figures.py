@@ -12,6 +12,8 @@ person. Free text is checked for personal data before it can be submitted.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import re2
+
 from eoi.returns.privacy import explain, find_personal_data
 
 # Each breakdown of the young people supported, with its categories. Keys are stored and
@@ -238,6 +240,27 @@ def _narrative(figures: ReturnFigures, for_submission: bool) -> list[Problem]:
         if findings := find_personal_data(text):
             problems.append(Problem(key, explain(findings, title)))
     return problems
+
+
+# "one girl", "2 young men", "three siblings": a few people, named by what they are, can
+# be recognised by anyone who knows them, even with no name given. Not refused (a sentence
+# may need it), but the partner must confirm before submitting. RE2: linear time.
+_FEW = r"(?:one|two|three|four|a single|only one|[1-4])"
+_WHO = (r"(?:girls?|boys?|child(?:ren)?|siblings?|sisters?|brothers?|teenagers?|pupils?|"
+        r"students?|learners?|care leavers?|mothers?|fathers?|parents?|people|persons?|"
+        r"m[ae]n|wom[ae]n|young (?:people|persons?|m[ae]n|wom[ae]n))")
+_SMALL_NUMBER_OF_PEOPLE = re2.compile(
+    rf"(?i)\b{_FEW}\s+(?:(?:young|teenage|other|more|new|older|younger|local)\s+)?{_WHO}\b")
+SMALL_NUMBERS_FIELD = "small_numbers_checked"
+
+
+def small_numbers_of_people(narrative: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(narrative title, phrase) for each mention of a few people, in form order."""
+    found = []
+    for key, title, _hint in NARRATIVES:
+        text = (narrative.get(key) or "")[:MAX_NARRATIVE]
+        found += [(title, match.group(0)) for match in _SMALL_NUMBER_OF_PEOPLE.finditer(text)]
+    return found
 
 
 def borough_totals(

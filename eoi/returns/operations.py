@@ -16,10 +16,12 @@ from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
 from eoi.returns.figures import (
     BREAKDOWNS,
     NARRATIVES,
+    SMALL_NUMBERS_FIELD,
     Cohorts,
     Problem,
     ReturnFigures,
     problems_in,
+    small_numbers_of_people,
 )
 from eoi.returns.models import (
     QuarterlyReturn,
@@ -124,13 +126,21 @@ def _write(ret: QuarterlyReturn, figures: ReturnFigures) -> None:
 
 
 def submit_return(ret: QuarterlyReturn, *, by, now: datetime,
-                  expected_version: int | None = None) -> None:
+                  expected_version: int | None = None,
+                  small_numbers_checked: bool = False) -> None:
+    """Send the return to MOPAC. A narrative mentioning a few people ("one girl") needs
+    the partner's confirmation that they cannot be recognised from it."""
     if not ret.can_edit(by):
         raise TransitionRefused("Only the grant's partners or lead submit its returns, "
                                 "while the return is open")
     check_version(ret, expected_version)
-    if problems := problems_with(ret, figures_of(ret), for_submission=True):
+    figures = figures_of(ret)
+    if problems := problems_with(ret, figures, for_submission=True):
         raise ReturnRefused(problems)
+    if small_numbers_of_people(figures.narrative) and not small_numbers_checked:
+        raise ReturnRefused([Problem(SMALL_NUMBERS_FIELD, (
+            "Confirm that nobody could recognise the young people your narrative mentions "
+            "by number, or change the narrative"))])
     ret.submitted_at, ret.submitted_by_id = now, by.id
     RETURN.move(ret, ReturnStatus.submitted, by=by, action="return.submitted",
                 summary=f"Submitted the {ret.period.short_label} return")

@@ -15,6 +15,7 @@ from eoi.forms.returns import (
     SPARE_BOROUGH_ROWS,
     ReturnUploadForm,
     ReviewForm,
+    SubmitReturnForm,
     return_form,
 )
 from eoi.grants import monitoring
@@ -29,7 +30,12 @@ from eoi.reports.published import (
     supported_total,
 )
 from eoi.returns import lists, operations, spreadsheet
-from eoi.returns.figures import BREAKDOWNS, NARRATIVES
+from eoi.returns.figures import (
+    BREAKDOWNS,
+    NARRATIVES,
+    SMALL_NUMBERS_FIELD,
+    small_numbers_of_people,
+)
 from eoi.returns.models import QuarterlyReturn
 from eoi.returns.operations import ReturnRefused
 from eoi.writes import attempt, explain
@@ -73,8 +79,11 @@ def _saved_form(ret: QuarterlyReturn):
 
 
 def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None,
-          error_form=None, status=200):
+          submit_form=None, error_form=None, status=200):
     form = form or _saved_form(ret)
+    if submit_form is None:
+        submit_form = SubmitReturnForm(formdata=None)
+        submit_form.version.data = ret.version
     return render_template(
         "returns/show.html", title=f"{ret.period.label} return: {ret.grant.reference}",
         ret=ret, grant=ret.grant, form=form, figures=operations.figures_of(ret),
@@ -84,7 +93,8 @@ def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None
         indicators=operations.indicators_for(ret.grant),
         boroughs=operations.london_boroughs(), categories=list(CostCategory),
         can_edit=ret.can_edit(current_user), today=clock.today(), breakdowns=BREAKDOWNS,
-        can_see_figures=ret.can_see_figures(current_user),
+        can_see_figures=ret.can_see_figures(current_user), submit_form=submit_form,
+        small_numbers=small_numbers_of_people(operations.figures_of(ret).narrative),
         published=_published_figures(ret) if not ret.can_see_figures(current_user) else None,
         borough_rows=sum(1 for name in form._fields if name.endswith("-residence"))), status
 
@@ -183,16 +193,21 @@ def upload(return_id: int):
 def submit(return_id: int):
     ret = _return(return_id)
     require(ret.can_edit(current_user))
-    confirm = ConfirmForm()
+    confirm = SubmitReturnForm()
     if confirm.validate_on_submit():
         outcome = attempt(lambda: operations.submit_return(
-            ret, by=current_user, now=clock.now(), expected_version=confirm.version.data))
+            ret, by=current_user, now=clock.now(), expected_version=confirm.version.data,
+            small_numbers_checked=bool(confirm.small_numbers_checked.data)))
         if outcome.ok:
             flash("Return submitted. MOPAC will check it and tell you if anything needs "
                   "changing.", "success")
         elif isinstance(outcome.refusal, ReturnRefused):
+            problems = outcome.refusal.problems
+            if all(p.field == SMALL_NUMBERS_FIELD for p in problems):
+                confirm.small_numbers_checked.errors = [p.message for p in problems]
+                return _page(ret, submit_form=confirm, error_form=confirm)
             form = _saved_form(ret)
-            for problem in outcome.refusal.problems:
+            for problem in problems:
                 form.add_problem(problem.field, problem.message)
             return _page(ret, form, error_form=form)
         elif outcome.conflict:

@@ -19,6 +19,7 @@ DASHBOARD_SECTION = {
     "lead.greenwich@demo.example": "Your borough's work",
     "officer.bexley@demo.example": "Your borough's work",
     "partner.stgiles@demo.example": "Your funded projects",
+    "partner.barnardos@demo.example": "Your funded projects",
 }
 
 
