@@ -25,8 +25,28 @@ def guard_rates() -> None:
           f"{'ok' if alarm <= FALSE_ALARM_TARGET else 'MISSES TARGET'})")
 
 
+LINEAR_RATIO_TARGET = 3.0  # twice the text, at most three times the time (quadratic: four)
+
+
 def guard_over_worst_texts(measure) -> None:
     find_personal_data("٣")  # the table of Unicode digits is built once, on first need
     for name, text in worst_texts(1_000_000).items():
         measure(f"Privacy guard, 1 MB of {name}", TARGET_SECONDS,
                 lambda text=text: find_personal_data(text))
+    half = worst_texts(500_000)
+    for name, text in worst_texts(1_000_000).items():
+        ratio = _best_of(text) / max(_best_of(half[name]), 1e-6)
+        verdict = "ok" if ratio <= LINEAR_RATIO_TARGET else "NOT LINEAR"
+        print(f"{'Guard, 1 MB over 0.5 MB of ' + name:<60} x{ratio:5.2f}  "
+              f"(target at most x{LINEAR_RATIO_TARGET}: {verdict})")
+
+
+def _best_of(text: str, runs: int = 3) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        find_personal_data(text)
+        best = min(best, time.perf_counter() - started)
+    return best

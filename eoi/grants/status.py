@@ -203,11 +203,14 @@ def _outcomes(facts: GrantFacts) -> list[Reason]:
         rag = Rag.amber
     else:
         return []
-    text = (f"Outcomes are {math.floor(mean * 100)}% of target to date on average across "
-            f"{_count(len(known), 'indicator')}")
+    # Bands, not percentages: beside a target shown on the same page, "at 10%" of a target
+    # of 20 young people would give the withheld count (2) away.
+    band = OUTCOMES_RED_BELOW if rag is Rag.red else OUTCOMES_AMBER_BELOW
+    text = (f"Outcomes are under {math.floor(band * 100)}% of target to date on average "
+            f"across {_count(len(known), 'indicator')}")
     if len(known) > 1:
-        title, lowest = min(known, key=lambda pair: pair[1])
-        text += f"; lowest is {title} at {math.floor(lowest * 100)}%"
+        title, _lowest = min(known, key=lambda pair: pair[1])
+        text += f"; lowest is {title}"
     return [Reason(rag, text)]
 
 

@@ -224,8 +224,8 @@ def test_outcomes_wording_names_the_lowest_indicator():
     assert reasons_of(outcome_progress=progress) == (
         Reason(
             Rag.red,
-            "Outcomes are 55% of target to date on average across 2 indicators; "
-            "lowest is Into work at 10%",
+            "Outcomes are under 60% of target to date on average across 2 indicators; "
+            "lowest is Into work",
         ),
     )
 
