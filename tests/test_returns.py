@@ -364,3 +364,27 @@ def test_commissioners_never_see_a_return_as_entered(client, granted):
     sign_out(client)
     sign_in(client, people["partner"].email)
     assert 'id="supported-table"' in client.get(f"/returns/{ret.id}").text
+
+
+def test_figures_the_audit_does_not_pass_are_not_served(client, granted, monkeypatch):
+    from eoi.disclosure.quarter import ProtectedQuarter, quarter_publication
+    from eoi.reports import published
+
+    def withholding_nothing(figures):
+        publication, homes, served = quarter_publication(figures)
+        return ProtectedQuarter(publication, frozenset(), (), homes, served, passed=False)
+
+    people, grant = granted
+    ret = grant.returns[0]
+    operations.save_return(ret, complete_figures(grant), by=people["partner"], now=clock.now())
+    operations.submit_return(ret, by=people["partner"], now=clock.now())
+    operations.review_return(ret, accept=True, comments="", by=people["manager"],
+                             now=clock.now())
+    db.session.commit()
+    monkeypatch.setattr(published, "protect_quarter", withholding_nothing)
+    monkeypatch.setattr(published, "_remembered", lambda digest: None)
+    sign_in(client, people["member"].email)
+    response = client.get(f"/returns/{ret.id}/report.pdf")
+    assert response.status_code == 503
+    assert "These figures cannot be shown at the moment" in response.text
+    assert client.get(f"/returns/{ret.id}").status_code == 503

@@ -59,6 +59,15 @@ def register_error_pages(app) -> None:
 
     writes.register_error_pages(app)
 
+    from eoi.reports.published import NotPublishable
+
+    @app.errorhandler(NotPublishable)
+    def not_publishable(error):
+        # The disclosure audit did not pass: these figures about young people are not
+        # served at all, rather than served unprotected.
+        return render_template(
+            "errors/500.html", title="These figures cannot be shown at the moment"), 503
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template(

@@ -9,6 +9,7 @@ return and MOPAC see its figures as entered.
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -94,20 +95,36 @@ def protected_quarter(quarter: Quarter, *,
 
 # The protection of each set of figures seen lately, by a digest of the figures: the same
 # figures always get the same protection, and choosing it takes many solves.
+# A worker's threads share it, so it is read and changed under a lock (not while solving:
+# two threads may then protect the same figures at once, and get the same answer).
 _SEEN: OrderedDict[str, ProtectedQuarter] = OrderedDict()
 _SEEN_MOST = 32
+_SEEN_LOCK = threading.Lock()
+
+
+def _remembered(digest: str) -> ProtectedQuarter | None:
+    with _SEEN_LOCK:
+        if digest in _SEEN:
+            _SEEN.move_to_end(digest)
+            return _SEEN[digest]
+    return None
+
+
+def _remember(digest: str, protected: ProtectedQuarter) -> None:
+    with _SEEN_LOCK:
+        _SEEN[digest] = protected
+        while len(_SEEN) > _SEEN_MOST:
+            _SEEN.popitem(last=False)
 
 
 def _protected(figures: Mapping[str, ReturnFigures]) -> ProtectedQuarter:
     digest = hashlib.sha256(json.dumps(
         {reference: _canonical(f) for reference, f in figures.items()},
         sort_keys=True).encode()).hexdigest()
-    if digest in _SEEN:
-        _SEEN.move_to_end(digest)
-        return _SEEN[digest]
-    protected = _SEEN[digest] = protect_quarter(figures)
-    while len(_SEEN) > _SEEN_MOST:
-        _SEEN.popitem(last=False)
+    protected = _remembered(digest)
+    if protected is None:
+        protected = protect_quarter(figures)
+        _remember(digest, protected)
     return protected
 
 
@@ -183,8 +200,8 @@ def protected_achievements() -> ProtectedQuarter:
     digest = "indicators:" + hashlib.sha256(json.dumps(
         sorted([reference, name, int(total)] for reference, name, total in achieved)
     ).encode()).hexdigest()
-    if digest in _SEEN:
-        return _SEEN[digest]
+    if (remembered := _remembered(digest)) is not None:
+        return remembered
     from eoi.disclosure import audit
     from eoi.disclosure.protect import protect
     from eoi.disclosure.publication import Publication
@@ -202,9 +219,7 @@ def protected_achievements() -> ProtectedQuarter:
                                  audit.passes(publication, withheld))
     if not protected.passed:
         raise NotPublishable("the disclosure audit did not pass for the indicators")
-    _SEEN[digest] = protected
-    while len(_SEEN) > _SEEN_MOST:
-        _SEEN.popitem(last=False)
+    _remember(digest, protected)
     return protected
 
 

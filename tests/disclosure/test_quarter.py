@@ -169,3 +169,4 @@ def test_no_returns_full_of_ones_and_twos_give_a_small_count_away(people, data):
     assert narrowed(tables, truth(returns, held)) == {}
     assert all(t.cells[key] == WITHHELD or int(t.cells[key].replace(",", "")) == 0
                or int(t.cells[key].replace(",", "")) >= 5 for t in tables for key in t.cells)
+
