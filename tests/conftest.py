@@ -57,10 +57,15 @@ TEST_NOW = datetime.fromisoformat(os.environ.get("EOI_TEST_NOW") or "2026-11-24T
 def pytest_collection_modifyitems(config, items):
     """On the PostgreSQL run, only the tests that touch a database: the rest (pure
     calculation, process management, the guard's patterns) answer the same on any database,
-    and have already run on SQLite."""
+    and have already run on SQLite. So do the tests marked one_database: the browser
+    journeys, whose every view and operation the route tests also drive on PostgreSQL
+    (each demo person's dashboard still runs in the browser on both), and the demo loaded
+    on a dozen dates. That keeps `make test` under 10 minutes on two cores."""
     if not os.environ.get("EOI_TEST_DATABASE_URL"):
         return
-    once = [item for item in items if "database_url" not in getattr(item, "fixturenames", ())]
+    once = [item for item in items
+            if "database_url" not in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("one_database")]
     if once:
         config.hook.pytest_deselected(items=once)
         items[:] = [item for item in items if item not in once]

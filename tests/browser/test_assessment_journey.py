@@ -19,7 +19,8 @@ from eoi.rounds.models import RoundStatus
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
 
-pytestmark = pytest.mark.browser
+# A journey through the pages, run once (on SQLite): tests/conftest.py says why.
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 ROUND = "Co-commissioning fund: round three (panel journey)"
 SCHOOLS = "Bexley and Greenwich schools partnership"

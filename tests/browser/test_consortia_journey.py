@@ -4,7 +4,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import sign_in
 
-pytestmark = pytest.mark.browser
+# A journey through the pages, run once (on SQLite): tests/conftest.py says why.
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 from tests.browser.test_journeys import demo  # noqa: E402,F401  (the demo data fixture)
 

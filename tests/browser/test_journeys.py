@@ -82,6 +82,7 @@ def test_each_demo_account_signs_in_to_its_dashboard(page, demo, email):
     expect(page).to_have_url(re.compile(r"/sign-in\?next="))
 
 
+@pytest.mark.one_database
 def test_fund_manager_runs_accounts_and_reference_data(page, demo):
     sign_in(page, "manager@demo.example")
 

@@ -10,7 +10,8 @@ from eoi.reference.models import Organisation, OrganisationType
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import demo  # noqa: F401  (demo is a fixture)
 
-pytestmark = pytest.mark.browser
+# A journey through the pages, run once (on SQLite): tests/conftest.py says why.
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 
 def test_anyone_can_read_and_download_the_open_data(page, demo):  # noqa: F811

@@ -20,7 +20,8 @@ from eoi.grants.models import Grant
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
 
-pytestmark = pytest.mark.browser
+# A journey through the pages, run once (on SQLite): tests/conftest.py says why.
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 SCHOOLS = "Bexley and Greenwich schools partnership"
 NEW, LABEL, CONTINUING = 4, 2, 5

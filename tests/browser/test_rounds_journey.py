@@ -4,7 +4,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
 
-pytestmark = pytest.mark.browser
+# A journey through the pages, run once (on SQLite): tests/conftest.py says why.
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 
 def test_a_fund_manager_sets_up_and_opens_a_round(page, demo):  # noqa: F811
