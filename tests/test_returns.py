@@ -383,6 +383,7 @@ def test_figures_the_audit_does_not_pass_are_not_served(client, granted, monkeyp
     db.session.commit()
     monkeypatch.setattr(published, "protect_quarter", withholding_nothing)
     monkeypatch.setattr(published, "_remembered", lambda digest: None)
+    monkeypatch.setattr(published, "_remember", lambda digest, protected: None)
     sign_in(client, people["member"].email)
     response = client.get(f"/returns/{ret.id}/report.pdf")
     assert response.status_code == 503

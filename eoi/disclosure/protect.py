@@ -22,7 +22,10 @@ def protect(publication: Publication) -> frozenset[FigureKey]:
     # is protected stays protected: each is seen to once, in turn.
     for key in small:
         while audit.exposures(publication, withheld, among=[key]):
-            withheld.add(_complement(publication, withheld, key))
+            complement = _complement(publication, withheld, key)
+            if complement is None:  # nothing left to withhold: the audit will say so
+                break
+            withheld.add(complement)
     return frozenset(withheld)
 
 
@@ -50,12 +53,12 @@ def _no_line_with_one_withheld(publication: Publication, withheld: set[FigureKey
 
 
 def _complement(publication: Publication, withheld: set[FigureKey],
-                exposed: FigureKey) -> FigureKey:
+                exposed: FigureKey) -> FigureKey | None:
     candidates = _beside(publication, withheld, publication.figures[exposed].terms)
     for candidate in candidates[:CANDIDATES_TRIED]:
         if not audit.exposures(publication, withheld | {candidate}, among=[exposed]):
             return candidate
-    return candidates[0]
+    return candidates[0] if candidates else None
 
 
 def _beside(publication: Publication, withheld: set[FigureKey],

@@ -124,7 +124,8 @@ def _protected(figures: Mapping[str, ReturnFigures]) -> ProtectedQuarter:
     protected = _remembered(digest)
     if protected is None:
         protected = protect_quarter(figures)
-        _remember(digest, protected)
+        if protected.passed:
+            _remember(digest, protected)
     return protected
 
 

@@ -36,7 +36,7 @@ from eoi.returns.figures import (
     SMALL_NUMBERS_FIELD,
     small_numbers_of_people,
 )
-from eoi.returns.models import QuarterlyReturn
+from eoi.returns.models import QuarterlyReturn, ReturnStatus
 from eoi.returns.operations import ReturnRefused
 from eoi.writes import attempt, explain
 
@@ -257,10 +257,12 @@ def _published_figures(ret: QuarterlyReturn) -> dict | None:
 def report(return_id: int):
     """The quarterly report boroughs receive, protected with every other report published
     for the quarter. Only an accepted return makes one to share; its partner and MOPAC can
-    preview it before, marked as a draft."""
+    preview a submitted one, marked as a draft."""
     ret = _return(return_id)
     published = ret.status in PUBLISHED
-    require(published or ret.can_see_figures(current_user))
+    # A preview only once submitted: a draft's figures need not add up yet.
+    require(published or (ret.status is ReturnStatus.submitted
+                          and ret.can_see_figures(current_user)))
     grant = ret.grant
     protected = protected_quarter(ret.period, including=None if published else ret)
     progress = monitoring.indicator_progress(grant)
