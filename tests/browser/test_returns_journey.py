@@ -120,9 +120,16 @@ def test_a_partner_sends_a_return_by_spreadsheet_and_the_fund_manager_accepts_it
         "Anonymised case study contains what looks like an email address")
     assert_accessible(page)
     page.get_by_label("Anonymised case study").fill(
-        "A young person in Year 9 is back at school full time.")
+        "One girl in Year 9 is back at school full time.")
     page.get_by_role("button", name="Save as draft").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Return saved")
+    expect(page.locator("#small-numbers")).to_contain_text("“One girl” (anonymised case study)")
+    assert_accessible(page)
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Confirm that nobody could recognise")
+    assert_accessible(page)
+    page.get_by_label("I have checked: nobody could recognise these young people").check()
     page.get_by_role("button", name="Submit the return").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Return submitted")
     assert_accessible(page)
