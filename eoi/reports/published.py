@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -87,10 +87,10 @@ def protected_quarter(quarter: Quarter, *,
     from eoi.returns.operations import figures_of
 
     figures = {ret.grant.reference: figures_of(ret) for ret in returns}
-    protected = _protected(figures)
-    if not protected.passed:
-        raise NotPublishable(f"the disclosure audit did not pass for {quarter}")
-    return protected
+    digest = hashlib.sha256(json.dumps(
+        {reference: _canonical(f) for reference, f in figures.items()},
+        sort_keys=True).encode()).hexdigest()
+    return _audited(digest, lambda: protect_quarter(figures), f"{quarter}")
 
 
 # The protection of each set of figures seen lately, by a digest of the figures: the same
@@ -117,15 +117,16 @@ def _remember(digest: str, protected: ProtectedQuarter) -> None:
             _SEEN.popitem(last=False)
 
 
-def _protected(figures: Mapping[str, ReturnFigures]) -> ProtectedQuarter:
-    digest = hashlib.sha256(json.dumps(
-        {reference: _canonical(f) for reference, f in figures.items()},
-        sort_keys=True).encode()).hexdigest()
+def _audited(digest: str, protect: Callable[[], ProtectedQuarter],
+             what: str) -> ProtectedQuarter:
+    """The protection of the figures `digest` names: remembered, or made by `protect` and
+    remembered once its audit has passed. Raises NotPublishable when it has not."""
     protected = _remembered(digest)
     if protected is None:
-        protected = protect_quarter(figures)
-        if protected.passed:
-            _remember(digest, protected)
+        protected = protect()
+        if not protected.passed:
+            raise NotPublishable(f"the disclosure audit did not pass for {what}")
+        _remember(digest, protected)
     return protected
 
 
@@ -201,27 +202,25 @@ def protected_achievements() -> ProtectedQuarter:
     digest = "indicators:" + hashlib.sha256(json.dumps(
         sorted([reference, name, int(total)] for reference, name, total in achieved)
     ).encode()).hexdigest()
-    if (remembered := _remembered(digest)) is not None:
-        return remembered
-    from eoi.disclosure import audit
-    from eoi.disclosure.protect import protect
-    from eoi.disclosure.publication import Publication
 
-    publication = Publication()
-    by_name: dict[str, set[int]] = {}
-    for reference, name, total in sorted(achieved):
-        term = publication.variable((reference, name), int(total))
-        publication.add_figure(("indicator", reference, name), {term})
-        by_name.setdefault(name, set()).add(term)
-    for name, terms in by_name.items():
-        publication.add_figure(("indicator", PROGRAMME, name), terms)
-    withheld = protect(publication)
-    protected = ProtectedQuarter(publication, withheld, (), {}, {},
-                                 audit.passes(publication, withheld))
-    if not protected.passed:
-        raise NotPublishable("the disclosure audit did not pass for the indicators")
-    _remember(digest, protected)
-    return protected
+    def protect_achievements() -> ProtectedQuarter:
+        from eoi.disclosure import audit
+        from eoi.disclosure.protect import protect
+        from eoi.disclosure.publication import Publication
+
+        publication = Publication()
+        by_name: dict[str, set[int]] = {}
+        for reference, name, total in sorted(achieved):
+            term = publication.variable((reference, name), int(total))
+            publication.add_figure(("indicator", reference, name), {term})
+            by_name.setdefault(name, set()).add(term)
+        for name, terms in by_name.items():
+            publication.add_figure(("indicator", PROGRAMME, name), terms)
+        withheld = protect(publication)
+        return ProtectedQuarter(publication, withheld, (), {}, {},
+                                audit.passes(publication, withheld))
+
+    return _audited(digest, protect_achievements, "the indicators")
 
 
 def achieved_cells(scope: str, names: Sequence[str], units: Sequence[str]) -> list[Cell | None]:

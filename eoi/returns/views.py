@@ -84,18 +84,20 @@ def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None
     if submit_form is None:
         submit_form = SubmitReturnForm(formdata=None)
         submit_form.version.data = ret.version
+    figures = operations.figures_of(ret)
+    can_see_figures = ret.can_see_figures(current_user)
     return render_template(
         "returns/show.html", title=f"{ret.period.label} return: {ret.grant.reference}",
-        ret=ret, grant=ret.grant, form=form, figures=operations.figures_of(ret),
+        ret=ret, grant=ret.grant, form=form, figures=figures,
         upload_form=upload_form or ReturnUploadForm(formdata=None),
         review_form=review_form or ReviewForm(formdata=None), confirm=ConfirmForm(),
         error_form=error_form, narratives=NARRATIVES,
         indicators=operations.indicators_for(ret.grant),
         boroughs=operations.london_boroughs(), categories=list(CostCategory),
         can_edit=ret.can_edit(current_user), today=clock.today(), breakdowns=BREAKDOWNS,
-        can_see_figures=ret.can_see_figures(current_user), submit_form=submit_form,
-        small_numbers=small_numbers_of_people(operations.figures_of(ret).narrative),
-        published=_published_figures(ret) if not ret.can_see_figures(current_user) else None,
+        can_see_figures=can_see_figures, submit_form=submit_form,
+        small_numbers=small_numbers_of_people(figures.narrative),
+        published=None if can_see_figures else _published_figures(ret),
         borough_rows=sum(1 for name in form._fields if name.endswith("-residence"))), status
 
 
