@@ -5,6 +5,8 @@ EOI_DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoi.sqlite
 EOI_SECRET_KEY     session signing key; default: generated once into instance/secret_key
 EOI_ALLOW_SQLITE   set to 1 to let production run on SQLite (a single small office, say)
 EOI_UPLOAD_FOLDER  where attachments are kept; default: instance/uploads (never under static)
+EOI_STORAGE_FOLDER where files the service keeps live (eoi.storage: uploads/, documents/);
+                   default: the instance folder
 EOI_BASE_URL       the service's address, for links in emails and calendar feeds;
                    default: http://127.0.0.1:5000
 EOI_MAIL_FROM      sender of emails; default: Co-commissioning fund <no-reply@eoi.invalid>
@@ -104,6 +106,7 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "EOI_DEMO_PASSWORD": environ.get("EOI_DEMO_PASSWORD", "demo-pass-2026"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "EOI_UPLOAD_FOLDER": environ.get("EOI_UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        "EOI_STORAGE_FOLDER": environ.get("EOI_STORAGE_FOLDER") or str(instance_path),
         "EOI_BASE_URL": (environ.get("EOI_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "EOI_MAIL_FROM": environ.get("EOI_MAIL_FROM")
         or "Co-commissioning fund <no-reply@eoi.invalid>",

@@ -1,16 +1,20 @@
 """Lists people work with (EOIs, grants, payments, returns, the service map) downloaded as
-CSV or XLSX, holding exactly the rows the page shows with its filters."""
+CSV or XLSX, holding every row the page's filters match (all of them, not the page shown),
+streamed: rows are read from the database and written out as they come."""
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import stream_with_context
+
 from eoi.downloads import attachment
 from eoi.formatting import LONDON
-from eoi.reports.workbooks import workbook_bytes
+from eoi.reports.workbooks import workbook_bytes, workbook_chunks
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -57,11 +61,18 @@ def described(filters: dict[str, Filter]) -> list[tuple[str, str]]:
 @dataclass
 class Listing:
     """A list as downloaded. Cells are text, whole numbers, `pounds()`, dates, datetimes or
-    None; `filters` are (label, chosen value) pairs, recorded in the XLSX."""
+    None; `filters` are (label, chosen value) pairs, recorded in the XLSX. `rows` may be a
+    generator reading the database as it goes: it is read once, as the download is sent."""
 
     title: str
     headings: list[str]
-    rows: list[list] = field(default_factory=list)
+    rows: Iterable[list] = field(default_factory=list)
+
+    def add(self, row: list) -> None:
+        """One more row, for a listing built as a list rather than from a generator."""
+        if not isinstance(self.rows, list):
+            raise TypeError("this listing's rows come from a generator")
+        self.rows.append(row)
     filters: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -101,30 +112,49 @@ def csv_cell(value) -> str:
     return str(value)
 
 
-def csv_text(rows) -> str:
+def csv_lines(rows: Iterable[Iterable]) -> Iterator[str]:
+    """Each row as a line of CSV, as it comes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
-    return buffer.getvalue()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def csv_text(rows) -> str:
+    return "".join(csv_lines(rows))
+
+
+def _with_headings(listing: Listing) -> Iterator[list]:
+    yield listing.headings
+    yield from listing.rows
 
 
 def as_csv(listing: Listing) -> str:
-    return csv_text([listing.headings, *listing.rows])
+    return csv_text(_with_headings(listing))
 
 
-def as_xlsx(listing: Listing, exported_at: datetime) -> bytes:
+def _xlsx_sheets(listing: Listing, exported_at: datetime):
     def cell(value):
         return _local(value) if isinstance(value, datetime) else value
     about: list[list[Any]] = [["List", listing.title], ["Exported", _local(exported_at)],
                               *([label, value] for label, value in listing.filters)]
-    return workbook_bytes([
-        (listing.title[:31], [listing.headings, *([cell(v) for v in row] for row in listing.rows)]),
-        ("About", about),
-    ], bold_first_row=True)
+    rows = ([cell(v) for v in row] for row in _with_headings(listing))
+    return [(listing.title[:31], rows), ("About", about)]
+
+
+def as_xlsx(listing: Listing, exported_at: datetime) -> bytes:
+    return workbook_bytes(_xlsx_sheets(listing, exported_at), bold_first_row=True)
 
 
 def download(listing: Listing, fmt: str, stem: str, exported_at: datetime):
-    """The listing as `fmt`: "csv" or "xlsx", all the routes' `any(csv, xlsx)` lets in."""
-    content = as_csv(listing) if fmt == "csv" else as_xlsx(listing, exported_at)
-    return attachment(content, MIMETYPES[fmt], f"{stem}-{_local(exported_at).date()}.{fmt}")
+    """The listing as `fmt`: "csv" or "xlsx", all the routes' `any(csv, xlsx)` lets in,
+    streamed: the rows are read while the download is sent, in the request's context."""
+    if fmt == "csv":
+        chunks: Iterator = csv_lines(_with_headings(listing))
+    else:
+        chunks = workbook_chunks(_xlsx_sheets(listing, exported_at), bold_first_row=True)
+    return attachment(stream_with_context(chunks), MIMETYPES[fmt],
+                      f"{stem}-{_local(exported_at).date()}.{fmt}")

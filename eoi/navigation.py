@@ -14,7 +14,7 @@ _LINKS = [
      lambda user: user.has_role(Role.panel_member, Role.fund_manager)),
     ("Grants", "grants.index", ("grants.", "returns."), lambda user: True),
     ("Programme", "reports.dashboard", ("reports.",),
-     lambda user: user.has_role(Role.fund_manager)),
+     lambda user: user.is_fund_manager),
     ("Consortia", "consortia.index", ("consortia.index", "consortia.new", "consortia.show",
      "consortia.edit", "consortia.invite", "consortia.lead", "consortia.partner",
      "consortia.pledge"), lambda user: user.can_view_consortia()),

@@ -34,3 +34,7 @@ def permission_required(check):
         return wrapped
 
     return decorator
+
+
+# The fund team's pages: every blueprint's fund-manager-only views say so with this one.
+fund_manager_only = permission_required(lambda user: user.is_fund_manager)

@@ -124,6 +124,7 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "SERVER_NAME": None,
             "EOI_UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "EOI_STORAGE_FOLDER": str(tmp_path_factory.mktemp("storage")),
         }
     )
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_the_last_request)

@@ -91,8 +91,14 @@ class User(Versioned, UserMixin, Model):
         return [role.title for role in Role if role in self.roles]
 
     # Permissions live here so every view asks one rule, and tests check one rule.
-    def can_administer(self) -> bool:
+    @property
+    def is_fund_manager(self) -> bool:
+        """MOPAC's fund team, who run the fund and see everything in it. The one place this
+        is decided: SQL visibility (`visible_to` on each listed model) asks it too."""
         return self.is_active and self.has_role(Role.fund_manager)
+
+    def can_administer(self) -> bool:
+        return self.is_fund_manager
 
     def can_view_audit_trail(self) -> bool:
         return self.can_administer()
@@ -115,13 +121,13 @@ class User(Versioned, UserMixin, Model):
         return self.can_form_consortium()
 
     def can_manage_rounds(self) -> bool:
-        return self.has_role(Role.fund_manager)
+        return self.is_fund_manager
 
     def can_add_service(self) -> bool:
         return self.has_role(Role.fund_manager, Role.commissioner, Role.partner)
 
     def can_import_services(self) -> bool:
-        return self.has_role(Role.fund_manager)
+        return self.is_fund_manager
 
 
 class SessionEnd(TitledEnum):

@@ -21,7 +21,7 @@ from eoi.forms.admin import (
 )
 from eoi.forms.base import filled
 from eoi.forms.fields import choices
-from eoi.permissions import load_or_404, permission_required
+from eoi.permissions import fund_manager_only, load_or_404
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -37,7 +37,6 @@ from eoi.writes import confirmed_action, handle_form
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-fund_manager_only = permission_required(lambda user: user.can_administer())
 
 
 def _form_values(form, *fields) -> dict:

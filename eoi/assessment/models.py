@@ -16,7 +16,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
-from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.eois.models import Eoi
 from eoi.extensions import Model
@@ -116,7 +115,7 @@ class Assessment(Versioned, Model):
 
     def can_see_panel_scores(self, user: "User") -> bool:
         """Blind scoring: the others' scores only once one's own are in."""
-        return (user.has_role(Role.fund_manager)
+        return (user.is_fund_manager
                 or (self.is_assessor(user) and self.status is AssessmentStatus.submitted))
 
 

@@ -260,7 +260,7 @@ def summary_of(eoi: Eoi) -> BidSummary | None:
 
 def moderate(eoi: Eoi, criterion_id: int, *, score: int, rationale: str, by,
              expected_version: int | None = None) -> ModeratedScore:
-    if not by.has_role(Role.fund_manager):
+    if not by.is_fund_manager:
         raise TransitionRefused("Only the chair moderates")
     if eoi.funding_round.status not in (RoundStatus.closed, RoundStatus.assessed):
         raise TransitionRefused("Scores can no longer be moderated: decisions are published")
@@ -368,7 +368,7 @@ def scoring_problems(funding_round: FundingRound) -> list[str]:
 
 def record_decision(eoi: Eoi, *, outcome: DecisionOutcome, amount_pence: int, conditions: str,
                     feedback: str, by, expected_version: int | None = None) -> Decision:
-    if not by.has_role(Role.fund_manager):
+    if not by.is_fund_manager:
         raise TransitionRefused("Only a fund manager records decisions")
     funding_round = eoi.funding_round
     if funding_round.status is not RoundStatus.assessed:

@@ -27,14 +27,13 @@ from eoi.forms.assessment import (
 from eoi.forms.fields import choices
 from eoi.money import parse_pounds
 from eoi.pdf import pdf_response, render_pdf
-from eoi.permissions import load_or_404, permission_required, require
+from eoi.permissions import fund_manager_only, load_or_404, permission_required, require
 from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.scoring import DEFAULT_THRESHOLD, SCALE_TITLES, what_if
 from eoi.writes import attempt, confirmed_action, explain, handle_form
 
 assessment_bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
-fund_manager_only = permission_required(lambda user: user.has_role(Role.fund_manager))
 
 
 def _assessed_round(round_id: int) -> FundingRound:

@@ -35,7 +35,7 @@ def feed_of(user: User) -> CalendarFeed | None:
 
 
 def _require_self_or_manager(user: User, by: User) -> None:
-    if by.id != user.id and not by.has_role(Role.fund_manager):
+    if by.id != user.id and not by.is_fund_manager:
         raise TransitionRefused("Only the person themselves or a fund manager can do this")
 
 

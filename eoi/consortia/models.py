@@ -126,7 +126,7 @@ class Consortium(Versioned, Model):
 
     def can_manage(self, user: "User") -> bool:
         """Edit details, invite boroughs, add partners, name the lead."""
-        return user.id == self.lead_id or user.has_role(Role.fund_manager)
+        return user.id == self.lead_id or user.is_fund_manager
 
     def can_pledge(self, user: "User") -> bool:
         return self.can_manage(user) or self.is_member_officer(user)
@@ -275,9 +275,9 @@ class Pledge(Versioned, Model):
         if user.organisation_id == self.funder_id:
             return True
         if self.funder.type is OrganisationType.mopac:
-            return user.has_role(Role.fund_manager)
+            return user.is_fund_manager
         if self.funder.type is OrganisationType.local_authority:
-            return user.has_role(Role.fund_manager)
+            return user.is_fund_manager
         return self.consortium.can_manage(user)
 
 

@@ -68,7 +68,7 @@ def reporting_due(user) -> list[tuple]:
 @dashboard_bp.get("")
 @login_required
 def index():
-    overview = fund_manager_overview() if current_user.has_role(Role.fund_manager) else None
+    overview = fund_manager_overview() if current_user.is_fund_manager else None
     consortia, invitations = consortia_of(current_user)
     return render_template(
         "dashboard/index.html", title="Dashboard", Role=Role, overview=overview,

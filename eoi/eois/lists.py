@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from eoi.accounts.models import Role, User
+from eoi.accounts.models import User
 from eoi.assessment import operations as assessment
 from eoi.assessment.models import DecisionOutcome
 from eoi.eois.models import Eoi, EoiStatus
@@ -76,7 +76,7 @@ def panel_views(eois: list[Eoi]) -> dict[int, PanelView]:
 
 
 def eoi_listing(eois: list[Eoi], filters: dict[str, Filter], user) -> Listing:
-    with_panel = user.has_role(Role.fund_manager)
+    with_panel = user.is_fund_manager
     headings = ["Reference", "Round", "Consortium", "Lead commissioner's borough",
                 "Member boroughs", "Project", "Status", "Submitted", "MOPAC request (£)"]
     if with_panel:
@@ -100,7 +100,7 @@ def eoi_listing(eois: list[Eoi], filters: dict[str, Filter], user) -> Listing:
         decision = eoi.decision if eoi.can_see_decision(user) else None
         row += ([decision.outcome.title, pounds(decision.amount_awarded_pence)] if decision
                 else ["Not decided", None])
-        listing.rows.append(row)
+        listing.add(row)
     return listing
 
 

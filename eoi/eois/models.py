@@ -14,7 +14,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from eoi import clock
-from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.consortia.models import Consortium
 from eoi.eois.sections import SECTION_ORDER, SECTIONS_BY_KEY, in_shape
@@ -114,14 +113,14 @@ class Eoi(Versioned, Model):
                 or any(e.user_id == user.id for e in self.editors))
 
     def can_view(self, user: "User") -> bool:
-        return (user.has_role(Role.fund_manager) or self.is_editor(user)
+        return (user.is_fund_manager or self.is_editor(user)
                 or any(a.can_read_bid(user) for a in self.assessments))
 
     def can_see_decision(self, user: "User") -> bool:
         """The consortium learns the decision when the round's decisions are published."""
         if self.decision is None:
             return False
-        return user.has_role(Role.fund_manager) or (
+        return user.is_fund_manager or (
             self.decision.is_published and self.is_editor(user))
 
     def can_edit(self, user: "User") -> bool:
@@ -134,7 +133,7 @@ class Eoi(Versioned, Model):
         return self.status is EoiStatus.submitted and user.id == self.consortium.lead_id
 
     def can_reopen(self, user: "User") -> bool:
-        return self.status is not EoiStatus.draft and user.has_role(Role.fund_manager)
+        return self.status is not EoiStatus.draft and user.is_fund_manager
 
     def can_invite_editors(self, user: "User") -> bool:
         return self.status is EoiStatus.draft and user.id == self.consortium.lead_id

@@ -53,7 +53,7 @@ def grant_listing(grants: list[Grant], filters: dict[str, Filter],
     ], filters=described(filters))
     for grant in grants:
         status = statuses[grant.id]
-        listing.rows.append([
+        listing.add([
             grant.reference, grant.title, grant.eoi.funding_round.title, grant.consortium.name,
             grant.consortium.lead.organisation.name,
             "; ".join(b.name for b in grant.consortium.member_boroughs),
@@ -89,7 +89,7 @@ def payment_listing(payments: list[Payment], filters: dict[str, Filter]) -> List
         "Approved", "Paid",
     ], filters=described(filters))
     for payment in payments:
-        listing.rows.append([
+        listing.add([
             payment.grant.reference, payment.grant.consortium.name, payment.description,
             payment.milestone.title if payment.milestone else "", payment.scheduled_on,
             pounds(payment.amount_pence), payment.status.title, payment.approved_at,

@@ -118,12 +118,12 @@ class Grant(Versioned, Model):
 
     def can_view(self, user: "User") -> bool:
         """MOPAC, the lead, the member boroughs' commissioners and the delivery partners."""
-        return (user.has_role(Role.fund_manager) or self.is_owner(user)
+        return (user.is_fund_manager or self.is_owner(user)
                 or self.consortium.is_member_officer(user) or self.is_partner_user(user))
 
     def can_manage(self, user: "User") -> bool:
         """Set milestones, payments and the grant's state: MOPAC, who holds the money."""
-        return user.has_role(Role.fund_manager)
+        return user.is_fund_manager
 
     def enters_returns(self, user: "User") -> bool:
         """Who enters the quarterly returns, and so sees their figures as entered: the

@@ -10,7 +10,6 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
-from eoi.accounts.models import Role
 from eoi.assessment.models import Decision, DecisionOutcome
 from eoi.audit import record_audit
 from eoi.columns import check_version
@@ -69,7 +68,7 @@ FUNDED = (DecisionOutcome.fund, DecisionOutcome.fund_with_conditions)
 
 
 def _require_manager(by) -> None:
-    if not by.has_role(Role.fund_manager):
+    if not by.is_fund_manager:
         raise TransitionRefused("Only a fund manager can do this")
 
 

@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_login import current_user, login_required
 
 from eoi import clock
-from eoi.accounts.models import Role
 from eoi.assessment.models import Decision
 from eoi.eois import attachments
 from eoi.eois.uploads import MAX_BYTES
@@ -37,13 +36,12 @@ from eoi.grants.models import (
 from eoi.grants.status import explain_rules
 from eoi.grants.timeline import timeline_of
 from eoi.pdf import pdf_response, render_pdf
-from eoi.permissions import load_or_404, permission_required, require
+from eoi.permissions import fund_manager_only, load_or_404, require
 from eoi.reports.published import published_achievements
 from eoi.writes import attempt, confirmed_action, explain, handle_form, handle_upload
 
 grants_bp = Blueprint("grants", __name__, url_prefix="/grants")
 
-fund_manager_only = permission_required(lambda user: user.has_role(Role.fund_manager))
 
 
 def _grant(grant_id: int) -> Grant:
@@ -57,7 +55,7 @@ def _grant(grant_id: int) -> Grant:
 def index():
     chosen = lists.grant_list(current_user, request.args, clock.today())
     awaiting = (operations.decisions_awaiting_grants()
-                if current_user.has_role(Role.fund_manager) else [])
+                if current_user.is_fund_manager else [])
     return render_template("grants/index.html", title="Grants", chosen=chosen,
                            awaiting=awaiting)
 

@@ -3,18 +3,16 @@
 from flask import Blueprint, render_template, request
 
 from eoi import clock
-from eoi.accounts.models import Role
 from eoi.downloads import attachment
 from eoi.exports import csv_text
 from eoi.grants.periods import Quarter
 from eoi.grants.status import explain_rules
 from eoi.pdf import pdf_response, render_pdf
-from eoi.permissions import permission_required
+from eoi.permissions import fund_manager_only
 from eoi.reports import programme as programme_report
 
 reports_bp = Blueprint("reports", __name__, url_prefix="/programme")
 
-fund_manager_only = permission_required(lambda user: user.has_role(Role.fund_manager))
 
 
 def _chosen_quarter() -> Quarter | None:

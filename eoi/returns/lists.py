@@ -51,7 +51,7 @@ def return_listing(returns: list[QuarterlyReturn], filters: dict[str, Filter],
         "Sent from", "Submitted", "Reviewed",
     ], filters=described(filters))
     for ret in returns:
-        listing.rows.append([
+        listing.add([
             ret.grant.reference, ret.grant.consortium.name, ret.period.short_label,
             ret.period.start, ret.period.end, ret.due_on, ret.status.title,
             ret.days_overdue(today), SENT_FROM.get(ret.entered_by, "") if ret.submitted_at else "",

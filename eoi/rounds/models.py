@@ -15,7 +15,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
-from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import Model, db
 from eoi.reference.models import Indicator, Priority
@@ -97,10 +96,10 @@ class FundingRound(Versioned, Model):
         return self.status is RoundStatus.open and self.opens_at <= now < self.closes_at
 
     def can_view(self, user: "User") -> bool:
-        return self.status is not RoundStatus.draft or user.has_role(Role.fund_manager)
+        return self.status is not RoundStatus.draft or user.is_fund_manager
 
     def can_edit(self, user: "User") -> bool:
-        return self.status is RoundStatus.draft and user.has_role(Role.fund_manager)
+        return self.status is RoundStatus.draft and user.is_fund_manager
 
 
 class Criterion(Versioned, Model):

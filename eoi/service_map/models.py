@@ -120,7 +120,7 @@ class Service(Versioned, Model):
 
     def can_edit(self, user: "User") -> bool:
         """Fund managers edit any entry; commissioners and partners their own organisation's."""
-        return user.has_role(Role.fund_manager) or (
+        return user.is_fund_manager or (
             user.has_role(Role.commissioner, Role.partner)
             and user.organisation_id == self.provider_id
         )

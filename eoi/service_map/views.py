@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from eoi import clock
-from eoi.accounts.models import Role
 from eoi.exports import Listing, download
 from eoi.extensions import db
 from eoi.forms.fields import choices
@@ -127,7 +126,7 @@ def _service_form(service: Service | None) -> ServiceForm:
         form.types.data = [t.value for t in ServiceType if t in service.types]
         form.cohorts.data = [c.value for c in Cohort if c in service.cohorts]
     form.boroughs.choices = choices((b.id, b.name) for b in _boroughs())
-    if current_user.has_role(Role.fund_manager):
+    if current_user.is_fund_manager:
         form.provider_id.choices = choices(organisation_choices())
     else:
         # Commissioners and partners list their own organisation's services only.

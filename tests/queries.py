@@ -1,0 +1,52 @@
+"""Counting the SQL statements a page costs, so that each page's count is asserted and the
+same count is seen on the demo and on a fund ten times its size (tests/scale)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import event
+
+from eoi.extensions import db
+
+# The test transaction's own bookkeeping, not the page's.
+_NOT_COUNTED = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT",
+                "ROLLBACK")
+
+
+@dataclass
+class Statements:
+    seen: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.seen)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{n}: {sql[:300]}" for n, sql in enumerate(self.seen, 1))
+
+
+@contextmanager
+def counted_statements() -> Iterator[Statements]:
+    """Every SQL statement run inside the block, on any connection of the app's engine."""
+    statements = Statements()
+    engine = db.engine
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(_NOT_COUNTED):
+            statements.seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def page_statements(client, url: str, *, expect: int = 200) -> Statements:
+    """The statements one GET of `url` runs, signing-in checks included (as each request
+    pays for them)."""
+    with counted_statements() as statements:
+        response = client.get(url)
+    assert response.status_code == expect, (url, response.status_code)
+    return statements
