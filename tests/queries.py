@@ -27,10 +27,15 @@ class Statements:
 
 
 @contextmanager
-def counted_statements() -> Iterator[Statements]:
-    """Every SQL statement run inside the block, on any connection of the app's engine."""
+def counted_statements(app=None) -> Iterator[Statements]:
+    """Every SQL statement run inside the block, on any connection of the app's engine
+    (the current app's, unless `app` is given)."""
     statements = Statements()
-    engine = db.engine
+    if app is None:
+        engine = db.engine
+    else:
+        with app.app_context():
+            engine = db.engine
 
     def seen(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(_NOT_COUNTED):
@@ -46,7 +51,7 @@ def counted_statements() -> Iterator[Statements]:
 def page_statements(client, url: str, *, expect: int = 200) -> Statements:
     """The statements one GET of `url` runs, signing-in checks included (as each request
     pays for them)."""
-    with counted_statements() as statements:
+    with counted_statements(client.application) as statements:
         response = client.get(url)
     assert response.status_code == expect, (url, response.status_code)
     return statements

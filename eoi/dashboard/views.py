@@ -1,18 +1,35 @@
+"""Each person's starting page. Every figure on it is a count in SQL and every list on it is
+short (the few soonest or newest, with a link to the whole list), so the page costs the same
+few statements for a fund of five grants or of five thousand."""
+
 from datetime import timedelta
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.assessment.models import Assessment, AssessmentStatus
 from eoi.audit.models import AuditEntry
-from eoi.consortia.models import Consortium, ConsortiumMembership, MembershipStatus
+from eoi.consortia.models import (
+    Consortium,
+    ConsortiumMembership,
+    ConsortiumPartner,
+    MembershipStatus,
+)
 from eoi.extensions import db
+from eoi.grants.models import Grant, GrantPartner, GrantState, Milestone, MilestoneStatus
 from eoi.reference.models import Organisation
+from eoi.returns.models import QuarterlyReturn, ReturnStatus
 
 dashboard_bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+# A dashboard shows the first few of each kind and links to the rest.
+SHOWN = 10
+# Returns come onto a person's dashboard this long before they are due.
+RETURNS_AHEAD = timedelta(days=45)
 
 
 def fund_manager_overview() -> dict:
@@ -30,49 +47,85 @@ def fund_manager_overview() -> dict:
     }
 
 
-def consortia_of(user) -> tuple[list[Consortium], list[ConsortiumMembership]]:
-    """The consortia a person is part of (through their borough or organisation), and
-    their borough's open invitations."""
-    consortia = db.session.scalars(select(Consortium).order_by(Consortium.name)).all()
+def _part_of(user):
+    """Consortia a person is part of: their borough has accepted membership, or their
+    organisation is a current partner."""
     borough = user.borough
-    mine, invitations = [], []
-    for consortium in consortia:
-        membership = consortium.membership_for(borough.id if borough else None)
-        if membership and membership.status is MembershipStatus.invited:
-            invitations.append(membership)
-        elif (membership and membership.status is MembershipStatus.accepted) or (
-            consortium.is_partner_user(user)
-        ):
-            mine.append(consortium)
-    return mine, invitations
+    accepted = exists().where(
+        ConsortiumMembership.consortium_id == Consortium.id,
+        ConsortiumMembership.local_authority_id == (borough.id if borough else None),
+        ConsortiumMembership.status == MembershipStatus.accepted)
+    partner = exists().where(
+        ConsortiumPartner.consortium_id == Consortium.id,
+        ConsortiumPartner.organisation_id == user.organisation_id,
+        ConsortiumPartner.is_removed.is_(False))
+    return or_(accepted, partner) if borough else partner
+
+
+def consortia_of(user) -> tuple[list[Consortium], int, list[ConsortiumMembership]]:
+    """The first consortia a person is part of, how many there are, and their borough's
+    invitations waiting for an answer."""
+    part_of = _part_of(user)
+    mine = db.session.scalars(
+        select(Consortium).where(part_of).order_by(Consortium.name, Consortium.id).limit(SHOWN)
+        .options(selectinload(Consortium.memberships)
+                 .joinedload(ConsortiumMembership.local_authority))).all()
+    count = db.session.scalar(select(func.count(Consortium.id)).where(part_of)) or 0
+    borough = user.borough
+    invitations = db.session.scalars(
+        select(ConsortiumMembership)
+        .where(ConsortiumMembership.local_authority_id == borough.id,
+               ConsortiumMembership.status == MembershipStatus.invited)
+        .order_by(ConsortiumMembership.invited_at)
+        .options(joinedload(ConsortiumMembership.consortium).joinedload(Consortium.lead))
+    ).all() if borough else []
+    return list(mine), count, list(invitations)
+
+
+def _reports_on(user):
+    """Grants this person fills in returns and sends evidence for (Grant.can_report): the
+    lead's, and the partner organisations', while the grant is not closed."""
+    partner = exists().where(
+        GrantPartner.grant_id == Grant.id,
+        GrantPartner.organisation_id == user.organisation_id
+    ) if user.has_role(Role.partner) else false()
+    return and_(Grant.state != GrantState.closed, or_(Grant.owner_id == user.id, partner))
 
 
 def reporting_due(user) -> list[tuple]:
-    """Returns and milestones waiting on this person, as partner or lead: (date, what,
-    grant, endpoint, id, overdue), soonest first."""
-    from eoi.grants.models import Grant
-
+    """The returns and milestones waiting on this person soonest, as partner or lead: (date,
+    what, grant, endpoint, id, overdue)."""
     today = clock.today()
-    due = []
-    for grant in db.session.scalars(select(Grant).order_by(Grant.reference)):
-        if not grant.can_report(user):
-            continue
-        due += [(r.due_on, f"{r.period.label} return", grant, "returns.show", r.id,
-                 r.is_overdue(today)) for r in grant.returns
-                if r.is_open and r.due_on <= today + timedelta(days=45)]
-        due += [(m.due_on, m.title, grant, "grants.milestone", m.id, m.is_overdue(today))
-                for m in grant.milestones if m.is_open]
-    return sorted(due, key=lambda item: item[0])
+    returns = db.session.scalars(
+        select(QuarterlyReturn).join(Grant, QuarterlyReturn.grant_id == Grant.id)
+        .where(_reports_on(user),
+               QuarterlyReturn.status.in_([ReturnStatus.draft, ReturnStatus.returned]),
+               QuarterlyReturn.due_on <= today + RETURNS_AHEAD)
+        .order_by(QuarterlyReturn.due_on, QuarterlyReturn.id).limit(SHOWN)
+        .options(joinedload(QuarterlyReturn.grant))).all()
+    milestones = db.session.scalars(
+        select(Milestone).join(Grant, Milestone.grant_id == Grant.id)
+        .where(_reports_on(user),
+               Milestone.status.in_([MilestoneStatus.planned, MilestoneStatus.due,
+                                     MilestoneStatus.returned]))
+        .order_by(Milestone.due_on, Milestone.id).limit(SHOWN)
+        .options(joinedload(Milestone.grant))).all()
+    due = [(r.due_on, f"{r.period.label} return", r.grant, "returns.show", r.id,
+            r.is_overdue(today)) for r in returns]
+    due += [(m.due_on, m.title, m.grant, "grants.milestone", m.id, m.is_overdue(today))
+            for m in milestones]
+    return sorted(due, key=lambda item: item[0])[:SHOWN]
 
 
 @dashboard_bp.get("")
 @login_required
 def index():
     overview = fund_manager_overview() if current_user.is_fund_manager else None
-    consortia, invitations = consortia_of(current_user)
+    consortia, consortia_count, invitations = consortia_of(current_user)
     return render_template(
         "dashboard/index.html", title="Dashboard", Role=Role, overview=overview,
-        consortia=consortia, invitations=invitations, reporting=reporting_due(current_user),
+        consortia=consortia, consortia_count=consortia_count, invitations=invitations,
+        reporting=reporting_due(current_user),
         assessments_to_do=db.session.scalar(select(func.count(Assessment.id)).where(
             Assessment.assessor_id == current_user.id,
             Assessment.status.in_([AssessmentStatus.awaiting_declaration,
