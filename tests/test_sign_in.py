@@ -152,7 +152,9 @@ def test_user_loader_ignores_unknown_ids(client, app_context):
 
 
 def test_the_service_hashes_with_full_strength_argon2id():
-    """Tests use cheap parameters; the service as it starts uses the library's defaults."""
+    """Tests use cheap parameters; the service as it starts uses OWASP's 19 MiB, 2 passes,
+    1 lane, and upgrades a hash made with other parameters (the library's defaults, which
+    the service used before) at the next sign-in."""
     import importlib
 
     import eoi.accounts.passwords as passwords
@@ -160,7 +162,25 @@ def test_the_service_hashes_with_full_strength_argon2id():
     try:
         importlib.reload(passwords)
         stored = passwords.hash_password("a long passphrase")
-        assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
         assert passwords.verify_password(stored, "a long passphrase")
+        assert not passwords.needs_rehash(stored)
+        assert passwords.needs_rehash(
+            "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$"
+            "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXphYmNkZWY")
     finally:
         passwords.use_cheap_parameters_for_tests()
+
+
+def test_a_hash_made_with_other_parameters_is_upgraded_at_sign_in(client, make_user):
+    from argon2 import PasswordHasher
+
+    user = make_user(Role.partner, email="old@example.org.uk")
+    older = PasswordHasher(time_cost=1, memory_cost=2048, parallelism=2).hash(PASSWORD)
+    user.password_hash = older
+    db.session.commit()
+    assert sign_in(client, "old@example.org.uk").status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash != older
+    assert not user.password_hash.startswith("$argon2id$v=19$m=2048,t=1,p=2$")
+    assert sign_in(client.application.test_client(), "old@example.org.uk").status_code == 302

@@ -10,12 +10,15 @@ pin (two withheld cells summing to 2 must both be 1).
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
+from typing import TYPE_CHECKING
 
 from eoi.disclosure.publication import FigureKey, Publication
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array
+
+# numpy and scipy are imported where a publication is first audited, not with the service:
+# together they would add some 70 MB to every web worker that never publishes a figure.
 
 SMALLEST_SHOWN = 5
 # A withheld small count is protected when at least this many values stay possible: with
@@ -40,6 +43,9 @@ class _System:
     """Everything published, as the constraints of an integer programme."""
 
     def __init__(self, publication: Publication, withheld: Collection[FigureKey]):
+        import numpy as np
+        from scipy.optimize import LinearConstraint
+
         self.size = len(publication.values)
         rows: list[dict[int, int]] = []
         lower: list[float] = []
@@ -65,6 +71,9 @@ class _System:
 
     def extreme(self, terms: Iterable[int], sign: int) -> float | None:
         """The smallest (sign 1) or largest (sign -1) sum of `terms`, or None if unproven."""
+        import numpy as np
+        from scipy.optimize import Bounds, milp
+
         objective = np.zeros(self.size)
         objective[list(terms)] = sign
         # The linear relaxation first: when its best is at whole numbers it is the integer
@@ -83,7 +92,10 @@ class _System:
         return None
 
 
-def _matrix(rows: list[dict[int, int]], size: int) -> csr_array:
+def _matrix(rows: list[dict[int, int]], size: int) -> "csr_array":
+    import numpy as np
+    from scipy.sparse import csr_array
+
     data: list[int] = []
     columns: list[int] = []
     pointers = [0]

@@ -19,6 +19,8 @@ messages), `template` builds it, `reading` reads an upload back and `cells` read
 cells. Callers import from here.
 """
 
+from typing import TYPE_CHECKING
+
 from eoi.returns.spreadsheet.layout import (
     BLANK_BOROUGH_ROWS,
     HAS_MACROS,
@@ -38,8 +40,24 @@ from eoi.returns.spreadsheet.layout import (
     TemplateContext,
     template_filename,
 )
-from eoi.returns.spreadsheet.reading import read_return
-from eoi.returns.spreadsheet.template import build_template
+
+if TYPE_CHECKING:
+    from eoi.returns.figures import ReturnFigures
+
+
+# openpyxl (with the numpy it brings) is imported when a spreadsheet is first written or
+# read, not with the service: most web workers never touch one.
+def read_return(content: bytes, context: TemplateContext, *,
+                for_submission: bool = False) -> SheetReading:
+    from eoi.returns.spreadsheet.reading import read_return as read
+
+    return read(content, context, for_submission=for_submission)
+
+
+def build_template(context: TemplateContext, figures: "ReturnFigures | None" = None) -> bytes:
+    from eoi.returns.spreadsheet.template import build_template as build
+
+    return build(context, figures)
 
 __all__ = [
     "BLANK_BOROUGH_ROWS",

@@ -7,9 +7,6 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils.datetime import from_excel
-
 from eoi.returns.spreadsheet.layout import AMOUNT_PROBLEM, NEGATIVE_SPEND, PENCE_PROBLEM
 
 _NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
@@ -107,6 +104,9 @@ def displayed(value: Any, number_format: str = "General", *, epoch: Any = None) 
     if isinstance(value, int | float):
         if not math.isfinite(value):
             return ""
+        from openpyxl.styles.numbers import is_date_format  # here: see the package's note
+        from openpyxl.utils.datetime import from_excel
+
         if is_date_format(number_format) and 0 < value < _LAST_SERIAL:
             day = from_excel(value, **({"epoch": epoch} if epoch else {}))
             if isinstance(day, datetime | date):
