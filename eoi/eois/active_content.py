@@ -10,8 +10,6 @@ import io
 from collections.abc import Iterable
 
 import re2
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 # Word and Excel keep macros in a VBA project, found by this name in any folder and any
 # case; Excel 4 macros are sheets of their own.
@@ -61,6 +59,9 @@ def pdf_active_content(content: bytes) -> str | None:
     CannotCheck past MAX_PDF_OBJECTS or MAX_PDF_VALUES, counted as they are read, so a
     crafted file costs no more than that much parsing.
     """
+    from pypdf import PdfReader
+    from pypdf.generic import IndirectObject
+
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         numbers = [(number, generation) for generation, table in reader.xref.items()
@@ -96,6 +97,8 @@ class _Budget:
 def _active_in(value, budget: _Budget) -> str | None:
     """Walk one object's dictionaries and arrays; a reference is read as an object of
     its own, from the cross-reference table."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
     pending = [value]
     while pending:
         value = pending.pop()
@@ -115,6 +118,8 @@ def _active_in(value, budget: _Budget) -> str | None:
 def _opens_at_a_page(action) -> bool:
     """Whether an /OpenAction only opens the document at a page, as LibreOffice writes in
     every PDF it exports: a destination, or an action that goes to one."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
     try:
         action = action.get_object()
     except Exception:

@@ -20,8 +20,6 @@ import io
 import re
 from collections.abc import Callable, Iterator
 
-from pypdf import PdfReader, apply_configuration
-
 from eoi.archives import Archive, NotAnArchive, UnpacksTooLarge
 from eoi.eois.uploads import csv_text
 from eoi.returns.privacy import MAX_TEXT_LENGTH, TooMuchText, explain, find_personal_data
@@ -249,6 +247,8 @@ class _Workbook:
 
 
 def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader, apply_configuration  # here: 11 MB few workers need
+
     texts, length = [], 0
     try:
         with apply_configuration(None, **_PDF_LIMITS):
