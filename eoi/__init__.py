@@ -45,6 +45,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     _add_security_headers(app)
+    from eoi.pdf import init_app as init_pdf
+
+    init_pdf(app)  # WeasyPrint warmed up off the request, once per process
 
     from eoi import models  # noqa: F401  (every table known to Alembic and the shell)
 
