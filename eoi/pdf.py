@@ -98,5 +98,9 @@ def init_app(app: Flask) -> None:
 def _warm_in_background(app: Flask) -> None:
     try:
         warm_up()
+        with app.app_context():  # and the PDF templates compiled, as Jinja keeps them
+            for name in app.jinja_env.list_templates(
+                    filter_func=lambda name: name.endswith("pdf.html") or name.startswith("pdf/")):
+                app.jinja_env.get_template(name)
     except Exception:  # a warm-up that fails costs the first PDF its time, nothing more
         app.logger.exception("Warming WeasyPrint up failed")

@@ -17,6 +17,8 @@ def test_a_serving_process_warms_weasyprint_up_in_the_background(database_url, t
     for thread in warming:
         thread.join(timeout=120)
     assert pdf._warmed.is_set()
+    compiled = {name for _loader, name in app.jinja_env.cache}  # before anyone asks
+    assert {"eois/pdf.html", "pdf/base.html", "assessment/panel_pack.pdf.html"} <= compiled
     pdf.warm_up()  # once done, a no-op
 
 
