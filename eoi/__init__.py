@@ -45,6 +45,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     _add_security_headers(app)
+    from eoi.pdf import init_app as init_pdf
+
+    init_pdf(app)  # WeasyPrint warmed up off the request, once per process
 
     from eoi import models  # noqa: F401  (every table known to Alembic and the shell)
 
@@ -145,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoi.calendars.views import calendars_bp
     from eoi.consortia.views import consortia_bp
     from eoi.dashboard.views import dashboard_bp
+    from eoi.documents.views import documents_bp
     from eoi.eois.views import eois_bp
     from eoi.grants.views import grants_bp
     from eoi.opendata.views import opendata_bp
@@ -156,7 +160,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages_bp, auth_bp, account_bp, dashboard_bp, admin_bp, audit_bp,
                       consortia_bp, service_map_bp, rounds_bp, eois_bp, assessment_bp,
-                      grants_bp, returns_bp, reports_bp, opendata_bp, calendars_bp):
+                      grants_bp, returns_bp, reports_bp, opendata_bp, calendars_bp, documents_bp):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 
@@ -164,11 +168,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from eoi.accounts.cli import users_cli
     from eoi.demo.cli import demo_cli
+    from eoi.documents.cli import documents_cli
     from eoi.opendata.views import export_cli
     from eoi.reference.cli import reference_cli
     from eoi.reminders.cli import init_app as init_reminders
 
-    for group in (users_cli, reference_cli, demo_cli, export_cli):
+    for group in (users_cli, reference_cli, demo_cli, export_cli, documents_cli):
         app.cli.add_command(group)
     init_reminders(app)
 

@@ -19,6 +19,7 @@ from eoi.consortia.models import (
     LeadInterest,
     Pledge,
 )
+from eoi.documents.models import PreparedDocument
 from eoi.eois.models import BudgetLine, Eoi, EoiAttachment, EoiEditor, EoiSection
 from eoi.grants.models import (
     Grant,
@@ -64,6 +65,7 @@ __all__ = [
     "BudgetLine",
     "Criterion",
     "Eoi",
+    "PreparedDocument",
     "EoiAttachment",
     "EoiEditor",
     "EoiSection",

@@ -80,6 +80,10 @@ ACCESS = {
     "opendata.index": PUBLIC,
     # Public, but 404 until MOPAC's org-id is set: tests/test_opendata.py checks them.
     **{f"opendata.{name}": PER_RECORD for name in ("grants_json", "grants_csv", "grants_xlsx")},
+    # The "being prepared" page's status and its "ask again" button: the document's own
+    # rule (the fund team's, as both kinds are); tests/test_prepared_documents.py checks them
+    # for every role, with the panel pack and programme report routes that ask.
+    **{f"documents.{name}": PER_RECORD for name in ("status", "again")},
     "reports.dashboard": FUND_MANAGER,
     "reports.report_pdf": FUND_MANAGER,
     "reports.grants_csv": FUND_MANAGER,

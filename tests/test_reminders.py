@@ -332,7 +332,7 @@ def test_reminders_send_command_prints_the_count(app, grant, outbox):
 
 def test_the_scheduler_runs_the_job_daily_at_seven_london_time(app):
     scheduler = build_scheduler(app)
-    [scheduled] = scheduler.get_jobs()
+    scheduled = scheduler.get_job(JOB_ID)
     assert scheduled.id == JOB_ID and scheduled.func is run_job
     assert isinstance(scheduled.trigger, CronTrigger)
     fields = {field.name: str(field) for field in scheduled.trigger.fields}

@@ -12,6 +12,8 @@ from eoi import clock
 from eoi.accounts.models import Role, User
 from eoi.assessment import operations
 from eoi.assessment.models import Assessment, AssessmentStatus, PanelMember
+from eoi.documents import views as documents
+from eoi.documents.kinds import PanelPack
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.eois.operations import budget_reconciliation
 from eoi.extensions import db
@@ -293,18 +295,8 @@ def decision(eoi_id: int):
 @assessment_bp.get("/rounds/<int:round_id>/panel-pack.pdf")
 @fund_manager_only
 def panel_pack(round_id: int):
-    funding_round = _assessed_round(round_id)
-    rows = operations.ranking(funding_round)
-    content = render_pdf(
-        "assessment/panel_pack.pdf.html", title=f"Panel pack: {funding_round.title}",
-        funding_round=funding_round, rows=rows,
-        allocation=operations.allocation(rows, funding_round.envelope_pence),
-        sheets={r.eoi.id: operations.submitted_sheets(r.eoi) for r in rows},
-        moderated={r.eoi.id: operations.moderated_scores(r.eoi) for r in rows},
-        unscored=[e for e in operations.submitted_eois(funding_round)
-                  if operations.summary_of(e) is None],
-        threshold=DEFAULT_THRESHOLD, printed_at=clock.now(), running_head="Panel pack")
-    return pdf_response(content, f"panel-pack-round-{funding_round.id}.pdf")
+    # Hundreds of pages for a national round: prepared by the scheduler, not in the request.
+    return documents.serve(PanelPack(_assessed_round(round_id)))
 
 
 @assessment_bp.get("/eois/<int:eoi_id>/decision-letter.pdf")

@@ -1,4 +1,5 @@
-"""`flask reminders send` runs the reminder job once; `flask scheduler` runs it every morning.
+"""`flask reminders send` runs the reminder job once; `flask scheduler` runs it every morning,
+and every few seconds prepares the documents people have asked for (eoi.documents).
 
 The scheduler is its own process, never part of the web server: every web worker runs the
 app factory, so a scheduler started there would run the job once per worker.
@@ -11,14 +12,18 @@ import click
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from eoi import clock
+from eoi.documents.operations import prepare_waiting
 from eoi.formatting import LONDON, london_datetime
 from eoi.reminders.job import send_due_reminders
 
 JOB_ID = "send_due_reminders"
+DOCUMENTS_JOB_ID = "prepare_documents"
+DOCUMENTS_EVERY_SECONDS = 5
 
 reminders_cli = AppGroup("reminders", help="Reminders about returns and milestones due.")
 
@@ -43,9 +48,16 @@ def run_job(app: Flask) -> int:
         return len(send_due_reminders(clock.today()))
 
 
+def run_documents_job(app: Flask) -> int:
+    """Prepare the queued documents, in an app context of its own and with no request (the
+    PDFs carry no links; emails build theirs from EOI_BASE_URL)."""
+    with app.app_context():
+        return prepare_waiting()
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Every day at 07:00 London time, and once straight away at start-up to catch up on
-    anything missed while the scheduler was down."""
+    """Reminders every day at 07:00 London time, and once straight away at start-up to
+    catch up on anything missed while the scheduler was down; documents every few seconds."""
     scheduler = BlockingScheduler(timezone=LONDON)
     scheduler.add_job(
         run_job, CronTrigger(hour=7, minute=0, timezone=LONDON), args=[app], id=JOB_ID,
@@ -55,6 +67,12 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         max_instances=1,
         misfire_grace_time=4 * 60 * 60,  # late by up to four hours still runs that morning
     )
+    scheduler.add_job(
+        run_documents_job, IntervalTrigger(seconds=DOCUMENTS_EVERY_SECONDS), args=[app],
+        id=DOCUMENTS_JOB_ID, next_run_time=datetime.now(LONDON),
+        # One run works through the whole queue; ticks during a long render are simply
+        # skipped (coalesced), never stacked.
+        coalesce=True, max_instances=1)
     return scheduler
 
 
@@ -67,6 +85,12 @@ def scheduler_command() -> None:
     scheduler = build_scheduler(app)
 
     def report(event) -> None:
+        if event.job_id == DOCUMENTS_JOB_ID:
+            if event.exception:
+                click.echo(f"The documents job failed: {event.exception!r}", err=True)
+            elif event.retval:
+                click.echo(f"Prepared {event.retval} document(s).")
+            return
         if event.exception:
             click.echo(f"The reminder job failed: {event.exception!r}", err=True)
         else:
@@ -80,7 +104,8 @@ def scheduler_command() -> None:
 
     scheduler.add_listener(report, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     signal.signal(signal.SIGTERM, stop)
-    click.echo("Reminder scheduler started: runs now, then every day at 07:00 London time.")
+    click.echo("Reminder scheduler started: runs now, then every day at 07:00 London time; "
+               f"documents are prepared every {DOCUMENTS_EVERY_SECONDS} seconds.")
     try:
         scheduler.start()
     except KeyboardInterrupt:

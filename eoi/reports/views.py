@@ -3,11 +3,12 @@
 from flask import Blueprint, render_template, request
 
 from eoi import clock
+from eoi.documents import views as documents
+from eoi.documents.kinds import ProgrammeReport
 from eoi.downloads import attachment
 from eoi.exports import csv_text
 from eoi.grants.periods import Quarter
 from eoi.grants.status import explain_rules
-from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import fund_manager_only
 from eoi.reports import programme as programme_report
 
@@ -41,12 +42,8 @@ def dashboard():
 @reports_bp.get("/report.pdf")
 @fund_manager_only
 def report_pdf():
-    report = _report()
-    content = render_pdf("reports/programme.pdf.html", title="Programme report",
-                         report=report, charts=programme_report.charts(report),
-                         rules=explain_rules(), printed_at=clock.now(),
-                         running_head="Co-commissioning fund · programme report")
-    return pdf_response(content, f"programme-report-{report.today.isoformat()}.pdf")
+    # Prepared by the scheduler, not in the request: it reads every grant and return.
+    return documents.serve(ProgrammeReport.asked_for(_chosen_quarter(), clock.today()))
 
 
 @reports_bp.get("/grants.csv")
