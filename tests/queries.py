@@ -27,10 +27,11 @@ class Statements:
 
 
 @contextmanager
-def counted_statements() -> Iterator[Statements]:
-    """Every SQL statement run inside the block, on any connection of the app's engine."""
+def counted_statements(engine=None) -> Iterator[Statements]:
+    """Every SQL statement run inside the block, on any connection of the app's engine
+    (`engine`, or the current app's)."""
     statements = Statements()
-    engine = db.engine
+    engine = engine if engine is not None else db.engine
 
     def seen(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(_NOT_COUNTED):

@@ -146,8 +146,10 @@ def unassign(assessment: Assessment, *, by) -> None:
         raise TransitionRefused("An assessor who has started scoring stays on the bid")
     record_audit("assessment.unassigned", assessment.eoi, user=by,
                  summary=f"Took {assessment.assessor.full_name} off {assessment.eoi.reference}")
-    assessment.eoi.assessments.remove(assessment)
+    # Deleted before it leaves the bid's list: deleting loads its scores, and that query
+    # would first flush the removal, an assessment without a bid.
     db.session.delete(assessment)
+    assessment.eoi.assessments.remove(assessment)
 
 
 def assign_even_spread(funding_round: FundingRound, *, by, now: datetime) -> int:
