@@ -46,8 +46,12 @@ def counted_statements(engine=None) -> Iterator[Statements]:
 
 def page_statements(client, url: str, *, expect: int = 200) -> Statements:
     """The statements one GET of `url` runs, signing-in checks included (as each request
-    pays for them)."""
-    with counted_statements() as statements:
+    pays for them), and those of a streamed download as it is read. Needs no app context:
+    one held around the request would share its `g`."""
+    with client.application.app_context():
+        engine = db.engine
+    with counted_statements(engine) as statements:
         response = client.get(url)
+        response.get_data()
     assert response.status_code == expect, (url, response.status_code)
     return statements
