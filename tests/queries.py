@@ -27,15 +27,11 @@ class Statements:
 
 
 @contextmanager
-def counted_statements(app=None) -> Iterator[Statements]:
+def counted_statements(engine=None) -> Iterator[Statements]:
     """Every SQL statement run inside the block, on any connection of the app's engine
-    (the current app's, unless `app` is given)."""
+    (`engine`, or the current app's)."""
     statements = Statements()
-    if app is None:
-        engine = db.engine
-    else:
-        with app.app_context():
-            engine = db.engine
+    engine = engine if engine is not None else db.engine
 
     def seen(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(_NOT_COUNTED):
@@ -50,8 +46,12 @@ def counted_statements(app=None) -> Iterator[Statements]:
 
 def page_statements(client, url: str, *, expect: int = 200) -> Statements:
     """The statements one GET of `url` runs, signing-in checks included (as each request
-    pays for them)."""
-    with counted_statements(client.application) as statements:
+    pays for them), and those of a streamed download as it is read. Needs no app context:
+    one held around the request would share its `g`."""
+    with client.application.app_context():
+        engine = db.engine
+    with counted_statements(engine) as statements:
         response = client.get(url)
+        response.get_data()
     assert response.status_code == expect, (url, response.status_code)
     return statements

@@ -8,10 +8,13 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Integer,
     Text,
     UniqueConstraint,
+    and_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +53,10 @@ class AssessmentStatus(TitledEnum):
     in_progress = ("in_progress", "In progress")
     submitted = ("submitted", "Submitted")
     conflicted = ("conflicted", "Conflict of interest")
+
+
+# Where an assessor's work lets them read the bid: they declared no interest.
+BID_READERS = (AssessmentStatus.in_progress, AssessmentStatus.submitted)
 
 
 class Assessment(Versioned, Model):
@@ -106,8 +113,12 @@ class Assessment(Versioned, Model):
 
     def can_read_bid(self, user: "User") -> bool:
         """Only after declaring no interest: a conflicted assessor never opens the bid."""
-        return self.is_assessor(user) and self.status in (AssessmentStatus.in_progress,
-                                                          AssessmentStatus.submitted)
+        return self.is_assessor(user) and self.status in BID_READERS
+
+    @classmethod
+    def bid_readable_by(cls, user: "User") -> ColumnElement[bool]:
+        """`can_read_bid` in SQL."""
+        return and_(cls.assessor_id == user.id, cls.status.in_(BID_READERS))
 
     def can_score(self, user: "User") -> bool:
         return (self.is_assessor(user) and self.status is AssessmentStatus.in_progress
@@ -209,4 +220,13 @@ class Decision(Versioned, Model):
 
     @property
     def is_published(self) -> bool:
-        return self.eoi.funding_round.status is RoundStatus.decided
+        return self.eoi.funding_round.status is PUBLISHED
+
+    @staticmethod
+    def published_round_ids():
+        """`is_published` in SQL: the rounds whose decisions are out."""
+        return select(FundingRound.id).where(FundingRound.status == PUBLISHED)
+
+
+# A round's decisions reach the consortia when the round is decided.
+PUBLISHED = RoundStatus.decided

@@ -7,8 +7,9 @@ from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
-from eoi.accounts.models import Role
+from eoi.accounts.models import Role, User
 from eoi.assessment.models import (
     Assessment,
     AssessmentStatus,
@@ -21,11 +22,11 @@ from eoi.assessment.models import (
 from eoi.audit import changes_between, record_audit
 from eoi.columns import check_version
 from eoi.eois.models import Eoi, EoiStatus
-from eoi.eois.operations import budget_reconciliation
+from eoi.eois.operations import budget_reconciliation, mopac_requests
 from eoi.extensions import db
 from eoi.money import format_pence
 from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
-from eoi.rounds.models import FundingRound, RoundStatus
+from eoi.rounds.models import Criterion, FundingRound, RoundStatus
 from eoi.scoring import (
     DEFAULT_THRESHOLD,
     Allocation,
@@ -68,7 +69,9 @@ def submitted_eois(funding_round: FundingRound) -> list[Eoi]:
 
 def panel_of(funding_round: FundingRound) -> list[PanelMember]:
     return list(db.session.scalars(select(PanelMember).where(
-        PanelMember.round_id == funding_round.id).order_by(PanelMember.id)))
+        PanelMember.round_id == funding_round.id)
+        .options(joinedload(PanelMember.user).joinedload(User.organisation))
+        .order_by(PanelMember.id)))
 
 
 def _require_scoring_open(funding_round: FundingRound) -> None:
@@ -146,8 +149,10 @@ def unassign(assessment: Assessment, *, by) -> None:
         raise TransitionRefused("An assessor who has started scoring stays on the bid")
     record_audit("assessment.unassigned", assessment.eoi, user=by,
                  summary=f"Took {assessment.assessor.full_name} off {assessment.eoi.reference}")
-    assessment.eoi.assessments.remove(assessment)
+    # Deleted before it leaves the bid's list: deleting loads its scores, and that query
+    # would first flush the removal, an assessment without a bid.
     db.session.delete(assessment)
+    assessment.eoi.assessments.remove(assessment)
 
 
 def assign_even_spread(funding_round: FundingRound, *, by, now: datetime) -> int:
@@ -258,6 +263,53 @@ def summary_of(eoi: Eoi) -> BidSummary | None:
     return summarise(rubric_of(eoi.funding_round), sheets, moderated)
 
 
+@dataclass
+class RoundBids:
+    """The submitted bids of some rounds with all that ranking them reads: their assessments
+    and scores, the chair's moderated scores, MOPAC requests and decisions. Loaded by
+    `round_bids` in a fixed number of statements however many bids there are, so that a
+    ranking, its problems and the EOI download cost the same for 5 bids or 5,000."""
+
+    eois: list[Eoi]
+    rubrics: dict[int, Rubric]
+    moderated: dict[int, dict[int, int]]
+    requests: dict[int, int]
+
+    def of(self, funding_round: FundingRound) -> list[Eoi]:
+        return [e for e in self.eois if e.round_id == funding_round.id]
+
+    def summary(self, eoi: Eoi) -> BidSummary | None:
+        """`summary_of(eoi)`, from what was loaded."""
+        sheets = submitted_sheets(eoi)
+        if not sheets:
+            return None
+        return summarise(self.rubrics[eoi.round_id], sheets, self.moderated.get(eoi.id, {}))
+
+
+def round_bids(funding_rounds: list[FundingRound]) -> RoundBids:
+    ids = [r.id for r in funding_rounds]
+    eois = list(db.session.scalars(
+        select(Eoi).where(Eoi.round_id.in_(ids), Eoi.status == EoiStatus.submitted)
+        .order_by(Eoi.reference)
+        .options(joinedload(Eoi.consortium), joinedload(Eoi.decision),
+                 selectinload(Eoi.assessments).options(joinedload(Assessment.assessor),
+                                                       selectinload(Assessment.scores))))
+        .unique())
+    criteria: dict[int, list[CriterionSpec]] = {i: [] for i in ids}
+    for c in db.session.scalars(select(Criterion).where(Criterion.round_id.in_(ids))
+                                .order_by(Criterion.position, Criterion.id)):
+        criteria[c.round_id].append(CriterionSpec(c.id, c.title, c.weight, c.position))
+    moderated: dict[int, dict[int, int]] = {}
+    for eoi_id, criterion_id, score in db.session.execute(
+            select(ModeratedScore.eoi_id, ModeratedScore.criterion_id, ModeratedScore.score)
+            .join(Eoi).where(Eoi.round_id.in_(ids))):
+        moderated.setdefault(eoi_id, {})[criterion_id] = score
+    requests = mopac_requests(select(Eoi.id).where(Eoi.round_id.in_(ids),
+                                                   Eoi.status == EoiStatus.submitted))
+    return RoundBids(eois, {i: Rubric(tuple(specs)) for i, specs in criteria.items()},
+                     moderated, requests)
+
+
 def moderate(eoi: Eoi, criterion_id: int, *, score: int, rationale: str, by,
              expected_version: int | None = None) -> ModeratedScore:
     if not by.is_fund_manager:
@@ -295,17 +347,17 @@ class RankingRow:
     mopac_request_pence: int
 
 
-def ranking(funding_round: FundingRound) -> list[RankingRow]:
+def ranking(funding_round: FundingRound, loaded: RoundBids | None = None) -> list[RankingRow]:
     """The round's scored bids in rank order, by eoi.scoring's rules."""
-    rubric = rubric_of(funding_round)
-    heaviest = rubric.heaviest().key
+    loaded = loaded or round_bids([funding_round])
+    heaviest = loaded.rubrics[funding_round.id].heaviest().key
     bids: list[Bid] = []
     by_reference: dict[Hashable, tuple[Eoi, BidSummary, int]] = {}
-    for eoi in submitted_eois(funding_round):
-        summary = summary_of(eoi)
+    for eoi in loaded.of(funding_round):
+        summary = loaded.summary(eoi)
         if summary is None:
             continue
-        request = budget_reconciliation(eoi).mopac_request
+        request = loaded.requests.get(eoi.id, 0)
         assert eoi.submitted_at is not None  # set on every submission
         bids.append(Bid(eoi.reference, summary.score, summary.for_criterion(heaviest).agreed,
                         request, eoi.submitted_at))
@@ -347,10 +399,11 @@ def feedback_for(eoi: Eoi) -> list[CriterionFeedback]:
             for c in summary.criteria]
 
 
-def scoring_problems(funding_round: FundingRound) -> list[str]:
+def scoring_problems(funding_round: FundingRound, loaded: RoundBids | None = None
+                     ) -> list[str]:
     """Why the round cannot yet be marked assessed."""
     problems = []
-    eois = submitted_eois(funding_round)
+    eois = (loaded or round_bids([funding_round])).of(funding_round)
     if not eois:
         problems.append("No expressions of interest were submitted")
     for eoi in eois:
@@ -418,13 +471,15 @@ def _decisions(funding_round: FundingRound) -> list[Decision]:
         Eoi.round_id == funding_round.id)))
 
 
-def publishing_problems(funding_round: FundingRound) -> list[str]:
+def publishing_problems(funding_round: FundingRound, loaded: RoundBids | None = None
+                        ) -> list[str]:
     """Why the round's decisions cannot be published yet: a bid without a decision, or a
     disagreement the chair has not moderated in the open."""
-    eois = submitted_eois(funding_round)
+    loaded = loaded or round_bids([funding_round])
+    eois = loaded.of(funding_round)
     problems = []
     unmoderated = [e.reference or str(e) for e in eois
-                   if (summary := summary_of(e)) is not None and summary.needs_moderation]
+                   if (summary := loaded.summary(e)) is not None and summary.needs_moderation]
     if unmoderated:
         problems.append(f"Moderate the disagreements on {', '.join(unmoderated)}")
     undecided = [e.reference or str(e) for e in eois if e.decision is None]

@@ -7,9 +7,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eoi import clock
-from eoi.accounts.models import Role, User
+from eoi.accounts.models import Role, User, UserRole
 from eoi.assessment import operations
 from eoi.assessment.models import Assessment, AssessmentStatus, PanelMember
 from eoi.documents import views as documents
@@ -28,6 +29,7 @@ from eoi.forms.assessment import (
 )
 from eoi.forms.fields import choices
 from eoi.money import parse_pounds
+from eoi.pagination import page_number, paginate
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import fund_manager_only, load_or_404, permission_required, require
 from eoi.rounds.models import FundingRound, RoundStatus
@@ -60,12 +62,13 @@ def _own_assessment(assessment_id: int) -> Assessment:
 @assessment_bp.get("")
 @permission_required(lambda user: user.has_role(Role.panel_member, Role.fund_manager))
 def index():
-    mine = db.session.scalars(select(Assessment).where(
-        Assessment.assessor_id == current_user.id).order_by(Assessment.id)).all()
+    mine = paginate(select(Assessment).where(Assessment.assessor_id == current_user.id)
+                    .options(joinedload(Assessment.eoi).options(
+                        joinedload(Eoi.consortium), joinedload(Eoi.funding_round)))
+                    .order_by(Assessment.id), page_number(request.args))
     rounds = db.session.scalars(select(FundingRound).where(FundingRound.status.in_(
         [RoundStatus.closed, RoundStatus.assessed, RoundStatus.decided]))
-        .order_by(FundingRound.closes_at.desc())).all() if current_user.has_role(
-        Role.fund_manager) else []
+        .order_by(FundingRound.closes_at.desc())).all() if current_user.is_fund_manager else []
     return render_template("assessment/index.html", title="Assessments", assessments=mine,
                            rounds=rounds, AssessmentStatus=AssessmentStatus)
 
@@ -78,13 +81,20 @@ def panel(round_id: int):
     funding_round = _assessed_round(round_id)
     members = operations.panel_of(funding_round)
     form = PanelMemberForm()
-    on_panel = {m.user_id for m in members}
-    candidates = [u for u in db.session.scalars(select(User).where(User.is_active.is_(True))
-                                                .order_by(User.full_name))
-                  if u.has_role(Role.panel_member) and u.id not in on_panel]
+    candidates = db.session.scalars(
+        select(User).join(UserRole).where(
+            User.is_active.is_(True), UserRole.role == Role.panel_member,
+            User.id.not_in(select(PanelMember.user_id).where(
+                PanelMember.round_id == funding_round.id)))
+        .options(joinedload(User.organisation)).order_by(User.full_name, User.id))
     form.user_id.choices = choices((u.id, f"{u.full_name}, {u.organisation.name}")
                                    for u in candidates)
-    eois = operations.submitted_eois(funding_round)
+    eois = paginate(
+        select(Eoi).where(Eoi.round_id == funding_round.id,
+                          Eoi.status == EoiStatus.submitted)
+        .options(joinedload(Eoi.consortium), selectinload(Eoi.assessments)
+                 .joinedload(Assessment.assessor))
+        .order_by(Eoi.reference), page_number(request.args))
     return handle_form(
         form, lambda: operations.add_panel_member(
             funding_round, db.session.get(User, form.user_id.data), by=current_user),
@@ -251,7 +261,8 @@ def _what_if_parameters() -> tuple[dict, dict]:
 @fund_manager_only
 def ranking(round_id: int):
     funding_round = _assessed_round(round_id)
-    rows = operations.ranking(funding_round)
+    loaded = operations.round_bids([funding_round])
+    rows = operations.ranking(funding_round, loaded)
     base = operations.allocation(rows, funding_round.envelope_pence)
     values, errors = _what_if_parameters()
     alternative = changes = None
@@ -263,9 +274,9 @@ def ranking(round_id: int):
         funding_round=funding_round, rows=rows, base=base, alternative=alternative,
         changes=changes, values=values, errors=errors, raw=request.args,
         threshold=DEFAULT_THRESHOLD, confirm=ConfirmForm(),
-        scoring_problems=operations.scoring_problems(funding_round)
+        scoring_problems=operations.scoring_problems(funding_round, loaded)
         if funding_round.status is RoundStatus.closed else [],
-        publishing_problems=operations.publishing_problems(funding_round)
+        publishing_problems=operations.publishing_problems(funding_round, loaded)
         if funding_round.status is RoundStatus.assessed else [])
 
 

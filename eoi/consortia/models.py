@@ -7,9 +7,12 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    false,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,7 +110,9 @@ class Consortium(Versioned, Model):
             (m for m in self.memberships if m.local_authority_id == local_authority_id), None
         )
 
-    # Permissions: one rule each, asked by the views and checked by the tests.
+    # Permissions: one rule each, asked by the views and checked by the tests. Beside each
+    # rule a list needs, the same rule in SQL: the ids of the consortia it holds for, so a
+    # list filters in the database (tests/test_visibility.py checks the two agree).
     def is_member_officer(self, user: "User") -> bool:
         """A commissioner of a borough that has accepted membership."""
         membership = self.membership_for(user.borough.id if user.borough else None)
@@ -117,12 +122,46 @@ class Consortium(Versioned, Model):
             and membership.status is MembershipStatus.accepted
         )
 
+    @staticmethod
+    def ids_with_member_officer(user: "User") -> Select[int]:
+        """`is_member_officer` in SQL."""
+        borough = user.borough
+        if not (user.has_role(Role.commissioner) and borough is not None):
+            return select(ConsortiumMembership.consortium_id).where(false())
+        return select(ConsortiumMembership.consortium_id).where(
+            ConsortiumMembership.local_authority_id == borough.id,
+            ConsortiumMembership.status == MembershipStatus.accepted)
+
+    @staticmethod
+    def ids_led_by(user: "User") -> Select[int]:
+        """The consortia whose lead is `user` (`user.id == consortium.lead_id`)."""
+        return select(Consortium.id).where(Consortium.lead_id == user.id)
+
     def is_partner_user(self, user: "User") -> bool:
         return any(p.organisation_id == user.organisation_id for p in self.current_partners)
 
-    def can_view(self, user: "User") -> bool:
+    @staticmethod
+    def ids_with_partner_user(user: "User") -> Select[int]:
+        """`is_partner_user` in SQL."""
+        return select(ConsortiumPartner.consortium_id).where(
+            ConsortiumPartner.organisation_id == user.organisation_id,
+            ConsortiumPartner.is_removed.is_(False))
+
+    @staticmethod
+    def sees_every_consortium(user: "User") -> bool:
         # Boroughs see each other's consortia: knowing who is doing what is the point.
-        return user.has_role(Role.fund_manager, Role.commissioner) or self.is_partner_user(user)
+        return user.is_fund_manager or user.has_role(Role.commissioner)
+
+    def can_view(self, user: "User") -> bool:
+        return self.sees_every_consortium(user) or self.is_partner_user(user)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["Consortium"]:
+        """`can_view` in SQL: the consortia this person may see."""
+        query = select(cls)
+        if cls.sees_every_consortium(user):
+            return query
+        return query.where(cls.id.in_(cls.ids_with_partner_user(user)))
 
     def can_manage(self, user: "User") -> bool:
         """Edit details, invite boroughs, add partners, name the lead."""
@@ -311,3 +350,19 @@ class LeadInterest(Versioned, Model):
 
     def can_edit(self, user: "User") -> bool:
         return user.id == self.user_id
+
+    def can_view(self, user: "User") -> bool:
+        """On the register: not withdrawn, declared by an active borough commissioner."""
+        return (user.can_view_lead_register() and not self.is_withdrawn
+                and self.user.is_active and self.user.borough is not None)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["LeadInterest"]:
+        """`can_view` in SQL: the register as this person may see it."""
+        from eoi.accounts.models import User
+
+        if not user.can_view_lead_register():
+            return select(cls).where(false())
+        return (select(cls).join(cls.user).join(User.organisation)
+                .join(Organisation.local_authority)
+                .where(cls.is_withdrawn.is_(False), User.is_active.is_(True)))

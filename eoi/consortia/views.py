@@ -4,6 +4,7 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eoi import clock
 from eoi.accounts.models import User
@@ -38,6 +39,7 @@ from eoi.forms.consortia import (
 from eoi.forms.fields import choices
 from eoi.inputs import id_from
 from eoi.money import financial_year_label, financial_year_of
+from eoi.pagination import page_number, paginate
 from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import (
     BasicCommandUnit,
@@ -62,6 +64,22 @@ def _consortium(consortium_id: int) -> Consortium:
     return consortium
 
 
+def _consortium_page(consortium_id: int) -> Consortium:
+    """The consortium with all its page shows, loaded together."""
+    consortium = db.session.scalar(
+        select(Consortium).where(Consortium.id == consortium_id).options(
+            joinedload(Consortium.lead).joinedload(User.organisation)
+            .joinedload(Organisation.local_authority),
+            selectinload(Consortium.memberships).joinedload(ConsortiumMembership.local_authority)
+            .joinedload(LocalAuthority.bcu).selectinload(BasicCommandUnit.local_authorities),
+            selectinload(Consortium.partners).joinedload(ConsortiumPartner.organisation),
+            selectinload(Consortium.pledges).joinedload(Pledge.funder)))
+    if consortium is None:
+        abort(404)
+    require(consortium.can_view(current_user))
+    return consortium
+
+
 def _to_consortium(consortium: Consortium, anchor: str | None = None):
     return url_for("consortia.show", consortium_id=consortium.id, _anchor=anchor)
 
@@ -69,14 +87,21 @@ def _to_consortium(consortium: Consortium, anchor: str | None = None):
 @consortia_bp.get("/consortia")
 @signed_in_viewer
 def index():
-    consortia = db.session.scalars(select(Consortium).order_by(Consortium.name)).all()
-    visible = [c for c in consortia if c.can_view(current_user)]
+    consortia = paginate(
+        Consortium.visible_to(current_user)
+        .options(joinedload(Consortium.lead), selectinload(Consortium.memberships)
+                 .joinedload(ConsortiumMembership.local_authority))
+        .order_by(Consortium.name, Consortium.id), page_number(request.args))
     borough = current_user.borough
-    invitations = [
-        m for c in visible for m in c.memberships
-        if borough and m.local_authority_id == borough.id and m.status is MembershipStatus.invited
-    ]
-    return render_template("consortia/index.html", title="Consortia", consortia=visible,
+    invitations = db.session.scalars(
+        select(ConsortiumMembership).join(ConsortiumMembership.consortium)
+        .where(ConsortiumMembership.local_authority_id == borough.id,
+               ConsortiumMembership.status == MembershipStatus.invited,
+               Consortium.id.in_(Consortium.visible_to(current_user)
+                                 .with_only_columns(Consortium.id)))
+        .options(joinedload(ConsortiumMembership.consortium).joinedload(Consortium.lead))
+        .order_by(Consortium.name)).all() if borough else []
+    return render_template("consortia/index.html", title="Consortia", consortia=consortia,
                            invitations=invitations)
 
 
@@ -98,7 +123,7 @@ def new():
 @consortia_bp.get("/consortia/<int:consortium_id>")
 @signed_in_viewer
 def show(consortium_id: int):
-    consortium = _consortium(consortium_id)
+    consortium = _consortium_page(consortium_id)
     budget = pooled_budget([
         PledgeLine(funder=p.funder.name, financial_year=p.financial_year,
                    amount_pence=p.amount_pence, is_mopac=p.funder.type is OrganisationType.mopac,
@@ -110,20 +135,24 @@ def show(consortium_id: int):
         select(AuditEntry).where(or_(
             (AuditEntry.subject_type == "Consortium") & (AuditEntry.subject_id == consortium.id),
             (AuditEntry.subject_type == "Pledge") & AuditEntry.subject_id.in_(pledge_ids),
-        )).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        )).options(joinedload(AuditEntry.user))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     ).all()
     borough = current_user.borough
-    eois = db.session.scalars(select(Eoi).where(Eoi.consortium_id == consortium.id)).all()
+    eois = db.session.scalars(
+        Eoi.visible_to(current_user).where(Eoi.consortium_id == consortium.id)
+        .options(joinedload(Eoi.funding_round)).order_by(Eoi.id)).all()
+    started = set(db.session.scalars(select(Eoi.round_id).where(
+        Eoi.consortium_id == consortium.id)))
     open_rounds = db.session.scalars(
         select(FundingRound).where(FundingRound.status == RoundStatus.open)
         .order_by(FundingRound.closes_at)).all()
     can_start = consortium.is_member_officer(current_user) or (
         current_user.id == consortium.lead_id)
-    startable = [r for r in open_rounds if r.id not in {e.round_id for e in eois}] if (
-        can_start) else []
+    startable = [r for r in open_rounds if r.id not in started] if can_start else []
     return render_template(
         "consortia/show.html",
-        eois=[e for e in eois if e.can_view(current_user)],
+        eois=eois,
         startable_rounds=startable,
         title=consortium.name,
         consortium=consortium,
@@ -399,11 +428,14 @@ def _strategic_priority_choices():
 @consortia_bp.get("/lead-commissioners")
 @register_viewer
 def register():
-    filters = {key: request.args.get(key, "") for key in ("borough", "bcu", "priority")}
-    query = (select(LeadInterest).join(LeadInterest.user).join(User.organisation)
-             .join(Organisation.local_authority)
-             .where(LeadInterest.is_withdrawn.is_(False), User.is_active.is_(True))
-             .order_by(LeadInterest.priority_id, User.full_name))
+    # Each filter is an id or nothing, as chosen and as the page links carry it on.
+    filters = {key: str(id_from(request.args.get(key, "")) or "")
+               for key in ("borough", "bcu", "priority")}
+    query = (LeadInterest.visible_to(current_user)
+             .options(joinedload(LeadInterest.priority), joinedload(LeadInterest.user)
+                      .joinedload(User.organisation).joinedload(Organisation.local_authority)
+                      .joinedload(LocalAuthority.bcu))
+             .order_by(LeadInterest.priority_id, User.full_name, LeadInterest.id))
     if borough_id := id_from(filters["borough"]):
         query = query.where(LocalAuthority.id == borough_id)
     if bcu_id := id_from(filters["bcu"]):
@@ -413,7 +445,7 @@ def register():
     return render_template(
         "consortia/register.html",
         title="Lead commissioner register",
-        interests=db.session.scalars(query).all(),
+        interests=paginate(query, page_number(request.args)),
         filters=filters,
         boroughs=db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)).all(),
         bcus=db.session.scalars(select(BasicCommandUnit).order_by(BasicCommandUnit.name)).all(),

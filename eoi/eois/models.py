@@ -6,10 +6,16 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Integer,
+    Select,
     String,
     UniqueConstraint,
+    and_,
+    or_,
+    select,
+    true,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -122,6 +128,41 @@ class Eoi(Versioned, Model):
             return False
         return user.is_fund_manager or (
             self.decision.is_published and self.is_editor(user))
+
+    # The same rules in SQL, for lists: conditions on an Eoi row that hold exactly when the
+    # predicates above do (tests/test_visibility.py checks they agree).
+    @classmethod
+    def edited_by(cls, user: "User") -> ColumnElement[bool]:
+        """`is_editor` in SQL."""
+        return or_(cls.consortium_id.in_(Consortium.ids_with_member_officer(user)),
+                   cls.consortium_id.in_(Consortium.ids_led_by(user)),
+                   cls.id.in_(select(EoiEditor.eoi_id).where(EoiEditor.user_id == user.id)))
+
+    @classmethod
+    def viewable_by(cls, user: "User") -> ColumnElement[bool]:
+        """`can_view` in SQL."""
+        from eoi.assessment.models import Assessment
+
+        if user.is_fund_manager:
+            return true()
+        return or_(cls.edited_by(user), cls.id.in_(
+            select(Assessment.eoi_id).where(Assessment.bid_readable_by(user))))
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["Eoi"]:
+        """The expressions of interest this person may see."""
+        return select(cls).where(cls.viewable_by(user))
+
+    @classmethod
+    def decision_seen_by(cls, user: "User") -> ColumnElement[bool]:
+        """`can_see_decision` in SQL."""
+        from eoi.assessment.models import Decision
+
+        decided = cls.id.in_(select(Decision.eoi_id))
+        if user.is_fund_manager:
+            return decided
+        return and_(decided, cls.round_id.in_(Decision.published_round_ids()),
+                    cls.edited_by(user))
 
     def can_edit(self, user: "User") -> bool:
         return self.status is EoiStatus.draft and self.is_editor(user)

@@ -57,8 +57,9 @@ def index():
 @eois_bp.get("/export.<any(csv, xlsx):fmt>")
 @login_required
 def export(fmt: str):
-    """The list as on screen; fund managers' copy carries the panel's ranks and scores."""
-    chosen = lists.eoi_list(current_user, request.args)
+    """The list as on screen, every page of it; fund managers' copy carries the panel's
+    ranks and scores."""
+    chosen = lists.eoi_list(current_user, request.args, with_page=False)
     return download(chosen.listing(), fmt, "expressions-of-interest", clock.now())
 
 

@@ -1,9 +1,10 @@
 """Funding rounds: fund managers set them up and open them; everyone signed in reads them."""
 
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from eoi import clock
 from eoi.extensions import db
@@ -11,6 +12,7 @@ from eoi.forms.admin import ConfirmForm
 from eoi.forms.fields import choices
 from eoi.forms.rounds import CriterionForm, RoundForm
 from eoi.money import financial_year_label, financial_year_of
+from eoi.pagination import page_number, paginate
 from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import Indicator, Outcome, Priority, PriorityKind
 from eoi.rounds import operations
@@ -37,10 +39,10 @@ def _editable_round(round_id: int) -> FundingRound:
 @rounds_bp.get("")
 @login_required
 def index():
-    rounds = db.session.scalars(
-        select(FundingRound).order_by(FundingRound.closes_at.desc())).all()
-    return render_template("rounds/index.html", title="Funding rounds",
-                           rounds=[r for r in rounds if r.can_view(current_user)],
+    rounds = paginate(FundingRound.visible_to(current_user)
+                      .order_by(FundingRound.closes_at.desc(), FundingRound.id.desc()),
+                      page_number(request.args))
+    return render_template("rounds/index.html", title="Funding rounds", rounds=rounds,
                            year_label=financial_year_label)
 
 
@@ -94,9 +96,16 @@ def new():
 @rounds_bp.get("/<int:round_id>")
 @login_required
 def show(round_id: int):
-    funding_round = _round(round_id)
+    funding_round = db.session.scalar(
+        select(FundingRound).where(FundingRound.id == round_id)
+        .options(selectinload(FundingRound.priorities), selectinload(FundingRound.criteria),
+                 selectinload(FundingRound.indicators).joinedload(Indicator.outcome)))
+    if funding_round is None:
+        abort(404)
+    require(funding_round.can_view(current_user))
+    # Only the fund team moves a round on, so only they are told what stops it.
     next_states = sorted(operations.ROUND.allowed(funding_round.status),
-                         key=list(RoundStatus).index)
+                         key=list(RoundStatus).index) if current_user.can_manage_rounds() else []
     return render_template(
         "rounds/show.html", title=funding_round.title, funding_round=funding_round,
         year_label=financial_year_label, RoundStatus=RoundStatus,
