@@ -38,7 +38,7 @@ def environment(tmp_path_factory) -> dict:
            "EOI_DATABASE_URL": f"sqlite:///{folder / 'eoi.sqlite'}",
            "EOI_SECRET_KEY": "procfile-test",
            "EOI_OUTBOX_FOLDER": str(folder / "outbox"),
-           "EOI_UPLOAD_FOLDER": str(folder / "uploads"),
+           "EOI_STORAGE_FOLDER": str(folder / "storage"),
            "EOI_WEB_WORKERS": str(WORKERS),
            "EOI_NOW": TEST_NOW.isoformat()}
     subprocess.run([BIN / "flask", "--app", "eoi", "db", "upgrade"], env=env, cwd=ROOT,
