@@ -1,7 +1,9 @@
 """Configuration from the environment.
 
 EOI_ENV            development (default), production or test
-EOI_DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoi.sqlite
+EOI_DATABASE_URL   SQLAlchemy URL, e.g. postgresql://eoi@db.internal/eoi (psycopg 3 is used
+                   whether or not it says postgresql+psycopg://); default: SQLite file
+                   instance/eoi.sqlite
 EOI_SECRET_KEY     session signing key; default: generated once into instance/secret_key
 EOI_ALLOW_SQLITE   set to 1 to let production run on SQLite (a single small office, say)
 EOI_STORAGE        where files the service keeps live (eoi.storage: keys uploads/... and
@@ -64,6 +66,9 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
     production = env == "production"
 
     database_url = environ.get("EOI_DATABASE_URL") or f"sqlite:///{instance_path / 'eoi.sqlite'}"
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver installed; SQLAlchemy would reach for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     if production and database_url.startswith("sqlite") and environ.get("EOI_ALLOW_SQLITE") != "1":
         raise ConfigurationError(
             "Production needs EOI_DATABASE_URL set to PostgreSQL "
