@@ -1,7 +1,8 @@
-# London Co-commissioning Fund: `make run` serves the service, `make test` runs every test.
+# London Co-commissioning Fund: `make run` serves the service with demo data, `make serve` in
+# production, `make test` runs every test.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup run test lint bench stress clean
+.PHONY: setup run serve serve-settings test lint bench stress clean
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -38,6 +39,29 @@ run: setup
 	$(FLASK) reference load
 	$(FLASK) demo load --if-empty
 	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --procfile Procfile
+
+# serve: production, as a deployment runs it (README, "Deployment"): migrations and the
+# reference data (only what is missing), then the Procfile, web server and scheduler, with
+# EOI_ENV=production on the PostgreSQL at EOI_DATABASE_URL. Never demo data. The settings are
+# checked before anything is set up.
+serve: serve-settings setup
+	EOI_ENV=production $(FLASK) db upgrade
+	EOI_ENV=production $(FLASK) reference load
+	EOI_ENV=production PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --procfile Procfile
+
+serve-settings:
+	@case "$${EOI_DATABASE_URL:-}" in \
+	    postgresql://*|postgresql+psycopg://*) ;; \
+	    *) echo "make serve runs in production on PostgreSQL: set EOI_DATABASE_URL to its" \
+	            "address, e.g. EOI_DATABASE_URL=postgresql://eoi@db.internal/eoi (now it is" \
+	            "$$([ -n "$${EOI_DATABASE_URL:-}" ] && echo not PostgreSQL || echo unset)). To run on" \
+	            "SQLite on purpose, run the Procfile yourself with EOI_ENV=production" \
+	            "EOI_ALLOW_SQLITE=1." >&2; \
+	       exit 2;; \
+	esac
+	@test -n "$${EOI_SECRET_KEY:-}" || { echo "make serve needs EOI_SECRET_KEY set: a long" \
+	    "random secret that signs sessions, the same on every web server, e.g. from" \
+	    "python3 -c 'import secrets; print(secrets.token_hex(32))'." >&2; exit 2; }
 
 # lint: ruff over the whole tree, then mypy over eoi/ (settings in pyproject.toml).
 lint: setup

@@ -138,7 +138,7 @@ def demo_eoi_pdf() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'b.sqlite'}",
-                          "EOI_UPLOAD_FOLDER": folder, "SERVER_NAME": "localhost"})
+                          "EOI_STORAGE_FOLDER": folder, "SERVER_NAME": "localhost"})
         with app.app_context(), app.test_request_context():
             db.create_all()
             load_demo_data("benchmark-password")

@@ -161,7 +161,7 @@ def _environment(folder: Path) -> dict:
     return {**os.environ, "EOI_ENV": "production", "EOI_ALLOW_SQLITE": "1",
             "EOI_SECRET_KEY": secrets.token_hex(32), "EOI_DEMO_PASSWORD": PASSWORD,
             "EOI_DATABASE_URL": f"sqlite:///{folder / 'eoi.sqlite'}",
-            "EOI_UPLOAD_FOLDER": str(folder / "uploads"),
+            "EOI_STORAGE_FOLDER": str(folder / "storage"),
             "EOI_OUTBOX_FOLDER": str(folder / "outbox")}
 
 

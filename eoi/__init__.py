@@ -13,6 +13,7 @@ from eoi import clock
 from eoi.config import load_config
 from eoi.extensions import csrf, db, login_manager, migrate
 from eoi.inputs import MAX_ID, clean_text
+from eoi.storage import storage_for
 
 SERVICE_NAME = "London Co-commissioning Fund"
 
@@ -25,6 +26,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     if app.config.get("EOI_NOW"):
         clock.set_now(app.config["EOI_NOW"])
+    # Made now, so that storage settings that cannot work stop the start, not a first upload.
+    app.extensions["eoi_storage"] = storage_for(app.config)
     if app.config.get("EOI_PROXY_HOPS"):
         # Only when told: anyone can send X-Forwarded-For, and sign-in limits count
         # attempts by the client's address.

@@ -1,12 +1,20 @@
 """Configuration from the environment.
 
 EOI_ENV            development (default), production or test
-EOI_DATABASE_URL   SQLAlchemy URL; default: SQLite file instance/eoi.sqlite
+EOI_DATABASE_URL   SQLAlchemy URL, e.g. postgresql://eoi@db.internal/eoi (psycopg 3 is used
+                   whether or not it says postgresql+psycopg://); default: SQLite file
+                   instance/eoi.sqlite
 EOI_SECRET_KEY     session signing key; default: generated once into instance/secret_key
 EOI_ALLOW_SQLITE   set to 1 to let production run on SQLite (a single small office, say)
-EOI_UPLOAD_FOLDER  where attachments are kept; default: instance/uploads (never under static)
-EOI_STORAGE_FOLDER where files the service keeps live (eoi.storage: uploads/, documents/);
-                   default: the instance folder
+EOI_STORAGE        where files the service keeps live (eoi.storage: keys uploads/... and
+                   documents/...): folder (default) or s3
+EOI_STORAGE_FOLDER with folder storage, the folder holding uploads/ and documents/ (never under
+                   static); default: the instance folder
+EOI_S3_BUCKET      with s3 storage, the bucket (required)
+EOI_S3_PREFIX      with s3 storage, a prefix for every key, e.g. eoi/; default: none
+EOI_S3_ENDPOINT_URL  with s3 storage, an S3-compatible service's address; default: AWS. Region
+                   and credentials come from AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID and
+                   AWS_SECRET_ACCESS_KEY (or a profile or an instance role), as boto3 reads them
 EOI_BASE_URL       the service's address, for links in emails and calendar feeds;
                    default: http://127.0.0.1:5000
 EOI_MAIL_FROM      sender of emails; default: Co-commissioning fund <no-reply@eoi.invalid>
@@ -58,6 +66,9 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
     production = env == "production"
 
     database_url = environ.get("EOI_DATABASE_URL") or f"sqlite:///{instance_path / 'eoi.sqlite'}"
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver installed; SQLAlchemy would reach for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     if production and database_url.startswith("sqlite") and environ.get("EOI_ALLOW_SQLITE") != "1":
         raise ConfigurationError(
             "Production needs EOI_DATABASE_URL set to PostgreSQL "
@@ -85,6 +96,19 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         smtp_port = int(environ.get("EOI_SMTP_PORT") or 587)
     except ValueError:
         raise ConfigurationError("EOI_SMTP_PORT must be a port number.") from None
+    if environ.get("EOI_UPLOAD_FOLDER"):
+        # Its files would silently be looked for elsewhere: say what to do instead.
+        raise ConfigurationError(
+            "EOI_UPLOAD_FOLDER is replaced by EOI_STORAGE_FOLDER, the folder that holds "
+            "uploads/: move or rename your upload folder to uploads/ inside it, set "
+            "EOI_STORAGE_FOLDER and unset EOI_UPLOAD_FOLDER.")
+    storage = environ.get("EOI_STORAGE") or "folder"
+    if storage not in ("folder", "s3"):
+        raise ConfigurationError(f"EOI_STORAGE must be folder or s3, not {storage!r}.")
+    if storage == "s3" and not environ.get("EOI_S3_BUCKET"):
+        raise ConfigurationError(
+            "EOI_STORAGE=s3 needs EOI_S3_BUCKET set to the bucket that keeps the files "
+            "(and EOI_S3_ENDPOINT_URL for a service other than AWS).")
     proxy_hops = environ.get("EOI_PROXY_HOPS") or "0"
     if not proxy_hops.isdigit():
         raise ConfigurationError("EOI_PROXY_HOPS must be a number of proxies, such as 1.")
@@ -105,8 +129,11 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "EOI_DEMO_PASSWORD": environ.get("EOI_DEMO_PASSWORD", "demo-pass-2026"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-        "EOI_UPLOAD_FOLDER": environ.get("EOI_UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        "EOI_STORAGE": storage,
         "EOI_STORAGE_FOLDER": environ.get("EOI_STORAGE_FOLDER") or str(instance_path),
+        "EOI_S3_BUCKET": environ.get("EOI_S3_BUCKET") or None,
+        "EOI_S3_PREFIX": environ.get("EOI_S3_PREFIX") or "",
+        "EOI_S3_ENDPOINT_URL": environ.get("EOI_S3_ENDPOINT_URL") or None,
         "EOI_BASE_URL": (environ.get("EOI_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "EOI_MAIL_FROM": environ.get("EOI_MAIL_FROM")
         or "Co-commissioning fund <no-reply@eoi.invalid>",

@@ -1,14 +1,14 @@
 """Where files' bytes live: uploads (attachments, evidence, returns) and the documents the
 service prepares in the background (panel packs, programme reports). One interface, so that
-several web servers can share the files: a local folder by default, an S3-compatible bucket
-as a setting (eoi.storage_s3, added with the deployment work).
+several web servers can share the files: a local folder by default (EOI_STORAGE=folder), an
+S3-compatible bucket as a setting (EOI_STORAGE=s3, eoi.storage_s3).
 
-Keys are ours, never a person's file name: a area ("uploads", "documents") and a random or
+Keys are ours, never a person's file name: an area ("uploads", "documents") and a random or
 derived name of letters, digits, hyphens and dots."""
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -53,11 +53,15 @@ class FolderStorage:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = target.with_name(target.name + ".partial")
-        with open(partial, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        partial.replace(target)  # a half-written file is never found under its key
+        try:
+            with open(partial, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            partial.replace(target)  # a half-written file is never found under its key
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a full disk, say: leave nothing behind
+            raise
 
     def chunks(self, key: str) -> Iterator[bytes]:
         with open(self._path(key), "rb") as handle:
@@ -74,10 +78,20 @@ class FolderStorage:
         self._path(key).unlink(missing_ok=True)
 
 
+def storage_for(config: Mapping) -> Storage:
+    """The storage the settings choose (eoi.config checks them)."""
+    if config.get("EOI_STORAGE", "folder") == "s3":
+        from eoi.storage_s3 import S3Storage
+
+        return S3Storage(config["EOI_S3_BUCKET"], prefix=config.get("EOI_S3_PREFIX") or "",
+                         endpoint_url=config.get("EOI_S3_ENDPOINT_URL"))
+    return FolderStorage(Path(config["EOI_STORAGE_FOLDER"]))
+
+
 def storage() -> Storage:
     """The app's storage, made once per app."""
     found = current_app.extensions.get("eoi_storage")
     if found is None:
-        found = FolderStorage(Path(current_app.config["EOI_STORAGE_FOLDER"]))
+        found = storage_for(current_app.config)
         current_app.extensions["eoi_storage"] = found
     return found

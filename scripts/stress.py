@@ -577,7 +577,7 @@ def main() -> int:
     os.environ.update({
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "EOI_ENV": "development",
         "EOI_DATABASE_URL": database_url, "EOI_SECRET_KEY": "stress", "EOI_NOW": NOW,
-        "EOI_DEMO_PASSWORD": PASSWORD, "EOI_UPLOAD_FOLDER": str(folder / "uploads"),
+        "EOI_DEMO_PASSWORD": PASSWORD, "EOI_STORAGE_FOLDER": str(folder / "storage"),
         "EOI_OUTBOX_FOLDER": str(folder / "outbox"), "EOI_BIND": f"127.0.0.1:{port}",
         "EOI_WEB_WORKERS": str(WORKERS)})
     for command in (["db", "upgrade"], ["reference", "load"], ["demo", "load"]):

@@ -123,7 +123,6 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "SERVER_NAME": None,
-            "EOI_UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
             "EOI_STORAGE_FOLDER": str(tmp_path_factory.mktemp("storage")),
         }
     )

@@ -122,11 +122,11 @@ def comparable(kind: str, body: bytes):
 def test_a_restored_backup_serves_the_same_pages(app, demo_with_a_file, database_url,
                                                  tmp_path):
     restored_url, remove = back_up_and_restore(database_url, tmp_path)
-    uploads = tmp_path / "uploads"
-    shutil.copytree(app.config["EOI_UPLOAD_FOLDER"], uploads)  # with the database, always
+    files = tmp_path / "storage"
+    shutil.copytree(app.config["EOI_STORAGE_FOLDER"], files)  # with the database, always
     restored = create_app({"TESTING": True, "SECRET_KEY": "another-key",
                            "SQLALCHEMY_DATABASE_URI": restored_url,
-                           "EOI_UPLOAD_FOLDER": str(uploads)})
+                           "EOI_STORAGE_FOLDER": str(files)})
     try:
         # Stopped, so that both sign each person in at the same instant, and pages that
         # show a time or today's date show the same.

@@ -87,8 +87,12 @@ def _upload(client, eoi, name: str, content: bytes):
                              "file": (io.BytesIO(content), name)})
 
 
+def _uploads(app) -> Path:
+    return Path(app.config["EOI_STORAGE_FOLDER"]) / "uploads"
+
+
 def _stored_files(app) -> set[str]:
-    return {p.name for p in Path(app.config["EOI_UPLOAD_FOLDER"]).iterdir()}
+    return {p.name for p in _uploads(app).iterdir()} if _uploads(app).exists() else set()
 
 
 def test_an_attachment_is_uploaded_stored_privately_and_downloaded(app, client, world):
@@ -102,10 +106,9 @@ def test_an_attachment_is_uploaded_stored_privately_and_downloaded(app, client, 
     new_files = _stored_files(app) - before
     assert new_files == {attachment.stored_name}
     assert len(attachment.stored_name) == 48 and attachment.stored_name.isalnum()
-    stored = Path(app.config["EOI_UPLOAD_FOLDER"]) / attachment.stored_name
+    stored = _uploads(app) / attachment.stored_name
     assert stored.read_bytes() == PDF_BYTES
-    assert "static" not in str(stored.resolve().relative_to(Path(app.config["EOI_UPLOAD_FOLDER"])
-                                                            .resolve()))
+    assert "static" not in str(stored.resolve().relative_to(_uploads(app).resolve()))
     assert not (Path(app.root_path) / "static" / "Needs assessment.pdf").exists()
 
     page = client.get(f"/eois/{eoi.id}/sections/need")
@@ -150,7 +153,7 @@ def test_removing_an_attachment_deletes_its_file(app, client, world):
     people, eoi = world
     attachment = operations.attach_file(eoi, "a.csv", b"a,b\n1,2\n", by=people["lead"])
     db.session.commit()
-    stored = Path(app.config["EOI_UPLOAD_FOLDER"]) / attachment.stored_name
+    stored = _uploads(app) / attachment.stored_name
     assert stored.exists()
     sign_in(client, people["member"].email)
     page = client.get(f"/eois/{eoi.id}/sections/need")

@@ -121,7 +121,7 @@ def test_an_eoi_attachment_with_personal_data_is_refused_and_nothing_kept(client
     from pathlib import Path
 
     people, eoi = world
-    folder = Path(app.config["EOI_UPLOAD_FOLDER"])
+    folder = Path(app.config["EOI_STORAGE_FOLDER"]) / "uploads"
     files_before = set(folder.iterdir()) if folder.exists() else set()
     unchanged = Unchanged()
     sign_in(client, people["member"].email)

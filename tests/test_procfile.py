@@ -38,7 +38,7 @@ def environment(tmp_path_factory) -> dict:
            "EOI_DATABASE_URL": f"sqlite:///{folder / 'eoi.sqlite'}",
            "EOI_SECRET_KEY": "procfile-test",
            "EOI_OUTBOX_FOLDER": str(folder / "outbox"),
-           "EOI_UPLOAD_FOLDER": str(folder / "uploads"),
+           "EOI_STORAGE_FOLDER": str(folder / "storage"),
            "EOI_WEB_WORKERS": str(WORKERS),
            "EOI_NOW": TEST_NOW.isoformat()}
     subprocess.run([BIN / "flask", "--app", "eoi", "db", "upgrade"], env=env, cwd=ROOT,
@@ -182,3 +182,47 @@ def test_web_server_and_scheduler_stop_together(environment, tmp_path, how):
             assert honcho.survivors() == [], log
     finally:
         honcho.kill_everything()
+
+
+def gunicorn_settings(environment: dict, **settings: str) -> dict[str, str]:
+    """The settings gunicorn itself resolves from gunicorn.conf.py (the Procfile's `-c`) in
+    this environment, as `--print-config` prints them after loading the app."""
+    env = {name: value for name, value in environment.items()
+           if not name.startswith(("EOI_BIND", "EOI_WEB_", "EOI_PROXY", "FORWARDED_"))}
+    answer = subprocess.run(
+        [BIN / "gunicorn", "-c", "gunicorn.conf.py", "--print-config", "eoi:create_app()"],
+        env={**env, **settings}, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert answer.returncode == 0, answer.stderr
+    lines = (line.split("=", 1) for line in answer.stdout.splitlines() if "=" in line)
+    return {name.strip(): value.strip() for name, value in lines}
+
+
+def test_the_procfile_runs_gunicorn_with_its_config_file():
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines()
+               if line.startswith("web:"))
+    assert web == 'web: exec gunicorn -c gunicorn.conf.py "eoi:create_app()"'
+
+
+def test_gunicorn_config_defaults(environment):
+    settings = gunicorn_settings(environment)
+    assert settings["config"] == "gunicorn.conf.py"
+    assert settings["bind"] == "['127.0.0.1:5000']"
+    assert settings["workers"] == str(min(2 * len(os.sched_getaffinity(0)) + 1, 4))
+    assert (settings["worker_class"], settings["threads"]) == ("gthread", "4")
+    assert (settings["graceful_timeout"], settings["timeout"]) == ("4", "30")
+    assert (settings["max_requests"], settings["max_requests_jitter"]) == ("2000", "200")
+    assert settings["accesslog"] == "-"
+    assert settings["control_socket_disable"] == "True"
+    # Without EOI_PROXY_HOPS nobody's X-Forwarded-Proto is believed, not even loopback's.
+    assert settings["forwarded_allow_ips"] == "[]"
+
+
+def test_gunicorn_config_honours_the_environment(environment):
+    settings = gunicorn_settings(environment, EOI_BIND="0.0.0.0:8001", EOI_WEB_WORKERS="7",
+                                 EOI_PROXY_HOPS="1")
+    assert settings["bind"] == "['0.0.0.0:8001']"
+    assert settings["workers"] == "7"
+    assert settings["forwarded_allow_ips"] == "['*']"
+    narrowed = gunicorn_settings(environment, EOI_PROXY_HOPS="1",
+                                 FORWARDED_ALLOW_IPS="10.0.0.5")
+    assert narrowed["forwarded_allow_ips"] == "['10.0.0.5']"

@@ -196,7 +196,7 @@ def test_a_return_spreadsheet_with_excel_4_macros_is_refused():
 # Through the pages: nothing is kept ---------------------------------------------------------
 
 def _stored_files(app) -> set[str]:
-    folder = Path(app.config["EOI_UPLOAD_FOLDER"])
+    folder = Path(app.config["EOI_STORAGE_FOLDER"]) / "uploads"
     return {p.name for p in folder.iterdir()} if folder.exists() else set()
 
 

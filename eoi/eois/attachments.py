@@ -1,49 +1,72 @@
-"""Where attachments' bytes are kept: a folder outside the static one, under random names,
-so nothing uploaded is ever served except through the permission-checked download."""
+"""Where uploaded files' bytes are kept: the service's storage (eoi.storage, a folder outside
+the static one or an S3 bucket), under random names, so nothing uploaded is ever served except
+through the permission-checked download."""
 
 import hashlib
-import os
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from urllib.parse import quote
 
-from flask import current_app
+from flask import Response
 
 from eoi.eois import uploads
 from eoi.refusals import FieldRefusal
 from eoi.returns.file_text import personal_data_in_file
+from eoi.storage import storage
 
 
-def upload_folder() -> Path:
-    folder = Path(current_app.config["EOI_UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
-def path_of(stored_name: str) -> Path:
+def key_of(stored_name: str) -> str:
     # Stored names are ours (hex), never a person's file name, so they cannot climb out.
     if not stored_name.isalnum():
         raise ValueError(f"not a stored name: {stored_name!r}")
-    return upload_folder() / stored_name
+    return f"uploads/{stored_name}"
 
 
 def store(content: bytes) -> tuple[str, str]:
-    """Write the bytes under a new random name; return (stored name, SHA-256)."""
+    """Keep the bytes, whole or not at all, under a new random name; return (stored name,
+    SHA-256)."""
     stored_name = secrets.token_hex(24)
-    target = path_of(stored_name)
-    partial = target.with_name(stored_name + "partial")
-    with open(partial, "xb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.rename(target)  # a half-written file is never found under its stored name
+    storage().put(key_of(stored_name), content)
     return stored_name, hashlib.sha256(content).hexdigest()
 
 
 def discard(stored_name: str) -> None:
-    path_of(stored_name).unlink(missing_ok=True)
+    storage().delete(key_of(stored_name))
+
+
+def download(stored_name: str, *, media_type: str, filename: str) -> Response:
+    """The file as a download under `filename`, streamed from storage a piece at a time, never
+    kept by browsers or proxies. A file missing from storage fails here, before anything is
+    sent, not halfway through the answer."""
+    pieces = storage().chunks(key_of(stored_name))
+    response = Response(_stream(next(pieces, b""), pieces), mimetype=media_type)
+    # The Content-Disposition Flask's send_file gave: a plain ASCII name, and the name itself
+    # in RFC 5987's filename* when it is not ASCII.
+    try:
+        filename.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+        names = {"filename": simple,
+                 "filename*": f"UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}"}
+    else:
+        names = {"filename": filename}
+    response.headers.set("Content-Disposition", "attachment", **names)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _stream(first: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
+    # Closed by the server when the answer ends or the client goes, this closes the storage's
+    # file or connection too (itertools.chain would leave that to the garbage collector).
+    try:
+        yield first
+        yield from pieces
+    finally:
+        if close := getattr(pieces, "close", None):
+            close()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Expressions of interest: the task list, each section, the budget, submission."""
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -301,9 +301,8 @@ def attachment_download(eoi_id: int, attachment_id: int):
     attachment = load_or_404(EoiAttachment, attachment_id)
     if attachment.eoi_id != eoi.id:
         abort(404)
-    return send_file(attachments.path_of(attachment.stored_name),
-                     mimetype=attachment.media_type, as_attachment=True,
-                     download_name=attachment.filename, max_age=0, etag=False)
+    return attachments.download(attachment.stored_name, media_type=attachment.media_type,
+                                filename=attachment.filename)
 
 
 # Reading and printing --------------------------------------------------------------------------

@@ -3,7 +3,7 @@ status, its agreement PDF, milestones with their evidence, and payments."""
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eoi import clock
@@ -200,8 +200,8 @@ def evidence_download(milestone_id: int, evidence_id: int):
     milestone = _milestone(milestone_id)
     evidence = load_or_404(MilestoneEvidence, evidence_id)
     require(evidence.milestone_id == milestone.id)
-    return send_file(attachments.path_of(evidence.stored_name), mimetype=evidence.media_type,
-                     as_attachment=True, download_name=evidence.filename, max_age=0)
+    return attachments.download(evidence.stored_name, media_type=evidence.media_type,
+                                filename=evidence.filename)
 
 
 @grants_bp.post("/milestones/<int:milestone_id>/send")
