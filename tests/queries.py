@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from eoi.extensions import db
 
@@ -27,10 +27,11 @@ class Statements:
 
 
 @contextmanager
-def counted_statements() -> Iterator[Statements]:
-    """Every SQL statement run inside the block, on any connection of the app's engine."""
+def counted_statements(engine: Engine | None = None) -> Iterator[Statements]:
+    """Every SQL statement run inside the block, on any connection of the app's engine
+    (`engine`, or the current app's)."""
     statements = Statements()
-    engine = db.engine
+    engine = engine or db.engine
 
     def seen(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(_NOT_COUNTED):
@@ -46,7 +47,11 @@ def counted_statements() -> Iterator[Statements]:
 def page_statements(client, url: str, *, expect: int = 200) -> Statements:
     """The statements one GET of `url` runs, signing-in checks included (as each request
     pays for them)."""
-    with counted_statements() as statements:
+    # The engine is found in an app context of its own, so that the request has its own.
+    with client.application.app_context():
+        engine = db.engine
+    with counted_statements(engine) as statements:
         response = client.get(url)
+        response.get_data()  # a streamed download reads its rows only as it is sent
     assert response.status_code == expect, (url, response.status_code)
     return statements

@@ -5,7 +5,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from sqlalchemy import ColumnElement, Float, Subquery, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from eoi.grants.models import (
@@ -152,6 +163,12 @@ def _period_key(table) -> ColumnElement[int]:
     return table.financial_year * 10 + table.quarter
 
 
+def _total(whole_numbers) -> ColumnElement[int]:
+    """A sum that stays a whole number: PostgreSQL sums bigints as numeric, on which
+    division would no longer drop the remainder."""
+    return cast(func.sum(whole_numbers), BigInteger)
+
+
 def _below(value, fraction: Fraction, of) -> ColumnElement[bool]:
     """value < fraction × of, in whole numbers."""
     return value * fraction.denominator < of * fraction.numerator
@@ -171,7 +188,7 @@ def rag_sql(today: date) -> Subquery:
     # Per grant and year of delivery: its quarters of returns, and how many of those the
     # latest reported return has reached (profiled_spend's and the targets' `done`).
     years = (select(ret.grant_id, ret.financial_year, func.count().label("quarters"),
-                    func.sum(case((key <= latest.c.through, 1), else_=0)).label("done"))
+                    _total(case((key <= latest.c.through, 1), else_=0)).label("done"))
              .join(latest, latest.c.grant_id == ret.grant_id)
              .group_by(ret.grant_id, ret.financial_year).subquery("years"))
 
@@ -182,24 +199,24 @@ def rag_sql(today: date) -> Subquery:
         return and_(years.c.grant_id == grant_id, years.c.financial_year == financial_year)
 
     profile = (select(GrantFunding.grant_id,
-                      func.sum(twelfths_to_date(GrantFunding.amount_pence)).label("twelfths"))
+                      _total(twelfths_to_date(GrantFunding.amount_pence)).label("twelfths"))
                .join(years, of_year(GrantFunding.grant_id, GrantFunding.financial_year))
                .group_by(GrantFunding.grant_id).subquery("profile"))
-    pooled = (select(GrantFunding.grant_id, func.sum(GrantFunding.amount_pence).label("pence"))
+    pooled = (select(GrantFunding.grant_id, _total(GrantFunding.amount_pence).label("pence"))
               .group_by(GrantFunding.grant_id).subquery("pooled"))
-    spend = (select(ret.grant_id, func.sum(ReturnSpend.amount_pence).label("pence"))
+    spend = (select(ret.grant_id, _total(ReturnSpend.amount_pence).label("pence"))
              .join(latest, and_(latest.c.grant_id == ret.grant_id, key == latest.c.through))
              .join(ReturnSpend, ReturnSpend.return_id == ret.id)
              .group_by(ret.grant_id).subquery("spend"))
 
     targets = (select(GrantIndicator.grant_id, GrantIndicator.indicator_id,
-                      func.sum(twelfths_to_date(IndicatorTarget.target)).label("twelfths"))
+                      _total(twelfths_to_date(IndicatorTarget.target)).label("twelfths"))
                .join(IndicatorTarget, IndicatorTarget.grant_indicator_id == GrantIndicator.id)
                .join(years, of_year(GrantIndicator.grant_id, IndicatorTarget.financial_year))
                .group_by(GrantIndicator.id, GrantIndicator.grant_id,
                          GrantIndicator.indicator_id).subquery("targets"))
     achieved = (select(ret.grant_id, ReturnIndicatorValue.indicator_id,
-                       func.sum(ReturnIndicatorValue.value).label("value"))
+                       _total(ReturnIndicatorValue.value).label("value"))
                 .join(ReturnIndicatorValue, ReturnIndicatorValue.return_id == ret.id)
                 .where(ret.status.in_(REPORTED))
                 .group_by(ret.grant_id, ReturnIndicatorValue.indicator_id).subquery("achieved"))
