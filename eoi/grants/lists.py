@@ -1,105 +1,172 @@
 """The grants and payments lists: who sees which rows, the filters on screen, and the
-columns downloaded."""
+columns downloaded.
 
+Each list is a query: what the person may see (`visible_to`), filtered and ordered in SQL.
+A page reads 50 rows of it, with what those rows show loaded in a few statements whatever
+the size of the fund; a download reads every row, in chunks (`in_chunks`), as it is sent."""
+
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
+from eoi.accounts.models import User
+from eoi.consortia.models import Consortium, ConsortiumMembership
 from eoi.eois.models import Eoi
 from eoi.exports import Filter, Listing, described, pounds, read_filters
 from eoi.extensions import db
 from eoi.grants import monitoring
-from eoi.grants.models import Grant, GrantState, Payment, PaymentStatus
+from eoi.grants.models import (
+    Grant,
+    GrantFunding,
+    GrantIndicator,
+    GrantPartner,
+    GrantState,
+    Payment,
+    PaymentStatus,
+)
 from eoi.grants.status import GrantStatus, Rag
+from eoi.pagination import Page, paginate
+from eoi.returns.models import QuarterlyReturn
 from eoi.rounds.models import FundingRound
 
+# Rows a download reads at a time: few statements for the whole fund, and one chunk of
+# objects in memory at once.
+CHUNK = 500
 
-def visible_grants(user) -> list[Grant]:
-    grants = db.session.scalars(select(Grant).order_by(Grant.reference)).all()
-    return [g for g in grants if g.can_view(user)]
+# Loader options are made when asked for, not on import: making one sets up every mapper,
+# and not every model need be imported yet.
+
+def status_loads() -> tuple[ORMOption, ...]:
+    """What status_of reads of a grant, loaded for many grants in one statement each."""
+    return (
+        selectinload(Grant.returns).selectinload(QuarterlyReturn.spend),
+        selectinload(Grant.returns).selectinload(QuarterlyReturn.indicator_values),
+        selectinload(Grant.milestones),
+        selectinload(Grant.funding),
+        selectinload(Grant.indicators).selectinload(GrantIndicator.targets),
+        selectinload(Grant.indicators).joinedload(GrantIndicator.indicator),
+    )
 
 
-def _round_filter(grants: list[Grant]) -> Filter:
-    rounds = db.session.scalars(select(FundingRound).where(FundingRound.id.in_(
-        select(Eoi.round_id).where(Eoi.id.in_([g.eoi_id for g in grants]))))
-        .order_by(FundingRound.opens_at.desc())).all()
-    return Filter("round", "Round", [(str(r.id), r.title) for r in rounds], "Any round")
+def _member_boroughs() -> ORMOption:
+    return (joinedload(Grant.consortium).selectinload(Consortium.memberships)
+            .joinedload(ConsortiumMembership.local_authority))
 
 
-def grant_filters(grants: list[Grant]) -> list[Filter]:
+def grant_row_loads() -> tuple[ORMOption, ...]:
+    """What a downloaded grant's row shows, its status among it."""
+    return (
+        *status_loads(),
+        joinedload(Grant.eoi).joinedload(Eoi.funding_round),
+        joinedload(Grant.consortium).joinedload(Consortium.lead)
+        .joinedload(User.organisation),
+        _member_boroughs(),
+        selectinload(Grant.partners).joinedload(GrantPartner.organisation),
+        selectinload(Grant.payments),
+    )
+
+
+def grant_page_loads() -> tuple[ORMOption, ...]:
+    """What a grant's own page shows: its status, money, partners, timeline and returns."""
+    return (
+        *status_loads(),
+        selectinload(Grant.funding).joinedload(GrantFunding.funder),
+        joinedload(Grant.owner).joinedload(User.organisation),
+        _member_boroughs(),
+        selectinload(Grant.partners).joinedload(GrantPartner.organisation),
+        selectinload(Grant.payments),
+    )
+
+
+def in_chunks(query: Select[Any], entity: Any, loads: Sequence[ORMOption] = (),
+              size: int = CHUNK) -> Iterator[list[Any]]:
+    """Every row of `query` (a select of `entity`, ordered), `size` rows at a time, each
+    chunk with `loads` batch-loaded. Only the ids of the whole list are read at once."""
+    ids = list(db.session.scalars(query.with_only_columns(entity.id)))
+    for start in range(0, len(ids), size):
+        window = ids[start:start + size]
+        rows = {row.id: row for row in db.session.scalars(
+            select(entity).where(entity.id.in_(window)).options(*loads))}
+        yield [rows[i] for i in window]
+
+
+def any_visible(query: Select[Any]) -> bool:
+    return bool(db.session.scalar(select(exists(query.order_by(None)))))
+
+
+def _round_filter(user: User) -> Filter:
+    rounds = db.session.execute(
+        select(FundingRound.id, FundingRound.title)
+        .where(FundingRound.id.in_(select(Eoi.round_id).join(Grant, Grant.eoi_id == Eoi.id)
+                                   .where(Grant.viewable_by(user))))
+        .order_by(FundingRound.opens_at.desc()))
+    return Filter("round", "Round", [(str(i), title) for i, title in rounds], "Any round")
+
+
+def grant_filter(user: User) -> Filter:
+    grants = db.session.execute(select(Grant.id, Grant.reference)
+                                .where(Grant.viewable_by(user)).order_by(Grant.reference))
+    return Filter("grant", "Grant", [(str(i), reference) for i, reference in grants],
+                  "Any grant")
+
+
+def _in_round(round_id: str):
+    return Grant.eoi_id.in_(select(Eoi.id).where(Eoi.round_id == int(round_id)))
+
+
+# Grants ----------------------------------------------------------------------------------
+
+def grant_filters(user: User) -> list[Filter]:
     return [
-        _round_filter(grants),
+        _round_filter(user),
         Filter("state", "State", GrantState.choices(), "Any state"),
         Filter("status", "Status", [(r.value, r.title) for r in Rag], "Any status"),
     ]
 
 
-def filter_grants(grants: list[Grant], filters: dict[str, Filter],
-                  statuses: dict[int, GrantStatus]) -> list[Grant]:
+def chosen_grants(user: User, filters: dict[str, Filter], today: date) -> Select[Grant]:
     chosen = {name: f.chosen for name, f in filters.items()}
-    return [g for g in grants
-            if (not chosen["round"] or str(g.eoi.round_id) == chosen["round"])
-            and (not chosen["state"] or g.state.value == chosen["state"])
-            and (not chosen["status"] or statuses[g.id].rag.value == chosen["status"])]
+    query = Grant.visible_to(user)
+    if chosen["round"]:
+        query = query.where(_in_round(chosen["round"]))
+    if chosen["state"]:
+        query = query.where(Grant.state == GrantState(chosen["state"]))
+    if chosen["status"]:
+        query = query.where(monitoring.with_rag(Rag(chosen["status"]), today))
+    return query.order_by(Grant.reference)
 
 
-def grant_listing(grants: list[Grant], filters: dict[str, Filter],
-                  statuses: dict[int, GrantStatus]) -> Listing:
-    listing = Listing("Grants", [
-        "Reference", "Project", "Round", "Consortium", "Lead commissioner's borough",
-        "Member boroughs", "Delivery partners", "State", "Status", "Why", "Starts", "Ends",
-        "MOPAC award (£)", "Pooled budget (£)", "Paid (£)", "Spend to date (£)",
-    ], filters=described(filters))
-    for grant in grants:
-        status = statuses[grant.id]
-        listing.add([
-            grant.reference, grant.title, grant.eoi.funding_round.title, grant.consortium.name,
-            grant.consortium.lead.organisation.name,
-            "; ".join(b.name for b in grant.consortium.member_boroughs),
-            "; ".join(o.name for o in grant.partner_organisations),
-            grant.state.title, status.rag.title, "; ".join(r.text for r in status.reasons),
-            grant.starts_on, grant.ends_on, pounds(grant.award_pence),
-            pounds(grant.pooled_total_pence), pounds(grant.paid_pence),
-            pounds(monitoring.spend_to_date(grant)),
-        ])
-    return listing
-
-
-def payment_filters(grants: list[Grant]) -> list[Filter]:
-    return [
-        Filter("grant", "Grant", [(str(g.id), g.reference) for g in grants], "Any grant"),
-        _round_filter(grants),
-        Filter("status", "Status", PaymentStatus.choices(), "Any status"),
-    ]
-
-
-def filter_payments(grants: list[Grant], filters: dict[str, Filter]) -> list[Payment]:
-    chosen = {name: f.chosen for name, f in filters.items()}
-    payments = [p for g in grants for p in g.payments
-                if (not chosen["grant"] or str(g.id) == chosen["grant"])
-                and (not chosen["round"] or str(g.eoi.round_id) == chosen["round"])
-                and (not chosen["status"] or p.status.value == chosen["status"])]
-    return sorted(payments, key=lambda p: (p.scheduled_on, p.grant.reference, p.id))
-
-
-def payment_listing(payments: list[Payment], filters: dict[str, Filter]) -> Listing:
-    listing = Listing("Payments", [
-        "Grant", "Consortium", "Payment", "Milestone", "Due", "Amount (£)", "Status",
-        "Approved", "Paid",
-    ], filters=described(filters))
-    for payment in payments:
-        listing.add([
-            payment.grant.reference, payment.grant.consortium.name, payment.description,
-            payment.milestone.title if payment.milestone else "", payment.scheduled_on,
-            pounds(payment.amount_pence), payment.status.title, payment.approved_at,
-            payment.paid_at,
-        ])
-    return listing
-
-
-def statuses_of(grants: list[Grant], today: date) -> dict[int, GrantStatus]:
+def statuses_of(grants: Sequence[Grant], today: date) -> dict[int, GrantStatus]:
+    """Each grant's status with its reasons: for grants loaded with status_loads()."""
     return {g.id: monitoring.status_of(g, today) for g in grants}
+
+
+GRANT_HEADINGS = [
+    "Reference", "Project", "Round", "Consortium", "Lead commissioner's borough",
+    "Member boroughs", "Delivery partners", "State", "Status", "Why", "Starts", "Ends",
+    "MOPAC award (£)", "Pooled budget (£)", "Paid (£)", "Spend to date (£)",
+]
+
+
+def grant_rows(query: Select[Grant], today: date) -> Iterator[list]:
+    for grants in in_chunks(query, Grant, grant_row_loads()):
+        for grant in grants:
+            status = monitoring.status_of(grant, today)
+            yield [
+                grant.reference, grant.title, grant.eoi.funding_round.title,
+                grant.consortium.name, grant.consortium.lead.organisation.name,
+                "; ".join(b.name for b in grant.consortium.member_boroughs),
+                "; ".join(o.name for o in grant.partner_organisations),
+                grant.state.title, status.rag.title, "; ".join(r.text for r in status.reasons),
+                grant.starts_on, grant.ends_on, pounds(grant.award_pence),
+                pounds(grant.pooled_total_pence), pounds(grant.paid_pence),
+                pounds(monitoring.spend_to_date(grant)),
+            ]
 
 
 @dataclass
@@ -107,32 +174,92 @@ class GrantList:
     """The grants list as one person asked for it: what the page shows and downloads."""
 
     filters: dict[str, Filter]
-    grants: list[Grant]
-    statuses: dict[int, GrantStatus]
+    query: Select[Grant]  # every grant matching the filters, in the list's order
+    today: date
     any_grants: bool
 
+    def page(self, number: int) -> Page[Grant]:
+        return paginate(self.query.options(joinedload(Grant.consortium), *status_loads()),
+                        number)
+
+    def statuses(self, grants: Sequence[Grant]) -> dict[int, GrantStatus]:
+        return statuses_of(grants, self.today)
+
     def listing(self) -> Listing:
-        return grant_listing(self.grants, self.filters, self.statuses)
+        return Listing("Grants", GRANT_HEADINGS, grant_rows(self.query, self.today),
+                       filters=described(self.filters))
 
 
-def grant_list(user, args, today: date) -> GrantList:
-    grants = visible_grants(user)
-    statuses = statuses_of(grants, today)
-    filters = read_filters(args, grant_filters(grants))
-    return GrantList(filters, filter_grants(grants, filters, statuses), statuses, bool(grants))
+def grant_list(user: User, args, today: date) -> GrantList:
+    filters = read_filters(args, grant_filters(user))
+    return GrantList(filters, chosen_grants(user, filters, today), today,
+                     any_visible(Grant.visible_to(user)))
+
+
+# Payments --------------------------------------------------------------------------------
+
+def payment_filters(user: User) -> list[Filter]:
+    return [
+        grant_filter(user),
+        _round_filter(user),
+        Filter("status", "Status", PaymentStatus.choices(), "Any status"),
+    ]
+
+
+def chosen_payments(user: User, filters: dict[str, Filter]) -> Select[Payment]:
+    chosen = {name: f.chosen for name, f in filters.items()}
+    query = Payment.visible_to(user).join(Payment.grant)
+    if chosen["grant"]:
+        query = query.where(Payment.grant_id == int(chosen["grant"]))
+    if chosen["round"]:
+        query = query.where(_in_round(chosen["round"]))
+    if chosen["status"]:
+        query = query.where(Payment.status == PaymentStatus(chosen["status"]))
+    return query.order_by(Payment.scheduled_on, Grant.reference, Payment.id)
+
+
+def payment_loads() -> tuple[ORMOption, ...]:
+    return (joinedload(Payment.grant).joinedload(Grant.consortium),
+            joinedload(Payment.milestone))
+
+
+PAYMENT_HEADINGS = [
+    "Grant", "Consortium", "Payment", "Milestone", "Due", "Amount (£)", "Status",
+    "Approved", "Paid",
+]
+
+
+def payment_rows(query: Select[Payment]) -> Iterator[list]:
+    for payments in in_chunks(query, Payment, payment_loads()):
+        for payment in payments:
+            yield [
+                payment.grant.reference, payment.grant.consortium.name, payment.description,
+                payment.milestone.title if payment.milestone else "", payment.scheduled_on,
+                pounds(payment.amount_pence), payment.status.title, payment.approved_at,
+                payment.paid_at,
+            ]
 
 
 @dataclass
 class PaymentList:
     filters: dict[str, Filter]
-    payments: list[Payment]
+    query: Select[Payment]
     any_grants: bool
 
+    def page(self, number: int) -> Page[Payment]:
+        return paginate(self.query.options(*payment_loads()), number)
+
+    def total_pence(self) -> int:
+        """What every payment matching the filters adds up to, not only those shown."""
+        matching = self.query.order_by(None).subquery()
+        return db.session.scalar(select(func.sum(matching.c.amount_pence))) or 0
+
     def listing(self) -> Listing:
-        return payment_listing(self.payments, self.filters)
+        return Listing("Payments", PAYMENT_HEADINGS, payment_rows(self.query),
+                       filters=described(self.filters))
 
 
-def payment_list(user, args) -> PaymentList:
-    grants = visible_grants(user)
-    filters = read_filters(args, payment_filters(grants))
-    return PaymentList(filters, filter_payments(grants, filters), bool(grants))
+def payment_list(user: User, args) -> PaymentList:
+    filters = read_filters(args, payment_filters(user))
+    return PaymentList(filters, chosen_payments(user, filters),
+                       any_visible(Grant.visible_to(user)))

@@ -7,19 +7,25 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    false,
+    or_,
+    select,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
-from eoi.consortia.models import Consortium
+from eoi.consortia.models import Consortium, ConsortiumMembership, MembershipStatus
 from eoi.eois.models import Eoi, UploadedFile
 from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import Model
@@ -109,17 +115,62 @@ class Grant(Versioned, Model):
         return [p.organisation for p in self.partners]
 
     # Permissions ---------------------------------------------------------------------------
+    # Each rule that decides who sees a grant is written twice, side by side: in Python for
+    # one grant (can_view), and in SQL for every grant at once (visible_to), which the lists
+    # filter by. tests/test_grant_visibility.py holds the two to the same answers.
     def is_partner_user(self, user: "User") -> bool:
         return (user.has_role(Role.partner)
                 and any(p.organisation_id == user.organisation_id for p in self.partners))
 
+    @classmethod
+    def _of_partner_user(cls, user: "User") -> ColumnElement[bool]:
+        if not user.has_role(Role.partner):
+            return false()
+        return cls.id.in_(select(GrantPartner.grant_id)
+                          .where(GrantPartner.organisation_id == user.organisation_id))
+
     def is_owner(self, user: "User") -> bool:
         return user.id == self.owner_id
+
+    @classmethod
+    def _of_owner(cls, user: "User") -> ColumnElement[bool]:
+        return cls.owner_id == user.id
+
+    @classmethod
+    def _of_member_officer(cls, user: "User") -> ColumnElement[bool]:
+        """Consortium.is_member_officer in SQL: a commissioner of a borough whose
+        membership of the grant's consortium is accepted."""
+        borough = user.borough
+        if not user.has_role(Role.commissioner) or borough is None:
+            return false()
+        return cls.consortium_id.in_(
+            select(ConsortiumMembership.consortium_id)
+            .where(ConsortiumMembership.local_authority_id == borough.id,
+                   ConsortiumMembership.status == MembershipStatus.accepted))
 
     def can_view(self, user: "User") -> bool:
         """MOPAC, the lead, the member boroughs' commissioners and the delivery partners."""
         return (user.is_fund_manager or self.is_owner(user)
                 or self.consortium.is_member_officer(user) or self.is_partner_user(user))
+
+    @classmethod
+    def viewable_by(cls, user: "User") -> ColumnElement[bool]:
+        """can_view as a condition on the grants table, for lists and their counts."""
+        if user.is_fund_manager:
+            return true()
+        return or_(cls._of_owner(user), cls._of_member_officer(user),
+                   cls._of_partner_user(user))
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["Grant"]:
+        """Every grant `user` may see (can_view), as a query to filter, order and page."""
+        return select(cls).where(cls.viewable_by(user))
+
+    @classmethod
+    def visible_ids(cls, user: "User") -> Select[int]:
+        """The ids of the grants `user` may see: what the records of a grant (payments,
+        milestones, returns) are visible by."""
+        return select(cls.id).where(cls.viewable_by(user))
 
     def can_manage(self, user: "User") -> bool:
         """Set milestones, payments and the grant's state: MOPAC, who holds the money."""
@@ -227,6 +278,10 @@ class MilestoneStatus(TitledEnum):
     returned = ("returned", "Returned for changes")
 
 
+# Still waiting on the partner.
+OPEN_MILESTONES = (MilestoneStatus.planned, MilestoneStatus.due, MilestoneStatus.returned)
+
+
 class Milestone(Versioned, Model):
     __tablename__ = "milestones"
     __table_args__ = (
@@ -265,11 +320,18 @@ class Milestone(Versioned, Model):
     @property
     def is_open(self) -> bool:
         """Still waiting on the partner."""
-        return self.status in (MilestoneStatus.planned, MilestoneStatus.due,
-                               MilestoneStatus.returned)
+        return self.status in OPEN_MILESTONES
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.due_on < today
+
+    def can_view(self, user: "User") -> bool:
+        return self.grant.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["Milestone"]:
+        """Every milestone `user` may see: those of the grants they may see."""
+        return select(cls).where(cls.grant_id.in_(Grant.visible_ids(user)))
 
     def can_send_evidence(self, user: "User") -> bool:
         return self.is_open and self.grant.can_report(user)
@@ -324,6 +386,14 @@ class Payment(Versioned, Model):
 
     def __repr__(self) -> str:
         return f"<Payment {self.id} {self.status.value} {self.amount_pence}p>"
+
+    def can_view(self, user: "User") -> bool:
+        return self.grant.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["Payment"]:
+        """Every payment `user` may see: those of the grants they may see."""
+        return select(cls).where(cls.grant_id.in_(Grant.visible_ids(user)))
 
     def __str__(self) -> str:
         from eoi.money import format_pence

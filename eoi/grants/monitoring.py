@@ -2,13 +2,47 @@
 worked out from (the rule itself is in eoi.grants.status)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
-from eoi.grants.models import Grant
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from eoi.grants.models import (
+    OPEN_MILESTONES,
+    Grant,
+    GrantFunding,
+    GrantIndicator,
+    IndicatorTarget,
+    Milestone,
+)
 from eoi.grants.periods import Quarter
-from eoi.grants.status import GrantFacts, GrantStatus, grant_status
-from eoi.returns.models import QuarterlyReturn, ReturnStatus
+from eoi.grants.status import (
+    MILESTONES_RED_FROM,
+    OUTCOMES_AMBER_BELOW,
+    OUTCOMES_RED_BELOW,
+    RETURN_RED_AFTER_DAYS,
+    SPEND_AMBER_ABOVE,
+    SPEND_AMBER_BELOW,
+    SPEND_RED_ABOVE,
+    SPEND_RED_BELOW,
+    GrantFacts,
+    GrantStatus,
+    Rag,
+    grant_status,
+)
+from eoi.returns.models import QuarterlyReturn, ReturnIndicatorValue, ReturnSpend, ReturnStatus
 
 # Returns whose figures count: sent in, whether or not MOPAC has checked them yet.
 REPORTED = (ReturnStatus.submitted, ReturnStatus.accepted)
@@ -104,3 +138,140 @@ def facts_for(grant: Grant, today: date) -> GrantFacts:
 
 def status_of(grant: Grant, today: date) -> GrantStatus:
     return grant_status(facts_for(grant, today))
+
+
+# The status in SQL ------------------------------------------------------------------------
+# The same rule as status_of, for every grant at once, so a list can filter by status and
+# count the grants that match without loading any. Only the colour: the reasons, in words,
+# are status_of's, for the rows a page shows. tests/scale/test_grant_status_sql.py holds the two
+# to the same answers.
+
+# A year of delivery has 1 to 4 quarters of returns, so a year's amount shared over its
+# quarters is a whole number of twelfths: sums of shares are exact in integers, as the
+# Fractions above are.
+_TWELFTHS = 12
+
+# Outcomes average ratios, which SQL holds as floating point. A mean this close to a
+# threshold is taken as on it (not below): two means differ by at least 1/(20 × the least
+# common multiple of the targets to date), far more than this while that multiple is under
+# 5 × 10^10, as it is for any three indicators with targets under 3,000 young people.
+_OUTCOME_TOLERANCE = 1e-12
+
+
+def _period_key(table) -> ColumnElement[int]:
+    """A return's quarter as one number that sorts as quarters do: 20261 is Q1 2026-27."""
+    return table.financial_year * 10 + table.quarter
+
+
+def _total(whole_numbers) -> ColumnElement[int]:
+    """A sum that stays a whole number: PostgreSQL sums bigints as numeric, on which
+    division would no longer drop the remainder."""
+    return cast(func.sum(whole_numbers), BigInteger)
+
+
+def _below(value, fraction: Fraction, of) -> ColumnElement[bool]:
+    """value < fraction × of, in whole numbers."""
+    return value * fraction.denominator < of * fraction.numerator
+
+
+def _above(value, fraction: Fraction, of) -> ColumnElement[bool]:
+    return value * fraction.denominator > of * fraction.numerator
+
+
+def rag_sql(today: date) -> Subquery:
+    """(grant_id, rag) for every grant: its red, amber or green on `today`, as status_of
+    gives it, with rag one of Rag's values."""
+    ret = aliased(QuarterlyReturn)
+    key = _period_key(ret)
+    latest = (select(ret.grant_id, func.max(key).label("through"))
+              .where(ret.status.in_(REPORTED)).group_by(ret.grant_id).subquery("latest"))
+    # Per grant and year of delivery: its quarters of returns, and how many of those the
+    # latest reported return has reached (profiled_spend's and the targets' `done`).
+    years = (select(ret.grant_id, ret.financial_year, func.count().label("quarters"),
+                    _total(case((key <= latest.c.through, 1), else_=0)).label("done"))
+             .join(latest, latest.c.grant_id == ret.grant_id)
+             .group_by(ret.grant_id, ret.financial_year).subquery("years"))
+
+    def twelfths_to_date(amount):
+        return amount * years.c.done * _TWELFTHS // years.c.quarters
+
+    def of_year(grant_id, financial_year):
+        return and_(years.c.grant_id == grant_id, years.c.financial_year == financial_year)
+
+    profile = (select(GrantFunding.grant_id,
+                      _total(twelfths_to_date(GrantFunding.amount_pence)).label("twelfths"))
+               .join(years, of_year(GrantFunding.grant_id, GrantFunding.financial_year))
+               .group_by(GrantFunding.grant_id).subquery("profile"))
+    pooled = (select(GrantFunding.grant_id, _total(GrantFunding.amount_pence).label("pence"))
+              .group_by(GrantFunding.grant_id).subquery("pooled"))
+    spend = (select(ret.grant_id, _total(ReturnSpend.amount_pence).label("pence"))
+             .join(latest, and_(latest.c.grant_id == ret.grant_id, key == latest.c.through))
+             .join(ReturnSpend, ReturnSpend.return_id == ret.id)
+             .group_by(ret.grant_id).subquery("spend"))
+
+    targets = (select(GrantIndicator.grant_id, GrantIndicator.indicator_id,
+                      _total(twelfths_to_date(IndicatorTarget.target)).label("twelfths"))
+               .join(IndicatorTarget, IndicatorTarget.grant_indicator_id == GrantIndicator.id)
+               .join(years, of_year(GrantIndicator.grant_id, IndicatorTarget.financial_year))
+               .group_by(GrantIndicator.id, GrantIndicator.grant_id,
+                         GrantIndicator.indicator_id).subquery("targets"))
+    achieved = (select(ret.grant_id, ReturnIndicatorValue.indicator_id,
+                       _total(ReturnIndicatorValue.value).label("value"))
+                .join(ReturnIndicatorValue, ReturnIndicatorValue.return_id == ret.id)
+                .where(ret.status.in_(REPORTED))
+                .group_by(ret.grant_id, ReturnIndicatorValue.indicator_id).subquery("achieved"))
+    target_to_date = targets.c.twelfths // _TWELFTHS
+    ratio = cast(func.coalesce(achieved.c.value, 0), Float) / target_to_date
+    # Only indicators with a whole target to date count, as in IndicatorProgress.ratio.
+    outcomes = (select(targets.c.grant_id, func.count().label("known"),
+                       func.sum(ratio).label("ratios"))
+                .select_from(targets)
+                .outerjoin(achieved, and_(achieved.c.grant_id == targets.c.grant_id,
+                                          achieved.c.indicator_id == targets.c.indicator_id))
+                .where(target_to_date > 0)
+                .group_by(targets.c.grant_id).subquery("outcomes"))
+
+    overdue = (select(ret.grant_id, func.min(ret.due_on).label("oldest"))
+               .where(ret.status == ReturnStatus.draft, ret.due_on < today)
+               .group_by(ret.grant_id).subquery("overdue"))
+    sent_back = (select(ret.grant_id).where(ret.status == ReturnStatus.returned)
+                 .group_by(ret.grant_id).subquery("sent_back"))
+    late = (select(Milestone.grant_id, func.count().label("milestones"))
+            .where(Milestone.status.in_(OPEN_MILESTONES), Milestone.due_on < today)
+            .group_by(Milestone.grant_id).subquery("late"))
+
+    spent = func.coalesce(spend.c.pence, 0)
+    profiled = func.coalesce(profile.c.twelfths, 0) // _TWELFTHS
+    known = func.coalesce(outcomes.c.known, 0)
+
+    def outcomes_below(threshold: Fraction) -> ColumnElement[bool]:
+        return and_(known > 0, outcomes.c.ratios
+                    < known * float(threshold) - _OUTCOME_TOLERANCE)
+
+    red = or_(
+        overdue.c.oldest < today - timedelta(days=RETURN_RED_AFTER_DAYS),
+        and_(profiled > 0, or_(_below(spent, SPEND_RED_BELOW, profiled),
+                               _above(spent, SPEND_RED_ABOVE, profiled))),
+        spent > func.coalesce(pooled.c.pence, 0),
+        outcomes_below(OUTCOMES_RED_BELOW),
+        func.coalesce(late.c.milestones, 0) >= MILESTONES_RED_FROM,
+    )
+    amber = or_(
+        overdue.c.oldest.is_not(None),
+        sent_back.c.grant_id.is_not(None),
+        and_(profiled > 0, or_(_below(spent, SPEND_AMBER_BELOW, profiled),
+                               _above(spent, SPEND_AMBER_ABOVE, profiled))),
+        outcomes_below(OUTCOMES_AMBER_BELOW),
+        func.coalesce(late.c.milestones, 0) > 0,
+    )
+    rag = case((red, Rag.red.value), (amber, Rag.amber.value), else_=Rag.green.value)
+    query = select(Grant.id.label("grant_id"), rag.label("rag"))
+    for part in (profile, pooled, spend, outcomes, overdue, sent_back, late):
+        query = query.outerjoin(part, part.c.grant_id == Grant.id)
+    return query.subquery("rag")
+
+
+def with_rag(rag: Rag, today: date) -> ColumnElement[bool]:
+    """A condition on grants: those whose status on `today` is `rag`."""
+    statuses = rag_sql(today)
+    return Grant.id.in_(select(statuses.c.grant_id).where(statuses.c.rag == rag.value))

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import flag_modified
 
 from eoi.assessment.models import Decision, DecisionOutcome
@@ -80,6 +81,7 @@ def decisions_awaiting_grants() -> list[Decision]:
         select(Decision).join(Decision.eoi).join(Eoi.funding_round)
         .where(Decision.outcome.in_(FUNDED), FundingRound.status == RoundStatus.decided)
         .where(~select(Grant.id).where(Grant.eoi_id == Decision.eoi_id).exists())
+        .options(contains_eager(Decision.eoi).joinedload(Eoi.consortium))
         .order_by(Decision.id)).all()
     return list(decisions)
 

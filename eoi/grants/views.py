@@ -3,8 +3,17 @@ status, its agreement PDF, milestones with their evidence, and payments."""
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from eoi import clock
 from eoi.assessment.models import Decision
@@ -35,6 +44,7 @@ from eoi.grants.models import (
 )
 from eoi.grants.status import explain_rules
 from eoi.grants.timeline import timeline_of
+from eoi.pagination import page_number
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import fund_manager_only, load_or_404, require
 from eoi.reports.published import published_achievements
@@ -50,14 +60,25 @@ def _grant(grant_id: int) -> Grant:
     return grant
 
 
+def _grant_for_page(grant_id: int) -> Grant:
+    """The grant with everything its page shows, in a few statements however long it runs."""
+    grant = db.session.scalar(select(Grant).where(Grant.id == grant_id)
+                              .options(*lists.grant_page_loads()))
+    if grant is None:
+        abort(404)
+    require(grant.can_view(current_user))
+    return grant
+
+
 @grants_bp.get("")
 @login_required
 def index():
     chosen = lists.grant_list(current_user, request.args, clock.today())
+    page = chosen.page(page_number(request.args))
     awaiting = (operations.decisions_awaiting_grants()
                 if current_user.is_fund_manager else [])
-    return render_template("grants/index.html", title="Grants", chosen=chosen,
-                           awaiting=awaiting)
+    return render_template("grants/index.html", title="Grants", chosen=chosen, page=page,
+                           statuses=chosen.statuses(page.rows), awaiting=awaiting)
 
 
 @grants_bp.get("/export.<any(csv, xlsx):fmt>")
@@ -71,8 +92,9 @@ def export(fmt: str):
 @grants_bp.get("/payments")
 @login_required
 def payments():
-    return render_template("grants/payments.html", title="Payments",
-                           chosen=lists.payment_list(current_user, request.args))
+    chosen = lists.payment_list(current_user, request.args)
+    return render_template("grants/payments.html", title="Payments", chosen=chosen,
+                           page=chosen.page(page_number(request.args)))
 
 
 @grants_bp.get("/payments/export.<any(csv, xlsx):fmt>")
@@ -102,7 +124,7 @@ def new(decision_id: int):
 @grants_bp.get("/<int:grant_id>")
 @login_required
 def show(grant_id: int):
-    grant = _grant(grant_id)
+    grant = _grant_for_page(grant_id)
     today = clock.today()
     progress = monitoring.indicator_progress(grant)
     return render_template(

@@ -14,9 +14,11 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -109,6 +111,11 @@ class QuarterlyReturn(Versioned, Model):
 
     def can_view(self, user: "User") -> bool:
         return self.grant.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["QuarterlyReturn"]:
+        """Every return `user` may see (can_view): those of the grants they may see."""
+        return select(cls).where(cls.grant_id.in_(Grant.visible_ids(user)))
 
     def can_edit(self, user: "User") -> bool:
         # Whoever enters a return sees its figures as entered, so only those who send it.

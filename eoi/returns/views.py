@@ -1,10 +1,14 @@
 """A quarterly return: the web form, the spreadsheet template and its upload, submission,
 the fund manager's review, and the quarterly report PDF."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from eoi import clock
+from eoi.consortia.models import Consortium
 from eoi.downloads import attachment
 from eoi.eois.models import CostCategory
 from eoi.eois.uploads import MAX_BYTES
@@ -19,8 +23,10 @@ from eoi.forms.returns import (
     return_form,
 )
 from eoi.grants import monitoring
+from eoi.grants.models import Grant, GrantIndicator
+from eoi.pagination import page_number
 from eoi.pdf import pdf_response, render_pdf
-from eoi.permissions import load_or_404, require
+from eoi.permissions import require
 from eoi.reports.published import (
     PUBLISHED,
     borough_table,
@@ -46,8 +52,9 @@ returns_bp = Blueprint("returns", __name__, url_prefix="/returns")
 @returns_bp.get("")
 @login_required
 def index():
-    return render_template("returns/index.html", title="Quarterly returns",
-                           chosen=lists.return_list(current_user, request.args, clock.today()))
+    chosen = lists.return_list(current_user, request.args, clock.today())
+    return render_template("returns/index.html", title="Quarterly returns", chosen=chosen,
+                           page=chosen.page(page_number(request.args)))
 
 
 @returns_bp.get("/export.<any(csv, xlsx):fmt>")
@@ -57,15 +64,40 @@ def export(fmt: str):
     return download(chosen.listing(), fmt, "returns", clock.now())
 
 
+def _page_loads() -> tuple[ORMOption, ...]:
+    """What a return's page reads: its figures, and what its grant's permissions ask."""
+    grant = joinedload(QuarterlyReturn.grant)
+    return (
+        selectinload(QuarterlyReturn.counts),
+        selectinload(QuarterlyReturn.borough_counts),
+        selectinload(QuarterlyReturn.indicator_values),
+        selectinload(QuarterlyReturn.spend),
+        grant.selectinload(Grant.indicators).joinedload(GrantIndicator.indicator),
+        grant.selectinload(Grant.partners),
+        grant.joinedload(Grant.consortium).selectinload(Consortium.memberships),
+    )
+
+
 def _return(return_id: int) -> QuarterlyReturn:
-    ret = load_or_404(QuarterlyReturn, return_id)
+    ret = db.session.scalar(select(QuarterlyReturn).where(QuarterlyReturn.id == return_id)
+                            .options(*_page_loads()))
+    if ret is None:
+        abort(404)
     require(ret.can_view(current_user))
     return ret
 
 
+def _boroughs() -> dict[str, str]:
+    """The London boroughs, read once a request: the form, the page and the published
+    tables each name them."""
+    if "london_boroughs" not in g:
+        g.london_boroughs = operations.london_boroughs()
+    return g.london_boroughs
+
+
 def _return_form(ret: QuarterlyReturn, *, borough_rows: int, formdata=None):
     return return_form(indicators=operations.indicators_for(ret.grant),
-                       boroughs=operations.london_boroughs(), borough_rows=borough_rows,
+                       boroughs=_boroughs(), borough_rows=borough_rows,
                        formdata=formdata)
 
 
@@ -93,7 +125,7 @@ def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None
         review_form=review_form or ReviewForm(formdata=None), confirm=ConfirmForm(),
         error_form=error_form, narratives=NARRATIVES,
         indicators=operations.indicators_for(ret.grant),
-        boroughs=operations.london_boroughs(), categories=list(CostCategory),
+        boroughs=_boroughs(), categories=list(CostCategory),
         can_edit=ret.can_edit(current_user), today=clock.today(), breakdowns=BREAKDOWNS,
         can_see_figures=can_see_figures, submit_form=submit_form,
         small_numbers=small_numbers_of_people(figures.narrative),
@@ -151,7 +183,7 @@ def _context(ret: QuarterlyReturn) -> spreadsheet.TemplateContext:
         quarter_key=f"{ret.financial_year}-Q{ret.quarter}",
         indicators=[(str(gi.indicator_id), gi.indicator.name, gi.indicator.unit)
                     for gi in grant.indicators],
-        boroughs=list(operations.london_boroughs().items()),
+        boroughs=list(_boroughs().items()),
         cost_categories=CostCategory.choices())
 
 
@@ -250,7 +282,7 @@ def _published_figures(ret: QuarterlyReturn) -> dict | None:
     protected = protected_quarter(ret.period)
     scope = ret.grant.reference
     return {"tables": cohort_tables(protected, scope),
-            "boroughs": borough_table(protected, scope, operations.london_boroughs()),
+            "boroughs": borough_table(protected, scope, _boroughs()),
             "supported": supported_total(protected, scope)}
 
 
@@ -269,7 +301,7 @@ def report(return_id: int):
     protected = protected_quarter(ret.period, including=None if published else ret)
     progress = monitoring.indicator_progress(grant)
     tables = cohort_tables(protected, grant.reference)
-    boroughs = borough_table(protected, grant.reference, operations.london_boroughs())
+    boroughs = borough_table(protected, grant.reference, _boroughs())
     content = render_pdf(
         "returns/report.pdf.html", title=f"Quarterly report {grant.reference} "
         f"{ret.period.short_label}", ret=ret, grant=grant, tables=tables, boroughs=boroughs,
