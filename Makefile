@@ -2,7 +2,7 @@
 # production, `make test` runs every test.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: setup run serve serve-settings test lint bench stress clean
+.PHONY: setup run serve serve-settings test lint bench bench-scale stress clean
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -79,6 +79,13 @@ test: lint
 # bench: speed and memory figures (benchmarks/).
 bench: setup
 	@if [ -d benchmarks ]; then $(BIN)/python -m benchmarks; else echo "No benchmarks yet."; fi
+
+# bench-scale: the pages on a national fund (eoi.demo.scale) against gunicorn on a throwaway
+# PostgreSQL, beside a bare Flask floor (benchmarks/scale.py): statements, times, throughput,
+# memory and the EOI PDF, against their targets. A measurement: it exits 0 either way. The
+# loaded database is kept in instance/bench-scale-*.dump for the next run.
+bench-scale: setup
+	$(BIN)/python -m benchmarks.scale
 
 # stress: many people pressing the same button at once, against gunicorn on a throwaway
 # PostgreSQL (scripts/stress.py): each case's 500s, lost updates and duplicates, which must

@@ -9,7 +9,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
-from eoi import clock
+from eoi import clock, querycount
 from eoi.config import load_config
 from eoi.extensions import csrf, db, login_manager, migrate
 from eoi.inputs import MAX_ID, clean_text
@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIdConverter
     _configure_templates(app)
     db.init_app(app)
+    querycount.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -30,6 +30,8 @@ EOI_PROXY_HOPS     how many proxies in front of the service set X-Forwarded-For 
                    and the client is the address the connection comes from
 EOI_NOW            outside production only: run the service clock from this moment (an ISO
                    date or datetime), to show or test the service as of another day
+EOI_QUERY_COUNT_HEADER  outside production only: 1 sends each response's count of SQL
+                   statements in an X-Query-Count header (eoi.querycount), for measuring
 """
 
 import os
@@ -109,6 +111,9 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         raise ConfigurationError(
             "EOI_STORAGE=s3 needs EOI_S3_BUCKET set to the bucket that keeps the files "
             "(and EOI_S3_ENDPOINT_URL for a service other than AWS).")
+    count_queries = environ.get("EOI_QUERY_COUNT_HEADER") == "1"
+    if count_queries and production:
+        raise ConfigurationError("EOI_QUERY_COUNT_HEADER is for measuring, not production.")
     proxy_hops = environ.get("EOI_PROXY_HOPS") or "0"
     if not proxy_hops.isdigit():
         raise ConfigurationError("EOI_PROXY_HOPS must be a number of proxies, such as 1.")
@@ -146,6 +151,7 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "EOI_360G_PREFIX": environ.get("EOI_360G_PREFIX") or "360G-mopac-",
         "EOI_PROXY_HOPS": int(proxy_hops),
         "EOI_NOW": start_clock_at,
+        "EOI_QUERY_COUNT_HEADER": count_queries,
     }
 
 
