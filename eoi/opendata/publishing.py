@@ -5,14 +5,22 @@ score, assessor or return figure can reach the file."""
 import csv
 import io
 import json
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 
 from flask import current_app, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
+from eoi.accounts.models import User
+from eoi.consortia.models import Consortium, ConsortiumMembership
+from eoi.eois.models import Eoi, EoiSection
 from eoi.extensions import db
 from eoi.formatting import LONDON
-from eoi.grants.models import Grant
+from eoi.grants.models import Grant, GrantFunding
 from eoi.opendata.threesixty import (
     FLAT_COLUMNS,
     FUNDER_COLUMNS,
@@ -22,13 +30,17 @@ from eoi.opendata.threesixty import (
     Place,
     flat_row,
     funder_rows,
+    grant_record,
     location_rows,
-    package,
+    package_head,
 )
+from eoi.pagination import Page, paginate
 from eoi.reference.models import Organisation, OrganisationType
-from eoi.reports.workbooks import workbook_bytes
+from eoi.reports.workbooks import workbook_chunks
 
 DESCRIPTION_LIMIT = 1000
+# Grants read at a time for a download: each chunk costs the same few statements.
+CHUNK = 1000
 
 
 class NotPublishable(RuntimeError):
@@ -56,10 +68,10 @@ def _org(organisation: Organisation) -> Org:
     return Org(organisation.org_id or f"{prefix()}ORG-{organisation.id}", organisation.name)
 
 
-def awarded(grant: Grant, funder: Org) -> AwardedGrant:
+def awarded(grant: Grant, funder: Org, summary: str | None) -> AwardedGrant:
+    """The grant as 360Giving facts; `summary` is its EOI's summary answer, if any."""
     eoi = grant.eoi
-    summary = eoi.section("summary")
-    text = ((summary.content or {}).get("summary") if summary else "") or grant.title
+    text = summary or grant.title
     funders = [funder]
     for row in grant.funding:
         if row.funder.type is not OrganisationType.mopac:
@@ -79,39 +91,118 @@ def awarded(grant: Grant, funder: Org) -> AwardedGrant:
         from_open_call=True, modified=grant.created_at)
 
 
-def published_package(today: date) -> dict:
+# What a grant's record is made from, loaded for many grants at once: one statement per
+# collection, not per grant.
+_FOR_RECORD = (
+    joinedload(Grant.eoi).joinedload(Eoi.decision),
+    joinedload(Grant.eoi).joinedload(Eoi.funding_round),
+    joinedload(Grant.owner).joinedload(User.organisation),
+    selectinload(Grant.funding).joinedload(GrantFunding.funder),
+    joinedload(Grant.consortium).selectinload(Consortium.memberships)
+    .joinedload(ConsortiumMembership.local_authority),
+)
+
+
+def _summaries(grants: Sequence[Grant]) -> dict[int, str]:
+    """Each EOI's summary answer, by EOI id: only that section is read."""
+    sections = db.session.scalars(select(EoiSection).where(
+        EoiSection.key == "summary", EoiSection.eoi_id.in_([g.eoi_id for g in grants])))
+    return {s.eoi_id: (s.content or {}).get("summary") or "" for s in sections}
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What is published: the package's head (who, when, which version) and its grants'
+    records, in reference order. `records` reads the grants as it is iterated, a chunk at
+    a time, so it is iterated once per download."""
+
+    head: dict
+    funder: Org
+    data_source: str
+
+    def records(self, chunk: int = CHUNK) -> Iterator[dict]:
+        after = ""
+        while True:
+            grants = db.session.scalars(select(Grant).options(*_FOR_RECORD)
+                                        .where(Grant.reference > after)
+                                        .order_by(Grant.reference).limit(chunk)).all()
+            yield from self._made(grants)
+            if len(grants) < chunk:
+                return
+            after = grants[-1].reference
+
+    def page(self, number: int) -> Page[dict]:
+        """One page of the records, for the open data page."""
+        page = paginate(select(Grant).options(*_FOR_RECORD).order_by(Grant.reference), number)
+        return Page(self._made(page.rows), page.number, page.per_page, page.total)
+
+    def _made(self, grants: Sequence[Grant]) -> list[dict]:
+        if not grants:
+            return []
+        summaries = _summaries(grants)
+        return [grant_record(awarded(g, self.funder, summaries.get(g.eoi_id)),
+                             prefix=prefix(), data_source=self.data_source) for g in grants]
+
+
+def publication(today: date) -> Publication:
+    """What MOPAC publishes today. Raises NotPublishable when nothing can be."""
     funder = mopac()
-    grants = db.session.scalars(select(Grant).order_by(Grant.reference)).all()
-    if not grants:
+    if db.session.scalar(select(Grant.id).limit(1)) is None:
         # The standard has no empty package: a file with no grants would not be valid.
         raise NotPublishable("No grants have been awarded yet")
-    return package([awarded(g, funder) for g in grants], prefix=prefix(), publisher=funder,
-                   data_source=url_for("opendata.index", _external=True), issued=today)
+    return Publication(package_head(prefix=prefix(), publisher=funder, issued=today), funder,
+                       url_for("opendata.index", _external=True))
+
+
+def published_package(today: date) -> dict:
+    """The whole package at once, for tests and anyone who wants it as one object."""
+    published = publication(today)
+    return {"grants": list(published.records()), **published.head}
+
+
+def json_chunks(head: dict, records: Iterable[dict]) -> Iterator[str]:
+    """The package as JSON, exactly as `as_json` writes it, a grant at a time: the head's
+    opening, then each grant's record, then the rest of the head."""
+    yield '{\n  "grants": ['
+    first = True
+    for record in records:
+        text = textwrap.indent(json.dumps(record, indent=2, ensure_ascii=False), "    ")
+        yield ("\n" if first else ",\n") + text
+        first = False
+    rest = json.dumps(head, indent=2, ensure_ascii=False)  # '{\n  "version"...'
+    yield ("]" if first else "\n  ]") + ",\n" + rest[2:]
 
 
 def as_json(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def as_csv(data: dict) -> str:
+def csv_chunks(published: Publication) -> Iterator[str]:
+    """The standard's one row a grant, a line at a time. Cells are written as they are
+    (no spreadsheet guard): open data is read by programs, which must get the text as
+    published."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([title for title, _ in FLAT_COLUMNS])
-    for record in data["grants"]:
-        writer.writerow(flat_row(record))
-    return buffer.getvalue()
+    for row in chain([[title for title, _ in FLAT_COLUMNS]], map(flat_row, published.records())):
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
-def as_xlsx(data: dict) -> bytes:
-    records = data["grants"]
-    publisher = data["publisher"]
-    return workbook_bytes([
-        ("grants", [[title for title, _ in FLAT_COLUMNS], *map(flat_row, records)]),
+def as_xlsx(published: Publication) -> Iterator[bytes]:
+    """The standard's sheets. A sheet is written whole before the next, so the records are
+    read once and held for the three sheets that list them."""
+    records = list(published.records())
+    head = published.head
+    publisher = head["publisher"]
+    return workbook_chunks([
+        ("grants", chain([[title for title, _ in FLAT_COLUMNS]], map(flat_row, records))),
         ("funding_organizations",
-         [list(FUNDER_COLUMNS), *(row for r in records for row in funder_rows(r))]),
+         chain([list(FUNDER_COLUMNS)], (row for r in records for row in funder_rows(r)))),
         ("beneficiary_locations",
-         [list(LOCATION_COLUMNS), *(row for r in records for row in location_rows(r))]),
-        ("Meta", [*([key, data[key]] for key in ("title", "version", "issued")),
+         chain([list(LOCATION_COLUMNS)], (row for r in records for row in location_rows(r)))),
+        ("Meta", [*([key, head[key]] for key in ("title", "version", "issued")),
                   ["publisher:name", publisher["name"]],
                   ["publisher:identifier", publisher["identifier"]]]),
     ])
