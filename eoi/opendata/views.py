@@ -40,14 +40,18 @@ def _pieces(chunks: Iterable) -> Iterator:
     """`chunks`, each made in an app context of its own pushed only while it is made. The
     request's context is gone by then, and a context held from one piece to the next would
     sit on top of whatever else the thread does meanwhile (another download, say)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    pieces = iter(chunks)
-    while True:
-        with app.app_context():
-            piece = next(pieces, None)
-        if piece is None:
-            return
-        yield piece
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # while it is here
+
+    def made() -> Iterator:
+        pieces = iter(chunks)
+        while True:
+            with app.app_context():
+                piece = next(pieces, None)
+            if piece is None:
+                return
+            yield piece
+
+    return made()
 
 
 def _download(content, mimetype: str, extension: str) -> Response:

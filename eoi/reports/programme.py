@@ -248,16 +248,19 @@ def outcomes() -> list[OutcomeRow]:
 
 # Everything a grant's status and money are worked out from (monitoring.facts_for), loaded
 # for a whole page of grants at once: one statement per collection, not per grant.
-_FOR_STATUS = (
-    joinedload(Grant.consortium),
-    selectinload(Grant.funding),
-    selectinload(Grant.payments),
-    selectinload(Grant.milestones),
-    selectinload(Grant.returns).selectinload(QuarterlyReturn.spend),
-    selectinload(Grant.returns).selectinload(QuarterlyReturn.indicator_values),
-    selectinload(Grant.indicators).joinedload(GrantIndicator.indicator),
-    selectinload(Grant.indicators).selectinload(GrantIndicator.targets),
-)
+def _for_status() -> tuple:
+    # A function, not a constant: options need every model mapped, which an import of
+    # this module alone does not ensure.
+    return (
+        joinedload(Grant.consortium),
+        selectinload(Grant.funding),
+        selectinload(Grant.payments),
+        selectinload(Grant.milestones),
+        selectinload(Grant.returns).selectinload(QuarterlyReturn.spend),
+        selectinload(Grant.returns).selectinload(QuarterlyReturn.indicator_values),
+        selectinload(Grant.indicators).joinedload(GrantIndicator.indicator),
+        selectinload(Grant.indicators).selectinload(GrantIndicator.targets),
+    )
 
 
 def _rows(grants: Sequence[Grant], today: date) -> list[GrantRow]:
@@ -274,27 +277,23 @@ def grant_page(today: date, number: int, total: int, per_page: int = PER_PAGE) -
     grants (Programme.grant_count), already counted. A page beyond the last shows the last."""
     pages = max(1, -(-total // per_page))
     number = min(max(number, 1), pages)
-    grants = db.session.scalars(select(Grant).options(*_FOR_STATUS).order_by(Grant.reference)
+    grants = db.session.scalars(select(Grant).options(*_for_status()).order_by(Grant.reference)
                                 .limit(per_page).offset((number - 1) * per_page)).all()
     return Page(_rows(grants, today), number, per_page, total)
 
 
 def every_grant_row(today: date, chunk: int = CHUNK) -> Iterator[GrantRow]:
-    """Every grant in reference order, read `chunk` grants at a time; each chunk is let go
-    of before the next is read."""
+    """Every grant in reference order, read `chunk` grants at a time. A chunk is let go of
+    once the next is read: the session holds unchanged records only weakly."""
     after = ""
     while True:
-        grants = db.session.scalars(select(Grant).options(*_FOR_STATUS)
+        grants = db.session.scalars(select(Grant).options(*_for_status())
                                     .where(Grant.reference > after)
                                     .order_by(Grant.reference).limit(chunk)).all()
-        if not grants:
-            return
         yield from _rows(grants, today)
-        after = grants[-1].reference
-        for grant in grants:
-            db.session.expunge(grant)  # and, by cascade, its returns, payments, milestones
         if len(grants) < chunk:
             return
+        after = grants[-1].reference
 
 
 def charts(report: Programme, grants: Sequence[GrantRow] = ()) -> dict[str, str]:
