@@ -142,9 +142,9 @@ def grants_by_state() -> list[tuple[GrantState, int]]:
     return [(state, counts.get(state, 0)) for state in GrantState]
 
 
-def _period(ret=QuarterlyReturn):
-    # A quarter as one number that orders like the quarter: 2026-Q3 is 20263.
-    return ret.financial_year * 10 + ret.quarter
+def _period():
+    # A return's quarter as one number that orders like the quarter: 2026-Q3 is 20263.
+    return QuarterlyReturn.financial_year * 10 + QuarterlyReturn.quarter
 
 
 def _latest_reported():
