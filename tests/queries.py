@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 
 from eoi.extensions import db
 
@@ -27,11 +27,11 @@ class Statements:
 
 
 @contextmanager
-def counted_statements(engine: Engine | None = None) -> Iterator[Statements]:
+def counted_statements(engine=None) -> Iterator[Statements]:
     """Every SQL statement run inside the block, on any connection of the app's engine
     (`engine`, or the current app's)."""
     statements = Statements()
-    engine = engine or db.engine
+    engine = engine if engine is not None else db.engine
 
     def seen(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(_NOT_COUNTED):
@@ -46,14 +46,12 @@ def counted_statements(engine: Engine | None = None) -> Iterator[Statements]:
 
 def page_statements(client, url: str, *, expect: int = 200) -> Statements:
     """The statements one GET of `url` runs, signing-in checks included (as each request
-    pays for them), and those of a streamed body as it is read."""
-    # The engine is looked up in an app context of its own, let go before the request: a
-    # request inside a held context would share its `g`.
+    pays for them), and those of a streamed download as it is read. Needs no app context:
+    one held around the request would share its `g`."""
     with client.application.app_context():
         engine = db.engine
     with counted_statements(engine) as statements:
         response = client.get(url)
-        response.get_data()  # a streamed download reads the database as it is sent
-        response.close()
+        response.get_data()
     assert response.status_code == expect, (url, response.status_code)
     return statements
