@@ -9,6 +9,7 @@ with what its status needs loaded in a fixed number of statements."""
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -106,6 +107,12 @@ class Programme:
     supported: Cell | None
     cohorts: list[PublishedTable]
     boroughs: PublishedTable | None
+
+    @cached_property
+    def grants(self) -> list[GrantRow]:
+        """Every grant's row, for the PDF, which lists them all: read a chunk at a time
+        when first asked for (the dashboard lists a page of them instead, `grant_page`)."""
+        return list(every_grant_row(self.today))
 
 
 def programme(today: date, quarter: Quarter | None = None) -> Programme:
@@ -296,9 +303,11 @@ def every_grant_row(today: date, chunk: int = CHUNK) -> Iterator[GrantRow]:
         after = grants[-1].reference
 
 
-def charts(report: Programme, grants: Sequence[GrantRow] = ()) -> dict[str, str]:
+def charts(report: Programme, grants: Sequence[GrantRow] | None = None) -> dict[str, str]:
     """The SVG charts, each drawn from the same figures as the table beside it: the money
-    chart from the grants listed beside it (a page of them on the dashboard)."""
+    chart from the grants listed beside it (a page of them on the dashboard, else all)."""
+    if grants is None:
+        grants = report.grants
     drawn = {
         "outcomes": bar_chart(
             "Outcomes against targets to date",

@@ -47,10 +47,8 @@ def dashboard():
 @fund_manager_only
 def report_pdf():
     report = _report()
-    grants = list(programme_report.every_grant_row(report.today))
     content = render_pdf("reports/programme.pdf.html", title="Programme report",
-                         report=report, grants=grants,
-                         charts=programme_report.charts(report, grants),
+                         report=report, charts=programme_report.charts(report),
                          rules=explain_rules(), printed_at=clock.now(),
                          running_head="Co-commissioning fund · programme report")
     return pdf_response(content, f"programme-report-{report.today.isoformat()}.pdf")
