@@ -2,10 +2,11 @@
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from eoi.accounts import operations as accounts
-from eoi.accounts.models import Role, User, UserRole
+from eoi.accounts.models import Role, User
+from eoi.admin import lists
 from eoi.extensions import db
 from eoi.forms.admin import (
     BcuForm,
@@ -21,6 +22,7 @@ from eoi.forms.admin import (
 )
 from eoi.forms.base import filled
 from eoi.forms.fields import choices
+from eoi.pagination import page_number, paginate
 from eoi.permissions import fund_manager_only, load_or_404
 from eoi.reference.models import (
     BasicCommandUnit,
@@ -49,25 +51,14 @@ def _form_values(form, *fields) -> dict:
 @admin_bp.get("/users")
 @fund_manager_only
 def users():
-    query_text = request.args.get("q", "").strip()
-    role_value = request.args.get("role", "")
-    status = request.args.get("status", "active")
-    query = select(User).join(User.organisation).order_by(func.lower(User.full_name))
-    if query_text:
-        like = f"%{query_text.lower()}%"
-        query = query.where(
-            or_(func.lower(User.full_name).like(like), User.email.like(like),
-                func.lower(Organisation.name).like(like))
-        )
-    if role_value in {role.value for role in Role}:
-        query = query.where(User.role_links.any(UserRole.role == Role(role_value)))
-    if status in ("active", "deactivated"):
-        query = query.where(User.is_active.is_(status == "active"))
+    filters = lists.user_filters(request.args)
     return render_template(
         "admin/users.html",
         title="Users",
-        users=db.session.scalars(query).all(),
-        filters={"q": query_text, "role": role_value, "status": status},
+        page=paginate(lists.users_query(filters), page_number(request.args)),
+        filters=filters,
+        organisations=lists.organisation_options(),
+        max_search=lists.MAX_SEARCH,
         Role=Role,
     )
 
@@ -172,15 +163,13 @@ _ORGANISATION_FIELDS = ("name", "type", "org_id", "charity_number", "company_num
 @admin_bp.get("/organisations")
 @fund_manager_only
 def organisations():
-    type_value = request.args.get("type", "")
-    query = select(Organisation).order_by(Organisation.name)
-    if type_value in {t.value for t in OrganisationType}:
-        query = query.where(Organisation.type == OrganisationType(type_value))
+    type_value = lists.organisation_type(request.args)
     return render_template(
         "admin/organisations.html",
         title="Organisations",
-        organisations=db.session.scalars(query).all(),
+        page=paginate(lists.organisations_query(type_value), page_number(request.args)),
         type_value=type_value,
+        arguments={"type": type_value} if type_value else {},
         OrganisationType=OrganisationType,
     )
 

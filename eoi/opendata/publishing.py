@@ -5,14 +5,22 @@ score, assessor or return figure can reach the file."""
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from eoi.accounts.models import User
+from eoi.assessment.models import Decision
+from eoi.consortia.models import ConsortiumMembership, MembershipStatus
+from eoi.eois.models import Eoi, EoiSection
+from eoi.eois.sections import in_shape
 from eoi.extensions import db
 from eoi.formatting import LONDON
-from eoi.grants.models import Grant
+from eoi.grants.models import Grant, GrantFunding
 from eoi.opendata.threesixty import (
     FLAT_COLUMNS,
     FUNDER_COLUMNS,
@@ -22,13 +30,18 @@ from eoi.opendata.threesixty import (
     Place,
     flat_row,
     funder_rows,
+    grant_record,
     location_rows,
-    package,
+    package_head,
 )
-from eoi.reference.models import Organisation, OrganisationType
-from eoi.reports.workbooks import workbook_bytes
+from eoi.pagination import Page, paginate
+from eoi.reference.models import LocalAuthority, Organisation, OrganisationType
+from eoi.reports.workbooks import workbook_chunks
+from eoi.rounds.models import FundingRound
 
 DESCRIPTION_LIMIT = 1000
+# Grants read at a time for a download: each chunk costs the same few statements.
+CHUNK = 1000
 
 
 class NotPublishable(RuntimeError):
@@ -50,68 +63,161 @@ def mopac() -> Org:
     return Org(organisation.org_id, organisation.name)
 
 
-def _org(organisation: Organisation) -> Org:
+def _org(id_: int, org_id: str | None, name: str) -> Org:
     # 360Giving's rule for an organisation with no registered id: the publisher's prefix
     # and its own number for it.
-    return Org(organisation.org_id or f"{prefix()}ORG-{organisation.id}", organisation.name)
+    return Org(org_id or f"{prefix()}ORG-{id_}", name)
 
 
-def awarded(grant: Grant, funder: Org) -> AwardedGrant:
-    eoi = grant.eoi
-    summary = eoi.section("summary")
-    text = ((summary.content or {}).get("summary") if summary else "") or grant.title
-    funders = [funder]
-    for row in grant.funding:
-        if row.funder.type is not OrganisationType.mopac:
-            org = _org(row.funder)
-            if org not in funders:
-                funders.append(org)
-    assert eoi.decision is not None  # every grant is made from its EOI's decision
-    decided = eoi.decision.decided_at.astimezone(LONDON).date()
-    return AwardedGrant(
-        reference=grant.reference, title=grant.title,
-        description=text.strip()[:DESCRIPTION_LIMIT],
-        amount_pence=grant.pooled_total_pence, award_date=decided,
-        starts_on=grant.starts_on, ends_on=grant.ends_on,
-        recipient=_org(grant.owner.organisation), funders=tuple(funders),
-        places=tuple(Place(b.name, b.gss_code) for b in grant.consortium.member_boroughs),
-        programme=eoi.funding_round.title, programme_code=f"round-{eoi.round_id}",
-        from_open_call=True, modified=grant.created_at)
+def _grants_query() -> Select:
+    """A row a grant with what its record needs from one record each: the grant, its EOI's
+    round and decision, and the lead's organisation (the recipient). Plain columns, not
+    records: reading ten thousand grants' worth of ORM objects takes seconds."""
+    return (select(Grant.id, Grant.reference, Grant.title, Grant.starts_on, Grant.ends_on,
+                   Grant.created_at, Grant.consortium_id, Grant.eoi_id, Eoi.round_id,
+                   FundingRound.title, Decision.decided_at, Organisation.id,
+                   Organisation.org_id, Organisation.name)
+            .join(Eoi, Eoi.id == Grant.eoi_id)
+            .join(FundingRound, FundingRound.id == Eoi.round_id)
+            .join(Decision, Decision.eoi_id == Eoi.id)  # every grant is made from one
+            .join(User, User.id == Grant.owner_id)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .order_by(Grant.reference))
+
+
+def _awarded(rows: Sequence, funder: Org) -> list[AwardedGrant]:
+    """The grants of `rows` (from _grants_query) as 360Giving facts, with their funders,
+    boroughs and summaries read in three statements for all of them."""
+    if not rows:
+        return []
+    grant_ids = [row[0] for row in rows]
+    funding: dict[int, list] = {}
+    for grant_id, amount, id_, org_id, name, kind in db.session.execute(
+            select(GrantFunding.grant_id, GrantFunding.amount_pence, Organisation.id,
+                   Organisation.org_id, Organisation.name, Organisation.type)
+            .join(Organisation, Organisation.id == GrantFunding.funder_id)
+            .where(GrantFunding.grant_id.in_(grant_ids))
+            .order_by(GrantFunding.grant_id, GrantFunding.financial_year, GrantFunding.id)):
+        funding.setdefault(grant_id, []).append((amount, id_, org_id, name, kind))
+    places: dict[int, list[Place]] = {}
+    for consortium_id, name, code in db.session.execute(
+            select(ConsortiumMembership.consortium_id, LocalAuthority.name,
+                   LocalAuthority.gss_code)
+            .join(LocalAuthority, LocalAuthority.id == ConsortiumMembership.local_authority_id)
+            .where(ConsortiumMembership.consortium_id.in_({row[6] for row in rows}),
+                   ConsortiumMembership.status == MembershipStatus.accepted)
+            .order_by(LocalAuthority.name)):
+        places.setdefault(consortium_id, []).append(Place(name, code))
+    summaries = {eoi_id: in_shape("summary", content).get("summary") or ""
+                 for eoi_id, content in db.session.execute(
+                     select(EoiSection.eoi_id, EoiSection.stored_content).where(
+                         EoiSection.key == "summary",
+                         EoiSection.eoi_id.in_([row[7] for row in rows])))}
+    made = []
+    for (grant_id, reference, title, starts_on, ends_on, created_at, consortium_id, eoi_id,
+         round_id, round_title, decided_at, owner_org, owner_org_id, owner_name) in rows:
+        funders = [funder]
+        for _amount, id_, org_id, name, kind in funding.get(grant_id, []):
+            if kind is not OrganisationType.mopac:
+                org = _org(id_, org_id, name)
+                if org not in funders:
+                    funders.append(org)
+        text = summaries.get(eoi_id) or title
+        made.append(AwardedGrant(
+            reference=reference, title=title, description=text.strip()[:DESCRIPTION_LIMIT],
+            amount_pence=sum(f[0] for f in funding.get(grant_id, [])),
+            award_date=decided_at.astimezone(LONDON).date(),
+            starts_on=starts_on, ends_on=ends_on,
+            recipient=_org(owner_org, owner_org_id, owner_name), funders=tuple(funders),
+            places=tuple(places.get(consortium_id, [])), programme=round_title,
+            programme_code=f"round-{round_id}", from_open_call=True, modified=created_at))
+    return made
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What is published: the package's head (who, when, which version) and its grants'
+    records, in reference order. `records` reads the grants as it is iterated, a chunk at
+    a time, so it is iterated once per download."""
+
+    head: dict
+    funder: Org
+    data_source: str
+
+    def records(self, chunk: int = CHUNK) -> Iterator[dict]:
+        after = ""
+        while True:
+            rows = db.session.execute(
+                _grants_query().where(Grant.reference > after).limit(chunk)).all()
+            yield from self._made(rows)
+            if len(rows) < chunk:
+                return
+            after = rows[-1][1]
+
+    def page(self, number: int) -> Page[dict]:
+        """One page of the records, for the open data page."""
+        page = paginate(_grants_query(), number, scalars=False)
+        return Page(self._made(page.rows), page.number, page.per_page, page.total)
+
+    def _made(self, rows: Sequence) -> list[dict]:
+        return [grant_record(g, prefix=prefix(), data_source=self.data_source)
+                for g in _awarded(rows, self.funder)]
+
+
+def publication(today: date) -> Publication:
+    """What MOPAC publishes today. Raises NotPublishable when nothing can be."""
+    funder = mopac()
+    if db.session.scalar(select(Grant.id).limit(1)) is None:
+        # The standard has no empty package: a file with no grants would not be valid.
+        raise NotPublishable("No grants have been awarded yet")
+    return Publication(package_head(prefix=prefix(), publisher=funder, issued=today), funder,
+                       url_for("opendata.index", _external=True))
 
 
 def published_package(today: date) -> dict:
-    funder = mopac()
-    grants = db.session.scalars(select(Grant).order_by(Grant.reference)).all()
-    if not grants:
-        # The standard has no empty package: a file with no grants would not be valid.
-        raise NotPublishable("No grants have been awarded yet")
-    return package([awarded(g, funder) for g in grants], prefix=prefix(), publisher=funder,
-                   data_source=url_for("opendata.index", _external=True), issued=today)
+    """The whole package at once, for tests and anyone who wants it as one object."""
+    published = publication(today)
+    return {"grants": list(published.records()), **published.head}
 
 
-def as_json(data: dict) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+def json_chunks(head: dict, records: Iterable[dict]) -> Iterator[str]:
+    """The package as JSON, a grant at a time and a grant a line: the opening, each grant's
+    record, then the head (who published it, when, which version). Written compact, as
+    Python's fast encoder writes JSON only without indentation."""
+    yield '{"grants": ['
+    separator = "\n"
+    for record in records:
+        yield separator + json.dumps(record, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n], " + json.dumps(head, ensure_ascii=False)[1:] + "\n"
 
 
-def as_csv(data: dict) -> str:
+def csv_chunks(published: Publication) -> Iterator[str]:
+    """The standard's one row a grant, a line at a time. Cells are written as they are
+    (no spreadsheet guard): open data is read by programs, which must get the text as
+    published."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([title for title, _ in FLAT_COLUMNS])
-    for record in data["grants"]:
-        writer.writerow(flat_row(record))
-    return buffer.getvalue()
+    for row in chain([[title for title, _ in FLAT_COLUMNS]], map(flat_row, published.records())):
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
-def as_xlsx(data: dict) -> bytes:
-    records = data["grants"]
-    publisher = data["publisher"]
-    return workbook_bytes([
-        ("grants", [[title for title, _ in FLAT_COLUMNS], *map(flat_row, records)]),
+def as_xlsx(published: Publication) -> Iterator[bytes]:
+    """The standard's sheets. A sheet is written whole before the next, so the records are
+    read once and held for the three sheets that list them."""
+    records = list(published.records())
+    head = published.head
+    publisher = head["publisher"]
+    return workbook_chunks([
+        ("grants", chain([[title for title, _ in FLAT_COLUMNS]], map(flat_row, records))),
         ("funding_organizations",
-         [list(FUNDER_COLUMNS), *(row for r in records for row in funder_rows(r))]),
+         chain([list(FUNDER_COLUMNS)], (row for r in records for row in funder_rows(r)))),
         ("beneficiary_locations",
-         [list(LOCATION_COLUMNS), *(row for r in records for row in location_rows(r))]),
-        ("Meta", [*([key, data[key]] for key in ("title", "version", "issued")),
+         chain([list(LOCATION_COLUMNS)], (row for r in records for row in location_rows(r)))),
+        ("Meta", [*([key, head[key]] for key in ("title", "version", "issued")),
                   ["publisher:name", publisher["name"]],
                   ["publisher:identifier", publisher["identifier"]]]),
     ])

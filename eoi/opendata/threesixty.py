@@ -113,6 +113,14 @@ def package(grants: Iterable[AwardedGrant], *, prefix: str, publisher: Org,
     return {
         "grants": [grant_record(g, prefix=prefix, data_source=data_source)
                    for g in sorted(grants, key=lambda g: g.reference)],
+        **package_head(prefix=prefix, publisher=publisher, issued=issued),
+    }
+
+
+def package_head(*, prefix: str, publisher: Org, issued: date) -> dict:
+    """Everything in the file but its grants, in the order the file gives it."""
+    check_prefix(prefix)
+    return {
         "version": VERSION,
         "title": f"{publisher.name}: co-commissioning fund grants",
         "issued": issued.isoformat(),

@@ -1,18 +1,35 @@
 """The whole programme at a glance: every grant's status and money, outcomes against
 targets across grants, and the young people supported in a quarter, published with
-small counts suppressed. The dashboard, its PDF and the exports all show this."""
+small counts suppressed. The dashboard, its PDF and the exports all show this.
 
+Figures about the whole programme are added up in SQL, a handful of statements whatever
+the size of the fund; grants are listed a page (or, for downloads, a chunk) at a time, each
+with what its status needs loaded in a fixed number of statements."""
+
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eoi.extensions import db
 from eoi.grants import monitoring
-from eoi.grants.models import Grant
+from eoi.grants.models import (
+    Grant,
+    GrantFunding,
+    GrantIndicator,
+    GrantState,
+    IndicatorTarget,
+    Payment,
+    PaymentStatus,
+)
 from eoi.grants.periods import Quarter
 from eoi.grants.status import GrantStatus, grant_status
 from eoi.money import format_pence
+from eoi.pagination import PER_PAGE, Page
+from eoi.reference.models import Indicator, Organisation
 from eoi.reports.charts import Bar, Series, bar_chart, grouped_bar_chart
 from eoi.reports.published import (
     PROGRAMME,
@@ -25,8 +42,13 @@ from eoi.reports.published import (
     protected_quarter,
     supported_total,
 )
-from eoi.reports.workbooks import workbook_bytes
+from eoi.reports.workbooks import workbook_chunks
+from eoi.returns.models import QuarterlyReturn, ReturnIndicatorValue, ReturnSpend
 from eoi.returns.operations import london_boroughs
+
+# Grants read at a time for a download: each chunk costs the same few statements, and only
+# one chunk's grants, returns and milestones are held in memory.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -49,70 +71,244 @@ class OutcomeRow:
 
 
 @dataclass(frozen=True)
+class Money:
+    """The programme's money: MOPAC's awards, every funder's pooled budget, what MOPAC has
+    paid, and spend to date as each grant's latest return gives it."""
+
+    award_pence: int
+    pooled_pence: int
+    paid_pence: int
+    spend_pence: int
+
+
+@dataclass(frozen=True)
+class Funding:
+    """One funder's share of the pooled budget in one financial year, across grants."""
+
+    funder: str
+    financial_year: int
+    pence: int
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.financial_year} to {self.financial_year + 1}"
+
+
+@dataclass(frozen=True)
 class Programme:
     today: date
     quarter: Quarter | None  # whose young people are shown; None before any return is in
     quarters: list[Quarter]  # every quarter with a return in, for choosing another
-    grants: list[GrantRow]
+    grant_count: int
+    states: list[tuple[GrantState, int]]  # grants in each state, every state listed
+    money: Money
+    funding: list[Funding]
     outcomes: list[OutcomeRow]
     supported: Cell | None
     cohorts: list[PublishedTable]
     boroughs: PublishedTable | None
 
+    @cached_property
+    def grants(self) -> list[GrantRow]:
+        """Every grant's row, for the PDF, which lists them all: read a chunk at a time
+        when first asked for (the dashboard lists a page of them instead, `grant_page`)."""
+        return list(every_grant_row(self.today))
+
 
 def programme(today: date, quarter: Quarter | None = None) -> Programme:
-    grants = list(db.session.scalars(select(Grant).order_by(Grant.reference)))
+    """The programme's figures, each added up in SQL; the grants themselves are listed by
+    `grant_page` and `every_grant_row`."""
+    quarters = published_quarters()
+    if quarter not in quarters:
+        quarter = quarters[-1] if quarters else None
+    states = grants_by_state()
+    supported, cohorts, boroughs = None, [], None
+    if quarter is not None:
+        protected = protected_quarter(quarter)
+        supported = supported_total(protected, PROGRAMME)
+        cohorts = cohort_tables(protected, PROGRAMME)
+        boroughs = borough_table(protected, PROGRAMME, london_boroughs())
+    return Programme(today, quarter, quarters, sum(count for _, count in states), states,
+                     money_totals(), funding_by_funder_and_year(), outcomes(), supported,
+                     cohorts, boroughs)
+
+
+# Figures added up in SQL -------------------------------------------------------------------
+
+def published_quarters() -> list[Quarter]:
+    """Every quarter with an accepted return, in order."""
+    return [Quarter(year, number) for year, number in db.session.execute(
+        select(QuarterlyReturn.financial_year, QuarterlyReturn.quarter)
+        .where(QuarterlyReturn.status.in_(PUBLISHED)).distinct()
+        .order_by(QuarterlyReturn.financial_year, QuarterlyReturn.quarter))]
+
+
+def grants_by_state() -> list[tuple[GrantState, int]]:
+    counts = {state: count for state, count in db.session.execute(
+        select(Grant.state, func.count(Grant.id)).group_by(Grant.state))}
+    return [(state, counts.get(state, 0)) for state in GrantState]
+
+
+def _period():
+    # A return's quarter as one number that orders like the quarter: 2026-Q3 is 20263.
+    return QuarterlyReturn.financial_year * 10 + QuarterlyReturn.quarter
+
+
+def _latest_reported():
+    """Each grant's latest reported quarter (submitted or accepted), as _period numbers:
+    the return whose spend is the grant's spend to date, and the quarter its targets to
+    date run to (eoi.grants.monitoring)."""
+    return (select(QuarterlyReturn.grant_id, func.max(_period()).label("through"))
+            .where(QuarterlyReturn.status.in_(monitoring.REPORTED))
+            .group_by(QuarterlyReturn.grant_id).subquery("latest"))
+
+
+def money_totals() -> Money:
+    latest = _latest_reported()
+    spend = (select(func.coalesce(func.sum(ReturnSpend.amount_pence), 0))
+             .join(QuarterlyReturn, QuarterlyReturn.id == ReturnSpend.return_id)
+             .join(latest, (latest.c.grant_id == QuarterlyReturn.grant_id)
+                   & (latest.c.through == _period())))
+    award = select(func.coalesce(func.sum(Grant.award_pence), 0))
+    pooled = select(func.coalesce(func.sum(GrantFunding.amount_pence), 0))
+    paid = (select(func.coalesce(func.sum(Payment.amount_pence), 0))
+            .where(Payment.status == PaymentStatus.paid))
+    row = db.session.execute(select(award.scalar_subquery(), pooled.scalar_subquery(),
+                                    paid.scalar_subquery(), spend.scalar_subquery())).one()
+    return Money(*(int(value) for value in row))
+
+
+def funding_by_funder_and_year() -> list[Funding]:
+    return [Funding(name, year, int(pence)) for name, year, pence in db.session.execute(
+        select(Organisation.name, GrantFunding.financial_year,
+               func.sum(GrantFunding.amount_pence))
+        .join(Organisation, Organisation.id == GrantFunding.funder_id)
+        .group_by(Organisation.id, Organisation.name, GrantFunding.financial_year)
+        .order_by(GrantFunding.financial_year, Organisation.name))]
+
+
+def _targets_to_date():
+    """Each grant indicator's target to date: each year's target shared evenly over the
+    quarters the grant delivers in that year, for the quarters done by its latest reported
+    quarter, rounded down (as eoi.grants.monitoring.indicator_progress works it out).
+    A year has 1 to 4 quarters, so twelfths hold every share exactly in whole numbers."""
+    latest = _latest_reported()
+    years = (select(QuarterlyReturn.grant_id, QuarterlyReturn.financial_year,
+                    func.count(QuarterlyReturn.id).label("quarters"),
+                    func.sum(case((_period() <= latest.c.through, 1), else_=0)).label("done"))
+             .join(latest, latest.c.grant_id == QuarterlyReturn.grant_id)
+             .group_by(QuarterlyReturn.grant_id, QuarterlyReturn.financial_year)
+             .subquery("years"))
+    twelfths = IndicatorTarget.target * years.c.done * (literal(12) // years.c.quarters)
+    return (select(IndicatorTarget.grant_indicator_id,
+                   (cast(func.sum(twelfths), BigInteger) // 12).label("target_to_date"))
+            .join(GrantIndicator, GrantIndicator.id == IndicatorTarget.grant_indicator_id)
+            .join(years, (years.c.grant_id == GrantIndicator.grant_id)
+                  & (years.c.financial_year == IndicatorTarget.financial_year))
+            .group_by(IndicatorTarget.grant_indicator_id).subquery("targets"))
+
+
+def _achieved():
+    """Each grant's indicator values added up over its reported returns."""
+    return (select(QuarterlyReturn.grant_id, ReturnIndicatorValue.indicator_id,
+                   func.sum(ReturnIndicatorValue.value).label("achieved"))
+            .join(QuarterlyReturn, QuarterlyReturn.id == ReturnIndicatorValue.return_id)
+            .where(QuarterlyReturn.status.in_(monitoring.REPORTED))
+            .group_by(QuarterlyReturn.grant_id, ReturnIndicatorValue.indicator_id)
+            .subquery("achieved"))
+
+
+def outcome_totals() -> list[tuple[str, str, int, int, int]]:
+    """(indicator, unit, achieved, target to date, grants reporting on it) for each
+    indicator some grant reports on, by name and unit, added up across grants."""
+    achieved, targets = _achieved(), _targets_to_date()
+    query: Select = (
+        select(Indicator.name, Indicator.unit,
+               func.coalesce(func.sum(achieved.c.achieved), 0),
+               func.coalesce(func.sum(targets.c.target_to_date), 0),
+               func.count(GrantIndicator.id))
+        .join(Indicator, Indicator.id == GrantIndicator.indicator_id)
+        .outerjoin(achieved, (achieved.c.grant_id == GrantIndicator.grant_id)
+                   & (achieved.c.indicator_id == GrantIndicator.indicator_id))
+        .outerjoin(targets, targets.c.grant_indicator_id == GrantIndicator.id)
+        .group_by(Indicator.name, Indicator.unit).order_by(Indicator.name, Indicator.unit))
+    return [(name, unit, int(entered), int(target), int(grants))
+            for name, unit, entered, target, grants in db.session.execute(query)]
+
+
+def outcomes() -> list[OutcomeRow]:
+    """Each indicator added up across the grants reporting on it; counts of young people
+    as published (protected, from accepted returns), others as entered."""
+    totals = outcome_totals()
+    published = achieved_cells(PROGRAMME, [t[0] for t in totals], [t[1] for t in totals])
+    rows = []
+    for (name, unit, entered, target_to_date, grants), cell in zip(totals, published,
+                                                                    strict=True):
+        if cell is None:
+            rows.append(OutcomeRow(name, unit, entered, f"{entered:,}", target_to_date, grants))
+        else:
+            rows.append(OutcomeRow(name, unit, cell.value, cell.shown, target_to_date, grants))
+    return rows
+
+
+# Grants, a page or a chunk at a time --------------------------------------------------------
+
+# Everything a grant's status and money are worked out from (monitoring.facts_for), loaded
+# for a whole page of grants at once: one statement per collection, not per grant.
+def _for_status() -> tuple:
+    # A function, not a constant: options need every model mapped, which an import of
+    # this module alone does not ensure.
+    return (
+        joinedload(Grant.consortium),
+        selectinload(Grant.funding),
+        selectinload(Grant.payments),
+        selectinload(Grant.milestones),
+        selectinload(Grant.returns).selectinload(QuarterlyReturn.spend),
+        selectinload(Grant.returns).selectinload(QuarterlyReturn.indicator_values),
+        selectinload(Grant.indicators).joinedload(GrantIndicator.indicator),
+        selectinload(Grant.indicators).selectinload(GrantIndicator.targets),
+    )
+
+
+def _rows(grants: Sequence[Grant], today: date) -> list[GrantRow]:
     rows = []
     for grant in grants:
         facts = monitoring.facts_for(grant, today)  # spend is among them: worked out once
         rows.append(GrantRow(grant, grant_status(facts), grant.pooled_total_pence,
                              grant.paid_pence, facts.spend_to_date_pence))
-    quarters = sorted({r.period for g in grants for r in g.returns if r.status in PUBLISHED})
-    if quarter not in quarters:
-        quarter = quarters[-1] if quarters else None
-    if quarter is None:
-        return Programme(today, None, quarters, rows, _outcomes(grants), None, [], None)
-    protected = protected_quarter(quarter)
-    return Programme(
-        today, quarter, quarters, rows, _outcomes(grants),
-        supported_total(protected, PROGRAMME), cohort_tables(protected, PROGRAMME),
-        borough_table(protected, PROGRAMME, london_boroughs()))
-
-
-def _outcomes(grants: list[Grant]) -> list[OutcomeRow]:
-    """Each indicator added up across the grants reporting on it."""
-    totals: dict[tuple[str, str], list[int]] = {}
-    for grant in grants:
-        for progress in monitoring.indicator_progress(grant):
-            entry = totals.setdefault((progress.name, progress.unit), [0, 0, 0])
-            entry[0] += progress.achieved
-            entry[1] += progress.target_to_date or 0
-            entry[2] += 1
-    keys = sorted(totals)
-    published = achieved_cells(PROGRAMME, [name for name, _ in keys], [unit for _, unit in keys])
-    rows = []
-    for (name, unit), cell in zip(keys, published, strict=True):
-        entered, target_to_date, grants_reporting = totals[name, unit]
-        if cell is None:
-            rows.append(OutcomeRow(name, unit, entered, f"{entered:,}", target_to_date,
-                                   grants_reporting))
-        else:
-            rows.append(OutcomeRow(name, unit, cell.value, cell.shown, target_to_date,
-                                   grants_reporting))
     return rows
 
 
-def charts(report: Programme) -> dict[str, str]:
-    """The SVG charts, each drawn from the same figures as the table beside it."""
+def grant_page(today: date, number: int, total: int, per_page: int = PER_PAGE) -> Page[GrantRow]:
+    """One page of grants in reference order, with their status; `total` is the number of
+    grants (Programme.grant_count), already counted. A page beyond the last shows the last."""
+    pages = max(1, -(-total // per_page))
+    number = min(max(number, 1), pages)
+    grants = db.session.scalars(select(Grant).options(*_for_status()).order_by(Grant.reference)
+                                .limit(per_page).offset((number - 1) * per_page)).all()
+    return Page(_rows(grants, today), number, per_page, total)
+
+
+def every_grant_row(today: date, chunk: int = CHUNK) -> Iterator[GrantRow]:
+    """Every grant in reference order, read `chunk` grants at a time. A chunk is let go of
+    once the next is read: the session holds unchanged records only weakly."""
+    after = ""
+    while True:
+        grants = db.session.scalars(select(Grant).options(*_for_status())
+                                    .where(Grant.reference > after)
+                                    .order_by(Grant.reference).limit(chunk)).all()
+        yield from _rows(grants, today)
+        if len(grants) < chunk:
+            return
+        after = grants[-1].reference
+
+
+def charts(report: Programme, grants: Sequence[GrantRow] | None = None) -> dict[str, str]:
+    """The SVG charts, each drawn from the same figures as the table beside it: the money
+    chart from the grants listed beside it (a page of them on the dashboard, else all)."""
+    if grants is None:
+        grants = report.grants
     drawn = {
-        "money": grouped_bar_chart(
-            "Award, payments and spend by grant", [r.grant.reference for r in report.grants],
-            [Series("Pooled budget", [r.pooled_pence // 100 for r in report.grants]),
-             Series("Paid by MOPAC", [r.paid_pence // 100 for r in report.grants]),
-             Series("Spend to date", [r.spend_pence // 100 for r in report.grants])],
-            description="For each grant, in pounds: the pooled budget, what MOPAC has paid "
-            "and what the latest return says has been spent", chart_id="chart-money",
-            value_format=lambda pounds: format_pence(pounds * 100)),
         "outcomes": bar_chart(
             "Outcomes against targets to date",
             [Bar(o.indicator, o.achieved, o.shown, target=o.target_to_date or None)
@@ -120,22 +316,34 @@ def charts(report: Programme) -> dict[str, str]:
             description="Each indicator added up across grants, with its target to date",
             chart_id="chart-outcomes"),
     }
+    if grants:
+        drawn["money"] = grouped_bar_chart(
+            "Award, payments and spend by grant", [r.grant.reference for r in grants],
+            [Series("Pooled budget", [r.pooled_pence // 100 for r in grants]),
+             Series("Paid by MOPAC", [r.paid_pence // 100 for r in grants]),
+             Series("Spend to date", [r.spend_pence // 100 for r in grants])],
+            description="For each grant, in pounds: the pooled budget, what MOPAC has paid "
+            "and what the latest return says has been spent", chart_id="chart-money",
+            value_format=lambda pounds: format_pence(pounds * 100))
     drawn.update((table.key, table.chart()) for table in report.cohorts)
     return drawn
 
 
 # Exports ---------------------------------------------------------------------------------
 
-def grant_lines(report: Programme) -> list[list[str]]:
-    lines = [["Reference", "Title", "Consortium", "Status", "Reasons", "MOPAC award (£)",
-              "Pooled budget (£)", "Paid (£)", "Spend to date (£)"]]
-    for row in report.grants:
+GRANT_HEADINGS = ["Reference", "Title", "Consortium", "Status", "Reasons", "MOPAC award (£)",
+                  "Pooled budget (£)", "Paid (£)", "Spend to date (£)"]
+
+
+def grant_lines(rows: Iterable[GrantRow]) -> Iterator[list[str]]:
+    """The headings, then a line per grant as the rows come."""
+    yield GRANT_HEADINGS
+    for row in rows:
         grant = row.grant
-        lines.append([grant.reference, grant.title, grant.consortium.name,
-                      row.status.rag.title, "; ".join(r.text for r in row.status.reasons),
-                      _pounds(grant.award_pence), _pounds(row.pooled_pence),
-                      _pounds(row.paid_pence), _pounds(row.spend_pence)])
-    return lines
+        yield [grant.reference, grant.title, grant.consortium.name,
+               row.status.rag.title, "; ".join(r.text for r in row.status.reasons),
+               _pounds(grant.award_pence), _pounds(row.pooled_pence),
+               _pounds(row.paid_pence), _pounds(row.spend_pence)]
 
 
 def table_lines(table: PublishedTable) -> list[list[str]]:
@@ -152,15 +360,26 @@ def outcome_lines(report: Programme) -> list[list[str]]:
               for o in report.outcomes)]
 
 
-def as_xlsx(report: Programme) -> bytes:
-    sheets = [("Grants", grant_lines(report)), ("Outcomes", outcome_lines(report))]
+def funding_lines(report: Programme) -> list[list[str]]:
+    return [["Financial year", "Funder", "Pooled budget (£)"],
+            *([f.year_label, f.funder, _pounds(f.pence)] for f in report.funding)]
+
+
+def _sheets(report: Programme, rows: Iterable[GrantRow]):
+    sheets: list[tuple[str, Iterable[list[str]]]] = [
+        ("Grants", grant_lines(rows)), ("Outcomes", outcome_lines(report)),
+        ("Funding", funding_lines(report))]
     sheets += [(t.title[:31], table_lines(t)) for t in report.cohorts]
     if report.boroughs is not None:
         sheets.append(("Boroughs", table_lines(report.boroughs)))
     # Whole numbers go in as numbers, so they add up in a spreadsheet.
-    return workbook_bytes(((title, [[int(cell) if cell.isdigit() else cell for cell in line]
-                                    for line in lines]) for title, lines in sheets),
-                          bold_first_row=True)
+    return ((title, ([int(cell) if cell.isdigit() else cell for cell in line]
+                     for line in lines)) for title, lines in sheets)
+
+
+def xlsx_chunks(report: Programme, rows: Iterable[GrantRow]) -> Iterator[bytes]:
+    """Every table as a workbook, its grants read as the sheet is written, sent in pieces."""
+    return workbook_chunks(_sheets(report, rows), bold_first_row=True)
 
 
 def _pounds(pence: int) -> str:

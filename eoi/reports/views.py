@@ -1,19 +1,19 @@
 """The programme dashboard for fund managers, its PDF, and its CSV and XLSX exports."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, stream_with_context
 
 from eoi import clock
 from eoi.documents import views as documents
 from eoi.documents.kinds import ProgrammeReport
 from eoi.downloads import attachment
-from eoi.exports import csv_text
+from eoi.exports import MIMETYPES, csv_lines
 from eoi.grants.periods import Quarter
 from eoi.grants.status import explain_rules
+from eoi.pagination import page_number
 from eoi.permissions import fund_manager_only
 from eoi.reports import programme as programme_report
 
 reports_bp = Blueprint("reports", __name__, url_prefix="/programme")
-
 
 
 def _chosen_quarter() -> Quarter | None:
@@ -34,8 +34,13 @@ def _report():
 @fund_manager_only
 def dashboard():
     report = _report()
+    page = programme_report.grant_page(report.today, page_number(request.args),
+                                       report.grant_count)
+    arguments = {"quarter": f"{report.quarter.financial_year}-Q{report.quarter.number}"
+                 } if report.quarter and request.args.get("quarter") else {}
     return render_template("reports/dashboard.html", title="Programme dashboard",
-                           report=report, charts=programme_report.charts(report),
+                           report=report, grants=page.rows, page=page, arguments=arguments,
+                           charts=programme_report.charts(report, page.rows),
                            rules=explain_rules())
 
 
@@ -49,15 +54,17 @@ def report_pdf():
 @reports_bp.get("/grants.csv")
 @fund_manager_only
 def grants_csv():
-    report = _report()
-    return attachment(csv_text(programme_report.grant_lines(report)),
-                     "text/csv; charset=utf-8", f"grants-{report.today.isoformat()}.csv")
+    today = clock.today()
+    lines = csv_lines(programme_report.grant_lines(programme_report.every_grant_row(today)))
+    return attachment(stream_with_context(lines), MIMETYPES["csv"],
+                      f"grants-{today.isoformat()}.csv")
 
 
 @reports_bp.get("/programme.xlsx")
 @fund_manager_only
 def programme_xlsx():
     report = _report()
-    return attachment(programme_report.as_xlsx(report), "application/vnd.openxmlformats-"
-                     "officedocument.spreadsheetml.sheet",
-                     f"programme-{report.today.isoformat()}.xlsx")
+    chunks = programme_report.xlsx_chunks(
+        report, programme_report.every_grant_row(report.today))
+    return attachment(stream_with_context(chunks), MIMETYPES["xlsx"],
+                      f"programme-{report.today.isoformat()}.xlsx")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,19 +29,21 @@ COLUMNS = ["provider", "service_name", "description", "boroughs", "service_types
 LIST_SEPARATOR = ";"
 
 
-def service_rows(services: list[Service]) -> list[list[str]]:
-    return [[
-        s.provider.name,
-        s.name,
-        s.description,
-        LIST_SEPARATOR.join(b.gss_code for b in s.boroughs),
-        LIST_SEPARATOR.join(t.value for t in ServiceType if t in s.types),
-        LIST_SEPARATOR.join(c.value for c in Cohort if c in s.cohorts),
-        s.funding_end_date.isoformat() if s.funding_end_date else "",
-    ] for s in services]
+def service_rows(services: Iterable[Service]) -> Iterator[list[str]]:
+    """A row a service, as the services come."""
+    for s in services:
+        yield [
+            s.provider.name,
+            s.name,
+            s.description,
+            LIST_SEPARATOR.join(b.gss_code for b in s.boroughs),
+            LIST_SEPARATOR.join(t.value for t in ServiceType if t in s.types),
+            LIST_SEPARATOR.join(c.value for c in Cohort if c in s.cohorts),
+            s.funding_end_date.isoformat() if s.funding_end_date else "",
+        ]
 
 
-def export_csv(services: list[Service]) -> str:
+def export_csv(services: Iterable[Service]) -> str:
     """In the import's own layout, so an edited export can be imported again."""
     return csv_text([COLUMNS, *service_rows(services)])
 

@@ -1,9 +1,11 @@
 """The service map: directory, entries, gap view, CSV export and import."""
 
+from collections.abc import Iterator
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from eoi import clock
 from eoi.exports import Listing, download
@@ -11,6 +13,7 @@ from eoi.extensions import db
 from eoi.forms.fields import choices
 from eoi.forms.service_map import ImportForm, ServiceForm
 from eoi.inputs import id_from
+from eoi.pagination import page_number, paginate
 from eoi.permissions import load_or_404, permission_required, require
 from eoi.reference.models import LocalAuthority, Organisation
 from eoi.reference.operations import organisation_choices
@@ -40,14 +43,26 @@ def _boroughs() -> list[LocalAuthority]:
     return list(db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)))
 
 
+# Longer than any organisation's name: the rest of a longer search is dropped.
+MAX_PROVIDER_SEARCH = 200
+# Services read at a time for an export.
+CHUNK = 500
+
+
 def _filters() -> dict:
-    return {key: request.args.get(key, "").strip()
-            for key in ("borough", "type", "cohort", "provider")}
+    filters = {key: request.args.get(key, "").strip()
+               for key in ("borough", "type", "cohort", "provider")}
+    filters["provider"] = filters["provider"][:MAX_PROVIDER_SEARCH]
+    return filters
 
 
-def _filtered_services(filters: dict) -> list[Service]:
+def _filtered_services(filters: dict) -> Select:
+    """The services the filters match, by provider and name, with what a row of the list
+    or the export shows loaded alongside."""
     query = (select(Service).join(Service.provider).where(Service.is_archived.is_(False))
-             .order_by(Organisation.name, Service.name))
+             .options(contains_eager(Service.provider), selectinload(Service.boroughs),
+                      selectinload(Service.type_links), selectinload(Service.cohort_links))
+             .order_by(Organisation.name, Service.name, Service.id))
     if borough_id := id_from(filters["borough"]):
         query = query.where(Service.boroughs.any(LocalAuthority.id == borough_id))
     if filters["type"] in {t.value for t in ServiceType}:
@@ -59,7 +74,18 @@ def _filtered_services(filters: dict) -> list[Service]:
     if filters["provider"]:
         query = query.where(func.lower(Organisation.name).contains(
             filters["provider"].lower(), autoescape=True))
-    return list(db.session.scalars(query))
+    return query
+
+
+def _in_chunks(query: Select) -> Iterator[Service]:
+    """Every service `query` finds, read CHUNK at a time as the export is written."""
+    offset = 0
+    while True:
+        services = db.session.scalars(query.limit(CHUNK).offset(offset)).all()
+        yield from services
+        if len(services) < CHUNK:
+            return
+        offset += CHUNK
 
 
 @service_map_bp.get("")
@@ -67,9 +93,10 @@ def _filtered_services(filters: dict) -> list[Service]:
 def index():
     filters = _filters()
     return render_template(
-        "service_map/index.html", title="Service map", services=_filtered_services(filters),
-        filters=filters, boroughs=_boroughs(), ServiceType=ServiceType, Cohort=Cohort,
-        today=clock.today(),
+        "service_map/index.html", title="Service map",
+        page=paginate(_filtered_services(filters), page_number(request.args)),
+        filters=filters, arguments={name: value for name, value in filters.items() if value},
+        boroughs=_boroughs(), ServiceType=ServiceType, Cohort=Cohort, today=clock.today(),
     )
 
 
@@ -78,7 +105,8 @@ def index():
 def export(fmt: str):
     """The directory with the filters that were on screen, in the import's columns."""
     filters = _filters()
-    listing = Listing("Services", list(COLUMNS), service_rows(_filtered_services(filters)),
+    listing = Listing("Services", list(COLUMNS),
+                      service_rows(_in_chunks(_filtered_services(filters))),
                       filters=_described(filters))
     return download(listing, fmt, "service-map", clock.now())
 
@@ -99,7 +127,9 @@ def _described(filters: dict) -> list[tuple[str, str]]:
 def gaps():
     cohort_value = request.args.get("cohort", "")
     cohort = Cohort(cohort_value) if cohort_value in {c.value for c in Cohort} else None
-    services = db.session.scalars(select(Service).where(Service.is_archived.is_(False))).all()
+    services = db.session.scalars(select(Service).where(Service.is_archived.is_(False)).options(
+        selectinload(Service.boroughs), selectinload(Service.type_links),
+        selectinload(Service.cohort_links))).all()
     facts = [ServiceFacts(frozenset(b.id for b in s.boroughs), frozenset(s.types),
                           frozenset(s.cohorts), s.funding_end_date) for s in services]
     boroughs = _boroughs()
