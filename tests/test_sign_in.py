@@ -184,3 +184,16 @@ def test_a_hash_made_with_other_parameters_is_upgraded_at_sign_in(client, make_u
     assert user.password_hash != older
     assert not user.password_hash.startswith("$argon2id$v=19$m=2048,t=1,p=2$")
     assert sign_in(client.application.test_client(), "old@example.org.uk").status_code == 302
+
+
+def test_signing_in_is_not_an_edit_of_the_account(client, make_user):
+    """Two sign-ins to one account at once, or one while a fund manager changes the account,
+    must not conflict: signing in leaves the account's version as it was."""
+    user = make_user(Role.partner, email="twice@example.org.uk")
+    db.session.commit()
+    version = user.version
+    assert sign_in(client, "twice@example.org.uk").status_code == 302
+    assert sign_in(client.application.test_client(), "twice@example.org.uk").status_code == 302
+    db.session.refresh(user)
+    assert user.version == version
+    assert user.last_signed_in_at is not None

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eoi import clock
 from eoi.accounts import throttling
@@ -254,9 +255,14 @@ def attempt_sign_in(email: str, password: str, *, now: datetime,
         _count_failure(limits, now)
         return SignInResult(SignInOutcome.wrong_credentials)
 
+    # Written past the account's version: signing in is not an edit of the account, so two
+    # sign-ins at once, or one during a fund manager's change to the account, never conflict.
+    signed_in: dict[str, object] = {"last_signed_in_at": now}
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_signed_in_at = now
+        signed_in["password_hash"] = hash_password(password)
+    db.session.execute(update(User).where(User.id == user.id).values(**signed_in))
+    for name, value in signed_in.items():
+        set_committed_value(user, name, value)
     start_session(user, user_agent=client.user_agent, now=now)
     record_audit("user.signed_in", user, user=user, summary="Signed in")
     return SignInResult(SignInOutcome.signed_in, user, throttling.device_cookie(
