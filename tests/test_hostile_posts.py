@@ -18,6 +18,7 @@ from eoi.consortia.models import (
     Pledge,
 )
 from eoi.demo.loader import load_demo_data
+from eoi.documents.models import PreparedDocument
 from eoi.eois.models import BudgetLine, Eoi, EoiAttachment
 from eoi.extensions import db
 from eoi.grants.models import Grant, Milestone, Payment
@@ -52,7 +53,7 @@ MODELS = {
     "attachment_id": EoiAttachment, "member_id": PanelMember, "bcu_id": BasicCommandUnit,
     "local_authority_id": LocalAuthority, "organisation_id": Organisation,
     "outcome_id": Outcome, "priority_id": Priority, "indicator_id": Indicator,
-    "service_id": Service,
+    "service_id": Service, "document_id": PreparedDocument,
 }
 
 _INPUT = re.compile(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"')
