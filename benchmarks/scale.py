@@ -103,8 +103,18 @@ class Client:
 
     async def request(self, method: str, path: str, form: dict | None = None) -> Answer:
         started = time.perf_counter()
+        reused = self.writer is not None
         try:
-            answer = await asyncio.wait_for(self._exchange(method, path, form), TIMEOUT)
+            try:
+                answer = await asyncio.wait_for(self._exchange(method, path, form), TIMEOUT)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                if not reused:
+                    raise
+                # The server closed a kept-alive connection while it sat idle (as gunicorn
+                # does after its keep-alive seconds): ask again on a new one, as browsers do.
+                await self.close()
+                started = time.perf_counter()
+                answer = await asyncio.wait_for(self._exchange(method, path, form), TIMEOUT)
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
             await self.close()
             return Answer(0, time.perf_counter() - started, error=repr(error)[:200])
@@ -372,8 +382,10 @@ def database(url: str, env: dict) -> str:
         return f"restored from {dump.relative_to(ROOT)}"
     started = time.perf_counter()
     for command in (["db", "upgrade"], ["demo", "load", "--scale", "national"]):
-        subprocess.run([BIN / "flask", "--app", "eoi", *command], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        done = subprocess.run([BIN / "flask", "--app", "eoi", *command], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
     loaded = time.perf_counter() - started
     dump.parent.mkdir(exist_ok=True)
     for old in dump.parent.glob("bench-scale-*.dump"):
@@ -392,7 +404,8 @@ def serve(app: str, port: int, env: dict, log: Path) -> subprocess.Popen:
     with log.open("w") as out:
         return subprocess.Popen(
             [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-             "--worker-class", "sync", "--timeout", str(int(TIMEOUT) + 10),
+             # One thread each: gunicorn.conf.py's threads would turn sync into gthread.
+             "--worker-class", "sync", "--threads", "1", "--timeout", str(int(TIMEOUT) + 10),
              "--no-control-socket", app], cwd=ROOT, env=env, stdout=out,
             stderr=subprocess.STDOUT)
 
@@ -539,7 +552,6 @@ def main() -> int:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
            "EOI_ENV": "development", "EOI_DATABASE_URL": url, "EOI_SECRET_KEY": "bench-scale",
            "EOI_NOW": NOW, "EOI_DEMO_PASSWORD": PASSWORD,
-           "EOI_UPLOAD_FOLDER": str(folder / "uploads"),
            "EOI_STORAGE_FOLDER": str(folder), "EOI_OUTBOX_FOLDER": str(folder / "outbox")}
     print("Loading the national fund ...", file=sys.stderr)
     loaded = database(url, env)

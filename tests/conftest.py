@@ -504,3 +504,27 @@ def complete_figures(grant, *, new: int = 7, continuing: int = 3):
                    "case_study": "A girl in Year 10 was referred by her school and now "
                                  "attends group work every week."},
     )
+
+
+@pytest.fixture
+def demo(app):
+    """The demo data, for tests that ask pages as its people. Loaded in an app context of its
+    own: requests made inside a held context would share its `g`, and with it the signed-in
+    user of the previous person."""
+    from eoi.demo.loader import load_demo_data
+
+    with app.app_context():
+        load_demo_data(app.config["EOI_DEMO_PASSWORD"])
+        db.session.commit()
+
+
+def signed_in(app, email: str):
+    """A test client signed in as a demo person."""
+    client = app.test_client()
+    page = client.get("/sign-in")
+    answer = client.post("/sign-in", data={"email": email,
+                                           "password": app.config["EOI_DEMO_PASSWORD"],
+                                           "csrf_token": csrf_token(page.text)})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/dashboard", (
+        f"{email} could not sign in")
+    return client

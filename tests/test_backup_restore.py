@@ -30,9 +30,8 @@ from eoi.demo.loader import load_demo_data
 from eoi.eois import operations as eois
 from eoi.eois.models import Eoi
 from eoi.extensions import db
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, signed_in
 from tests.crawling import crawl
-from tests.test_every_page import signed_in
 
 # The PostgreSQL client programs that match the server scripts/with_postgres.sh starts.
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name),

@@ -5,12 +5,10 @@ The crawl (tests/crawling.py) follows every same-site link and GET form from the
 dashboard, as the person signed in, and never POSTs.
 """
 
-import pytest
 
 from eoi.demo.consortia import DEMO_OFFICERS
-from eoi.demo.loader import DEMO_ACCOUNTS, load_demo_data
-from eoi.extensions import db
-from tests.conftest import csrf_token
+from eoi.demo.loader import DEMO_ACCOUNTS
+from tests.conftest import signed_in
 from tests.crawling import crawl
 
 PEOPLE = [account[0] for account in DEMO_ACCOUNTS] + [officer[0] for officer in DEMO_OFFICERS]
@@ -19,26 +17,6 @@ PEOPLE = [account[0] for account in DEMO_ACCOUNTS] + [officer[0] for officer in 
 # means the crawl stopped following something, not that the pages are fine.
 FEWEST_PAGES = {"manager@demo.example": 150, "partner.stgiles@demo.example": 15}
 FEWEST_PAGES_OTHERWISE = 15
-
-
-@pytest.fixture
-def demo(app):
-    # Loaded in an app context of its own: requests made inside a held context would share
-    # its `g`, and with it the signed-in user of the previous person.
-    with app.app_context():
-        load_demo_data(app.config["EOI_DEMO_PASSWORD"])
-        db.session.commit()
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    page = client.get("/sign-in")
-    answer = client.post("/sign-in", data={"email": email,
-                                           "password": app.config["EOI_DEMO_PASSWORD"],
-                                           "csrf_token": csrf_token(page.text)})
-    assert answer.status_code == 302 and answer.headers["Location"] == "/dashboard", (
-        f"{email} could not sign in")
-    return client
 
 
 def test_every_page_each_demo_person_reaches_works(app, demo):

@@ -18,8 +18,8 @@ from eoi.grants.periods import quarters_between
 from eoi.reference.models import OrganisationType
 from eoi.returns.models import QuarterlyReturn
 from eoi.rounds.models import FundingRound
+from tests.conftest import signed_in
 from tests.queries import counted_statements
-from tests.scale.conftest import signed_in
 
 PAGES = [  # (who, page) on the grown demo
     ("manager@demo.example", "/dashboard"),

@@ -15,8 +15,8 @@ import pytest
 import tests.scale
 from eoi.demo.scale import Volumes, counted_volumes, grow_demo, load_scale
 from eoi.extensions import db
+from tests.conftest import signed_in
 from tests.queries import page_statements
-from tests.scale.conftest import signed_in
 
 BUDGET = 25  # the ceiling for any page
 
