@@ -42,6 +42,7 @@ from eoi.reference.models import (
     PriorityKind,
 )
 from eoi.reminders.models import SentReminder
+from eoi.reports.models import PublishedFigures
 from eoi.returns.models import (
     QuarterlyReturn,
     ReturnBoroughCount,
@@ -82,6 +83,7 @@ __all__ = [
     "ReturnBoroughCount",
     "ReturnCount",
     "ReturnIndicatorValue",
+    "PublishedFigures",
     "ReturnSpend",
     "SentReminder",
     "ConsortiumMembership",

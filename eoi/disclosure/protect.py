@@ -68,10 +68,16 @@ def _beside(publication: Publication, withheld: set[FigureKey],
     here or in a table an outsider knows adds up the same), fewest parts and smallest
     first; then those sums themselves; then, if all those are withheld or 0, any."""
     figures = publication.figures
-    holding = [f.terms for f in figures.values() if terms < f.terms]
-    for left, right in publication.equal:  # the other side of a sum known to be the same
+    blocks = audit.Neighbourhoods.of(publication)
+    if blocks.many:  # only what is near: the same rule, in the neighbourhood audited
+        nearby = blocks.figures_around(terms, withheld)
+        equal = [publication.equal[index] for index in blocks.equal_around(terms)]
+    else:
+        nearby, equal = list(figures), publication.equal
+    holding = [figures[key].terms for key in nearby if terms < figures[key].terms]
+    for left, right in equal:  # the other side of a sum known to be the same
         holding += [other for side, other in ((left, right), (right, left)) if terms <= side]
-    shown = [key for key, f in figures.items() if key not in withheld and f.value]
+    shown = [key for key in nearby if key not in withheld and figures[key].value]
 
     def order(key: FigureKey) -> tuple:
         return (len(figures[key].terms), figures[key].value, repr(key))
@@ -79,4 +85,5 @@ def _beside(publication: Publication, withheld: set[FigureKey],
     beside = sorted((key for key in shown if not figures[key].terms & terms
                      and any(figures[key].terms <= whole for whole in holding)), key=order)
     sums = sorted((key for key in shown if terms < figures[key].terms), key=order)
-    return beside + sums or sorted(shown, key=order)
+    return beside + sums or sorted(shown, key=order) or sorted(
+        (key for key, f in figures.items() if key not in withheld and f.value), key=order)

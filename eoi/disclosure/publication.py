@@ -28,6 +28,12 @@ class Publication:
     # start with the classic rule (no line with a single withheld figure) before solving.
     lines: list[tuple[FigureKey, tuple[FigureKey, ...]]] = field(default_factory=list)
     _names: dict[Hashable, int] = field(default_factory=dict)
+    # What auditing works out once from the figures (eoi.disclosure.audit.Neighbourhoods).
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def names(self) -> list[Hashable]:
+        """Each variable's name, in the order of `values`."""
+        return list(self._names)
 
     def variable(self, name: Hashable, value: int) -> int:
         """The variable called `name`, added with its true value the first time."""

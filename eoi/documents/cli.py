@@ -1,5 +1,6 @@
-"""`flask documents prepare`: work through the queue of documents once, then stop (the
-scheduler process does the same every few seconds)."""
+"""`flask documents prepare`: work through the queue of documents once, then stop; `flask
+documents figures`: protect and keep the published figures whose returns changed (the
+scheduler process does both every few seconds)."""
 
 import click
 from flask.cli import AppGroup
@@ -18,3 +19,13 @@ def prepare_command() -> None:
 
     done = prepare_waiting(on_done=say)
     click.echo(f"Prepared {done} document{'' if done == 1 else 's'}.")
+
+
+@documents_cli.command("figures")
+def figures_command() -> None:
+    """Protect and keep the figures about young people of every quarter that changed."""
+    from eoi.reports.keeping import keep_published_figures
+
+    kept = keep_published_figures()
+    click.echo(f"Kept the figures of {len(kept)} subject{'' if len(kept) == 1 else 's'}"
+               + (f": {', '.join(kept)}." if kept else "."))

@@ -59,7 +59,15 @@ def register_error_pages(app) -> None:
 
     writes.register_error_pages(app)
 
-    from eoi.reports.published import NotPublishable
+    from eoi.reports.published import BeingPrepared, NotPublishable
+
+    @app.errorhandler(BeingPrepared)
+    def being_prepared(error):
+        return render_template(
+            "errors/500.html", title="These figures are being prepared",
+            explanation="Figures about young people are checked across every grant's "
+            "returns before they are shown. This takes a few minutes after a return is "
+            "accepted."), 503
 
     @app.errorhandler(NotPublishable)
     def not_publishable(error):

@@ -24,6 +24,8 @@ from eoi.reminders.job import send_due_reminders
 JOB_ID = "send_due_reminders"
 DOCUMENTS_JOB_ID = "prepare_documents"
 DOCUMENTS_EVERY_SECONDS = 5
+FIGURES_JOB_ID = "keep_published_figures"
+FIGURES_EVERY_SECONDS = 30
 
 reminders_cli = AppGroup("reminders", help="Reminders about returns and milestones due.")
 
@@ -55,6 +57,14 @@ def run_documents_job(app: Flask) -> int:
         return prepare_waiting()
 
 
+def run_figures_job(app: Flask) -> int:
+    """Protect again the published figures whose returns changed (eoi.reports.keeping)."""
+    from eoi.reports.keeping import keep_published_figures
+
+    with app.app_context():
+        return len(keep_published_figures())
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Reminders every day at 07:00 London time, and once straight away at start-up to
     catch up on anything missed while the scheduler was down; documents every few seconds."""
@@ -73,6 +83,11 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         # One run works through the whole queue; ticks during a long render are simply
         # skipped (coalesced), never stacked.
         coalesce=True, max_instances=1)
+    scheduler.add_job(
+        run_figures_job, IntervalTrigger(seconds=FIGURES_EVERY_SECONDS), args=[app],
+        id=FIGURES_JOB_ID, next_run_time=datetime.now(LONDON),
+        # A national quarter takes minutes: a thread of its own, so documents never wait.
+        coalesce=True, max_instances=1)
     return scheduler
 
 
@@ -85,6 +100,12 @@ def scheduler_command() -> None:
     scheduler = build_scheduler(app)
 
     def report(event) -> None:
+        if event.job_id == FIGURES_JOB_ID:
+            if event.exception:
+                click.echo(f"The figures job failed: {event.exception!r}", err=True)
+            elif event.retval:
+                click.echo(f"Protected and kept the figures of {event.retval} quarter(s).")
+            return
         if event.job_id == DOCUMENTS_JOB_ID:
             if event.exception:
                 click.echo(f"The documents job failed: {event.exception!r}", err=True)
@@ -105,7 +126,8 @@ def scheduler_command() -> None:
     scheduler.add_listener(report, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     signal.signal(signal.SIGTERM, stop)
     click.echo("Reminder scheduler started: runs now, then every day at 07:00 London time; "
-               f"documents are prepared every {DOCUMENTS_EVERY_SECONDS} seconds.")
+               f"documents are prepared every {DOCUMENTS_EVERY_SECONDS} seconds, published "
+               f"figures checked every {FIGURES_EVERY_SECONDS}.")
     try:
         scheduler.start()
     except KeyboardInterrupt:

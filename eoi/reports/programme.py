@@ -8,7 +8,7 @@ with what its status needs loaded in a fixed number of statements."""
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
@@ -31,9 +31,11 @@ from eoi.money import format_pence
 from eoi.pagination import PER_PAGE, Page
 from eoi.reference.models import Indicator, Organisation
 from eoi.reports.charts import Bar, Series, bar_chart, grouped_bar_chart
+from eoi.reports.keeping import Kept
 from eoi.reports.published import (
     PROGRAMME,
     PUBLISHED,
+    BeingPrepared,
     Cell,
     PublishedTable,
     achieved_cells,
@@ -107,6 +109,10 @@ class Programme:
     supported: Cell | None
     cohorts: list[PublishedTable]
     boroughs: PublishedTable | None
+    # The young people's figures of a national quarter are protected by the scheduler:
+    # not yet, or (worked_out_at) shown as protected before returns accepted since.
+    being_prepared: bool = False
+    worked_out_at: datetime | None = None
 
     @cached_property
     def grants(self) -> list[GrantRow]:
@@ -123,14 +129,21 @@ def programme(today: date, quarter: Quarter | None = None) -> Programme:
         quarter = quarters[-1] if quarters else None
     states = grants_by_state()
     supported, cohorts, boroughs = None, [], None
+    being_prepared, worked_out_at = False, None
     if quarter is not None:
-        protected = protected_quarter(quarter)
-        supported = supported_total(protected, PROGRAMME)
-        cohorts = cohort_tables(protected, PROGRAMME)
-        boroughs = borough_table(protected, PROGRAMME, london_boroughs())
+        try:
+            protected = protected_quarter(quarter, PROGRAMME)
+        except BeingPrepared:
+            being_prepared = True
+        else:
+            supported = supported_total(protected, PROGRAMME)
+            cohorts = cohort_tables(protected, PROGRAMME)
+            boroughs = borough_table(protected, PROGRAMME, london_boroughs())
+            if isinstance(protected, Kept) and not protected.current:
+                worked_out_at = protected.made_at
     return Programme(today, quarter, quarters, sum(count for _, count in states), states,
                      money_totals(), funding_by_funder_and_year(), outcomes(), supported,
-                     cohorts, boroughs)
+                     cohorts, boroughs, being_prepared, worked_out_at)
 
 
 # Figures added up in SQL -------------------------------------------------------------------

@@ -12,10 +12,12 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from sqlalchemy import select
 
+from eoi.disclosure.publication import FigureKey
 from eoi.disclosure.quarter import (
     PROGRAMME,
     WITHHELD_MEANING,
@@ -36,7 +38,8 @@ from eoi.returns.figures import (
 )
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
 
-__all__ = ["PROGRAMME", "WITHHELD_MEANING", "Cell", "NotPublishable", "PublishedTable",
+__all__ = ["PROGRAMME", "WITHHELD_MEANING", "BeingPrepared", "Cell", "NotPublishable",
+           "Printed", "PublishedTable",
            "borough_table", "cohort_tables", "protected_quarter", "supported_total"]
 
 # Only what MOPAC has accepted is published: a submitted return may yet come back.
@@ -74,20 +77,86 @@ class PublishedTable:
                 for title, _, total in self.rows]
 
 
-def protected_quarter(quarter: Quarter, *,
-                      including: QuarterlyReturn | None = None) -> ProtectedQuarter:
-    """The quarter's accepted returns for every grant, protected together. `including`
-    adds a return not yet accepted, for its partner's and MOPAC's preview of the report
-    it would make. Raises NotPublishable unless the audit passed."""
-    figures = _quarter_figures(quarter)
+class BeingPrepared(NotPublishable):
+    """The figures are too many to protect while someone waits, and the scheduler has not
+    kept them yet (eoi.reports.keeping): the page says they are being prepared."""
+
+
+class Printed(Protocol):
+    """Figures as they may be printed: protected now (ProtectedQuarter) or kept (Kept)."""
+
+    @property
+    def homes(self) -> Mapping[str, tuple[str, ...]]: ...
+
+    @property
+    def served(self) -> Mapping[str, tuple[str, ...]]: ...
+
+    def cell(self, key: FigureKey) -> Cell: ...
+
+
+# Up to this many grants' returns in a quarter are protected while the page waits (about a
+# second); a national quarter's hundreds only by the scheduler, which keeps them.
+PROTECTED_WHILE_WAITING_MOST = 100
+
+
+def protected_quarter(quarter: Quarter, scope: str, *,
+                      including: QuarterlyReturn | None = None) -> Printed:
+    """The quarter's accepted returns for every grant, protected together, as printed for
+    `scope` (a grant reference or PROGRAMME). `including` previews a return not yet
+    accepted, for its partner and MOPAC: protected alone, as the figures of a report the
+    rest of the quarter may yet make withhold more of. Raises NotPublishable unless the
+    audit passed, and BeingPrepared while the scheduler protects a large quarter."""
     if including is not None:
         from eoi.returns.operations import figures_of
 
-        figures[including.grant.reference] = figures_of(including)
-    digest = hashlib.sha256(json.dumps(
+        alone = {including.grant.reference: figures_of(including)}
+        return _audited(_digest(alone), lambda: protect_quarter(alone), f"{quarter}")
+    grants, fingerprint = quarter_fingerprint(quarter)
+    return _printed(str(quarter), scope, grants, fingerprint,
+                    lambda: quarter_now(quarter))
+
+
+def quarter_now(quarter: Quarter) -> ProtectedQuarter:
+    figures = _quarter_figures(quarter)
+    return _audited(_digest(figures), lambda: protect_quarter(figures), f"{quarter}")
+
+
+def _printed(subject: str, scope: str, grants: int, fingerprint: str,
+             protect: Callable[[], ProtectedQuarter]) -> Printed:
+    """The kept figures when they are of these returns; else protected now when few, else
+    the figures kept before (with `current` false) while the scheduler protects again."""
+    from eoi.reports.keeping import kept
+
+    found = kept(subject, scope)
+    if found is not None and found.fingerprint == fingerprint:
+        return found
+    if grants <= PROTECTED_WHILE_WAITING_MOST:
+        return protect()
+    if found is not None:
+        return replace(found, current=False)
+    raise BeingPrepared(f"the figures for {subject} are being prepared")
+
+
+def quarter_fingerprint(quarter: Quarter) -> tuple[int, str]:
+    """How many grants have an accepted return for the quarter, and a fingerprint of those
+    returns (ids and versions: accepting, reopening or changing one changes it)."""
+    return _fingerprint(QuarterlyReturn.financial_year == quarter.financial_year,
+                        QuarterlyReturn.quarter == quarter.number)
+
+
+def _fingerprint(*where) -> tuple[int, str]:
+    grants, returns, ids, versions = db.session.execute(
+        select(db.func.count(QuarterlyReturn.grant_id.distinct()), db.func.count(),
+               db.func.coalesce(db.func.sum(QuarterlyReturn.id), 0),
+               db.func.coalesce(db.func.sum(QuarterlyReturn.version), 0))
+        .where(QuarterlyReturn.status.in_(PUBLISHED), *where)).one()
+    return grants, f"{returns}:{ids}:{versions}"
+
+
+def _digest(figures: Mapping[str, ReturnFigures]) -> str:
+    return hashlib.sha256(json.dumps(
         {reference: _canonical(f) for reference, f in figures.items()},
         sort_keys=True).encode()).hexdigest()
-    return _audited(digest, lambda: protect_quarter(figures), f"{quarter}")
 
 
 def _quarter_figures(quarter: Quarter) -> dict[str, ReturnFigures]:
@@ -168,7 +237,7 @@ def _canonical(figures: ReturnFigures) -> dict:
                                for (home, served), c in figures.boroughs.items())}
 
 
-def cohort_tables(protected: ProtectedQuarter, scope: str) -> list[PublishedTable]:
+def cohort_tables(protected: Printed, scope: str) -> list[PublishedTable]:
     """Young people by gender, age band and disability; new and continuing."""
     cohort_titles = [title for _, title in COHORTS]
     tables = []
@@ -184,7 +253,7 @@ def cohort_tables(protected: ProtectedQuarter, scope: str) -> list[PublishedTabl
     return tables
 
 
-def borough_table(protected: ProtectedQuarter, scope: str,
+def borough_table(protected: Printed, scope: str,
                   names: Mapping[str, str]) -> PublishedTable:
     """Where young people live (rows) against where they were supported (columns), for
     the boroughs that appear; the cells off the diagonal are support across a boundary."""
@@ -203,7 +272,7 @@ def borough_table(protected: ProtectedQuarter, scope: str,
         protected.cell(("total", scope)))
 
 
-def supported_total(protected: ProtectedQuarter, scope: str) -> Cell:
+def supported_total(protected: Printed, scope: str) -> Cell:
     """Everyone supported: the same figure as every table's grand total."""
     return protected.cell(("total", scope))
 
@@ -214,10 +283,21 @@ def supported_total(protected: ProtectedQuarter, scope: str) -> Cell:
 COUNTS_YOUNG_PEOPLE = "young people"
 
 
-def protected_achievements() -> ProtectedQuarter:
+INDICATORS = "indicators"  # the subject the achievements are kept under
+# What an achievement prints while the scheduler protects a national fund's ([x], as the
+# ONS marks a figure not available).
+NOT_YET = Cell(None, "[x]", True, None)
+
+
+def protected_achievements(scope: str) -> Printed:
     """Every grant's "achieved to date" for each indicator counting young people, from
-    accepted returns, and the programme's sum of each, protected together: figures
-    ("indicator", grant reference or PROGRAMME, indicator name)."""
+    accepted returns, and the programme's sum of each, protected together, as printed for
+    `scope`: figures ("indicator", grant reference or PROGRAMME, indicator name)."""
+    grants, fingerprint = _fingerprint()
+    return _printed(INDICATORS, scope, grants, fingerprint, achievements_now)
+
+
+def achievements_now() -> ProtectedQuarter:
     from eoi.grants.models import Grant
     from eoi.reference.models import Indicator
     from eoi.returns.models import ReturnIndicatorValue
@@ -259,7 +339,10 @@ def achieved_cells(scope: str, names: Sequence[str], units: Sequence[str]) -> li
     counting = [unit == COUNTS_YOUNG_PEOPLE for unit in units]
     if not any(counting):
         return [None] * len(names)
-    protected = protected_achievements()
+    try:
+        protected = protected_achievements(scope)
+    except BeingPrepared:
+        return [NOT_YET if counts else None for counts in counting]
     return [protected.cell(("indicator", scope, name)) if counts else None
             for name, counts in zip(names, counting, strict=True)]
 

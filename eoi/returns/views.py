@@ -29,6 +29,7 @@ from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import require
 from eoi.reports.published import (
     PUBLISHED,
+    BeingPrepared,
     borough_table,
     cohort_tables,
     protected_quarter,
@@ -276,11 +277,15 @@ def review(return_id: int):
 
 def _published_figures(ret: QuarterlyReturn) -> dict | None:
     """The return's figures as published (protected with the quarter's other reports),
-    once MOPAC has accepted it; None before."""
+    once MOPAC has accepted it; None before; {"being_prepared": True} while the scheduler
+    protects a national quarter."""
     if ret.status not in PUBLISHED:
         return None
-    protected = protected_quarter(ret.period)
     scope = ret.grant.reference
+    try:
+        protected = protected_quarter(ret.period, scope)
+    except BeingPrepared:
+        return {"being_prepared": True}
     return {"tables": cohort_tables(protected, scope),
             "boroughs": borough_table(protected, scope, _boroughs()),
             "supported": supported_total(protected, scope)}
@@ -298,7 +303,8 @@ def report(return_id: int):
     require(published or (ret.status is ReturnStatus.submitted
                           and ret.can_see_figures(current_user)))
     grant = ret.grant
-    protected = protected_quarter(ret.period, including=None if published else ret)
+    protected = protected_quarter(ret.period, grant.reference,
+                                  including=None if published else ret)
     progress = monitoring.indicator_progress(grant)
     tables = cohort_tables(protected, grant.reference)
     boroughs = borough_table(protected, grant.reference, _boroughs())

@@ -5,7 +5,9 @@ programme with the reports one holds. Each attack is also shown to find what a w
 protection leaves."""
 
 from collections import Counter
+from contextlib import contextmanager
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -170,3 +172,48 @@ def test_no_returns_full_of_ones_and_twos_give_a_small_count_away(people, data):
     assert all(t.cells[key] == WITHHELD or int(t.cells[key].replace(",", "")) == 0
                or int(t.cells[key].replace(",", "")) >= 5 for t in tables for key in t.cells)
 
+
+
+# Many grants: each count audited in its neighbourhood ----------------------------------
+
+MANY_RETURNS = st.dictionaries(st.sampled_from([f"GRT-{n}" for n in "ABCDEF"]),
+                               st.lists(st.one_of(PERSON, ONE_GIRL_ONE_BOROUGH), max_size=10),
+                               min_size=2, max_size=6)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(MANY_RETURNS, st.data())
+def test_counts_audited_a_neighbourhood_at_a_time_give_nothing_away(people, data):
+    """A national quarter is too big to audit whole; here every publication of more than
+    one grant is audited as a national one is, with one neighbour, and the independent
+    attack, which solves everything printed at once, still narrows nothing."""
+    returns = {reference: figures_of(p) for reference, p in people.items()}
+    held = set(data.draw(st.lists(st.sampled_from(sorted(returns)), unique=True,
+                                  min_size=1), label="reports held"))
+    with _audited_in_neighbourhoods(neighbours=1):
+        tables = printed_reports(returns, held)
+    assert narrowed(tables, truth(returns, held)) == {}
+
+
+@pytest.mark.parametrize("neighbours", [0, 1, 2])
+def test_what_is_withheld_nearby_passes_the_audit_of_everything_at_once(neighbours):
+    returns = {"GRT-2025-0001": figures_of(TRI_BOROUGH),
+               "GRT-2025-0003": figures_of(BEXLEY_AND_GREENWICH),
+               "GRT-2025-0002": figures_of(NINE),
+               **{f"GRT-{n}": figures_of(NINE[n:] + TRI_BOROUGH[:n]) for n in range(3)}}
+    with _audited_in_neighbourhoods(neighbours):
+        nearby = protect_quarter(returns)
+    assert nearby.passed
+    assert not audit.exposures(nearby.publication, nearby.withheld)  # the whole, exactly
+    assert all(key in nearby.withheld for key, figure in nearby.publication.figures.items()
+               if audit.is_small(figure.value))
+
+
+@contextmanager
+def _audited_in_neighbourhoods(neighbours: int):
+    before = audit.Neighbourhoods.AUDITED_WHOLE, audit.Neighbourhoods.NEIGHBOURS
+    audit.Neighbourhoods.AUDITED_WHOLE, audit.Neighbourhoods.NEIGHBOURS = 1, neighbours
+    try:
+        yield
+    finally:
+        audit.Neighbourhoods.AUDITED_WHOLE, audit.Neighbourhoods.NEIGHBOURS = before
