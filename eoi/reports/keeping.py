@@ -49,11 +49,11 @@ class Kept:
         return self.cells.get((key[0], *key[2:]), _ZERO)
 
 
-def kept(subject: str, scope: str) -> Kept | None:
-    row = db.session.scalar(select(PublishedFigures).where(
-        PublishedFigures.subject == subject, PublishedFigures.scope == scope))
+def as_kept(row: PublishedFigures | None) -> Kept | None:
+    """A kept row as printed figures (read by eoi.reports.published with the fingerprint)."""
     if row is None:
         return None
+    subject, scope = row.subject, row.scope
     cells = {}
     for key, value, reason in row.figures["cells"]:
         if reason is None:
@@ -104,7 +104,6 @@ def keep_published_figures() -> list[str]:
             continue
         protected = protect()
         _, after = fingerprint_of()
-        db.session.rollback()  # read in one go; nothing of it is written
         if after != before:  # a return changed while it was read: next time
             continue
         if not protected.passed:

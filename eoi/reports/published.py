@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from eoi.disclosure.publication import FigureKey
 from eoi.disclosure.quarter import (
@@ -111,9 +111,7 @@ def protected_quarter(quarter: Quarter, scope: str, *,
 
         alone = {including.grant.reference: figures_of(including)}
         return _audited(_digest(alone), lambda: protect_quarter(alone), f"{quarter}")
-    grants, fingerprint = quarter_fingerprint(quarter)
-    return _printed(str(quarter), scope, grants, fingerprint,
-                    lambda: quarter_now(quarter))
+    return _printed(str(quarter), scope, _in_quarter(quarter), lambda: quarter_now(quarter))
 
 
 def quarter_now(quarter: Quarter) -> ProtectedQuarter:
@@ -121,13 +119,21 @@ def quarter_now(quarter: Quarter) -> ProtectedQuarter:
     return _audited(_digest(figures), lambda: protect_quarter(figures), f"{quarter}")
 
 
-def _printed(subject: str, scope: str, grants: int, fingerprint: str,
+def _printed(subject: str, scope: str, where: tuple,
              protect: Callable[[], ProtectedQuarter]) -> Printed:
     """The kept figures when they are of these returns; else protected now when few, else
-    the figures kept before (with `current` false) while the scheduler protects again."""
-    from eoi.reports.keeping import kept
+    the figures kept before (with `current` false) while the scheduler protects again.
+    The returns' fingerprint and the kept figures are read in one statement."""
+    from eoi.reports.keeping import as_kept
+    from eoi.reports.models import PublishedFigures
 
-    found = kept(subject, scope)
+    counts = _fingerprint_select(*where).subquery()
+    grants, returns, ids, versions, row = db.session.execute(
+        select(counts, PublishedFigures).select_from(counts).outerjoin(
+            PublishedFigures, (PublishedFigures.subject == subject)
+            & (PublishedFigures.scope == scope))).one()
+    fingerprint = f"{returns}:{ids}:{versions}"
+    found = as_kept(row)
     if found is not None and found.fingerprint == fingerprint:
         return found
     if grants <= PROTECTED_WHILE_WAITING_MOST:
@@ -140,16 +146,24 @@ def _printed(subject: str, scope: str, grants: int, fingerprint: str,
 def quarter_fingerprint(quarter: Quarter) -> tuple[int, str]:
     """How many grants have an accepted return for the quarter, and a fingerprint of those
     returns (ids and versions: accepting, reopening or changing one changes it)."""
-    return _fingerprint(QuarterlyReturn.financial_year == quarter.financial_year,
-                        QuarterlyReturn.quarter == quarter.number)
+    return _fingerprint(*_in_quarter(quarter))
+
+
+def _in_quarter(quarter: Quarter) -> tuple:
+    return (QuarterlyReturn.financial_year == quarter.financial_year,
+            QuarterlyReturn.quarter == quarter.number)
+
+
+def _fingerprint_select(*where) -> Select:
+    return (select(db.func.count(QuarterlyReturn.grant_id.distinct()).label("grants"),
+                   db.func.count().label("returns"),
+                   db.func.coalesce(db.func.sum(QuarterlyReturn.id), 0).label("ids"),
+                   db.func.coalesce(db.func.sum(QuarterlyReturn.version), 0).label("versions"))
+            .where(QuarterlyReturn.status.in_(PUBLISHED), *where))
 
 
 def _fingerprint(*where) -> tuple[int, str]:
-    grants, returns, ids, versions = db.session.execute(
-        select(db.func.count(QuarterlyReturn.grant_id.distinct()), db.func.count(),
-               db.func.coalesce(db.func.sum(QuarterlyReturn.id), 0),
-               db.func.coalesce(db.func.sum(QuarterlyReturn.version), 0))
-        .where(QuarterlyReturn.status.in_(PUBLISHED), *where)).one()
+    grants, returns, ids, versions = db.session.execute(_fingerprint_select(*where)).one()
     return grants, f"{returns}:{ids}:{versions}"
 
 
@@ -293,8 +307,7 @@ def protected_achievements(scope: str) -> Printed:
     """Every grant's "achieved to date" for each indicator counting young people, from
     accepted returns, and the programme's sum of each, protected together, as printed for
     `scope`: figures ("indicator", grant reference or PROGRAMME, indicator name)."""
-    grants, fingerprint = _fingerprint()
-    return _printed(INDICATORS, scope, grants, fingerprint, achievements_now)
+    return _printed(INDICATORS, scope, (), achievements_now)
 
 
 def achievements_now() -> ProtectedQuarter:

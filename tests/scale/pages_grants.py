@@ -106,11 +106,11 @@ PAGES = [
     (MANAGER, "/returns/{schools_overdue}", 14),
 
     (GREENWICH, "/grants/{schools}", 17),
-    (GREENWICH, "/returns/{schools_accepted}", 16),
+    (GREENWICH, "/returns/{schools_accepted}", 17),
     (GREENWICH, "/returns/{schools_overdue}", 14),
 
     (BEXLEY, "/grants/{schools}", 17),
-    (BEXLEY, "/returns/{schools_accepted}", 18),
+    (BEXLEY, "/returns/{schools_accepted}", 19),
     (BEXLEY, "/returns/{schools_overdue}", 16),
 
     (ST_GILES, "/grants/{schools}", 16),
