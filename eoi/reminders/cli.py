@@ -99,18 +99,17 @@ def scheduler_command() -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = build_scheduler(app)
 
+    # The jobs that run every few seconds: what each says, and only when it did something.
+    frequent = {FIGURES_JOB_ID: ("figures", "Protected and kept the figures of {} subject(s)."),
+                DOCUMENTS_JOB_ID: ("documents", "Prepared {} document(s).")}
+
     def report(event) -> None:
-        if event.job_id == FIGURES_JOB_ID:
+        if event.job_id in frequent:
+            name, done = frequent[event.job_id]
             if event.exception:
-                click.echo(f"The figures job failed: {event.exception!r}", err=True)
+                click.echo(f"The {name} job failed: {event.exception!r}", err=True)
             elif event.retval:
-                click.echo(f"Protected and kept the figures of {event.retval} quarter(s).")
-            return
-        if event.job_id == DOCUMENTS_JOB_ID:
-            if event.exception:
-                click.echo(f"The documents job failed: {event.exception!r}", err=True)
-            elif event.retval:
-                click.echo(f"Prepared {event.retval} document(s).")
+                click.echo(done.format(event.retval))
             return
         if event.exception:
             click.echo(f"The reminder job failed: {event.exception!r}", err=True)
