@@ -57,7 +57,7 @@ def test_a_national_quarter_is_being_prepared_until_the_scheduler_keeps_it(app, 
 
     with app.app_context():
         kept = keeping.keep_published_figures()
-        assert str(ret.period) in kept and published.INDICATORS in kept
+        assert published.quarter_subject(ret.period) in kept and published.INDICATORS in kept
         assert keeping.keep_published_figures() == []  # nothing changed: nothing again
 
     page = manager.get("/programme")
@@ -109,13 +109,19 @@ def test_a_changed_quarter_shows_the_set_kept_before_marked_until_kept_again(
     page = signed_in(app, MANAGER).get(url)
     assert 'id="young-people-as-of"' in page.text  # the quarter's earlier set, marked
     with app.app_context():
-        assert keeping.keep_published_figures() == [str(quarter), published.INDICATORS]
+        assert keeping.keep_published_figures() == [published.quarter_subject(quarter), published.INDICATORS]
     assert 'id="young-people-as-of"' not in signed_in(app, MANAGER).get(url).text
 
 
 def test_the_scheduler_keeps_the_figures_in_a_thread_of_its_own(app):
     job = build_scheduler(app).get_job(FIGURES_JOB_ID)
     assert job.func is run_figures_job and job.coalesce and job.max_instances == 1
+
+
+def test_a_quarter_is_kept_under_its_name(app):
+    from eoi.grants.periods import Quarter
+
+    assert published.quarter_subject(Quarter(2026, 2)) == "2026-Q2"
 
 
 def test_flask_documents_figures_keeps_them_once(app, demo):

@@ -89,10 +89,12 @@ def keep_published_figures() -> list[str]:
         achievements_now,
         quarter_fingerprint,
         quarter_now,
+        quarter_subject,
     )
 
     subjects: dict[str, tuple[Callable[[], tuple[int, str]], Callable[[], ProtectedQuarter]]]
-    subjects = {str(quarter): (partial(quarter_fingerprint, quarter), partial(quarter_now, quarter))
+    subjects = {quarter_subject(quarter): (partial(quarter_fingerprint, quarter),
+                                           partial(quarter_now, quarter))
                 for quarter in published_quarters()}
     subjects[INDICATORS] = (_fingerprint, achievements_now)
     kept_as = dict(db.session.execute(

@@ -111,7 +111,13 @@ def protected_quarter(quarter: Quarter, scope: str, *,
 
         alone = {including.grant.reference: figures_of(including)}
         return _audited(_digest(alone), lambda: protect_quarter(alone), f"{quarter}")
-    return _printed(str(quarter), scope, _in_quarter(quarter), lambda: quarter_now(quarter))
+    return _printed(quarter_subject(quarter), scope, _in_quarter(quarter),
+                    lambda: quarter_now(quarter))
+
+
+def quarter_subject(quarter: Quarter) -> str:
+    """The subject a quarter's figures are kept under: 2026-Q2."""
+    return f"{quarter.financial_year}-Q{quarter.number}"
 
 
 def quarter_now(quarter: Quarter) -> ProtectedQuarter:
