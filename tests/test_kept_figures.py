@@ -109,7 +109,8 @@ def test_a_changed_quarter_shows_the_set_kept_before_marked_until_kept_again(
     page = signed_in(app, MANAGER).get(url)
     assert 'id="young-people-as-of"' in page.text  # the quarter's earlier set, marked
     with app.app_context():
-        assert keeping.keep_published_figures() == [published.quarter_subject(quarter), published.INDICATORS]
+        assert keeping.keep_published_figures() == [published.quarter_subject(quarter),
+                                                     published.INDICATORS]
     assert 'id="young-people-as-of"' not in signed_in(app, MANAGER).get(url).text
 
 
