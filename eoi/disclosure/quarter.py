@@ -38,6 +38,14 @@ class Cell:
     suppressed: bool
     reason: str | None  # SMALL, COMPLEMENTARY or None
 
+    @classmethod
+    def printed(cls, value: int) -> "Cell":
+        return cls(value, f"{value:,}", False, None)
+
+    @classmethod
+    def withheld(cls, reason: str) -> "Cell":
+        return cls(None, WITHHELD, True, reason)
+
 
 @dataclass(frozen=True)
 class ProtectedQuarter:
@@ -51,11 +59,11 @@ class ProtectedQuarter:
     def cell(self, key: FigureKey) -> Cell:
         figure = self.publication.figures.get(key)
         if figure is None:  # a figure outside the set is a known zero
-            return Cell(0, "0", False, None)
+            return Cell.printed(0)
         if key in self.withheld:
             reason = SMALL if audit.is_small(figure.value) else COMPLEMENTARY
-            return Cell(None, WITHHELD, True, reason)
-        return Cell(figure.value, f"{figure.value:,}", False, None)
+            return Cell.withheld(reason)
+        return Cell.printed(figure.value)
 
 
 def quarter_publication(returns: Mapping[str, ReturnFigures]) -> tuple[

@@ -1,5 +1,5 @@
 """Protected figures kept in the database (PublishedFigures), so that a page prints a
-national quarter's figures in two statements instead of protecting 800 grants' returns
+national quarter's figures in one statement instead of protecting 800 grants' returns
 while someone waits.
 
 The scheduler calls keep_published_figures every few seconds: each published quarter, and
@@ -20,15 +20,12 @@ from sqlalchemy import delete, select
 
 from eoi import clock
 from eoi.disclosure.publication import FigureKey
-from eoi.disclosure.quarter import COMPLEMENTARY, WITHHELD, Cell, ProtectedQuarter
+from eoi.disclosure.quarter import COMPLEMENTARY, Cell, ProtectedQuarter
 from eoi.extensions import db
 from eoi.reports.models import PublishedFigures
 from eoi.writes import attempt
 
 log = logging.getLogger(__name__)
-
-_ZERO = Cell(0, "0", False, None)  # a figure outside the set is a known zero
-
 
 @dataclass(frozen=True)
 class Kept:
@@ -46,7 +43,8 @@ class Kept:
     def cell(self, key: FigureKey) -> Cell:
         if key[1] != self.scope:
             raise KeyError(f"{key} is not of {self.scope}")
-        return self.cells.get((key[0], *key[2:]), _ZERO)
+        # A figure outside the set is a known zero, as ProtectedQuarter prints it.
+        return self.cells.get((key[0], *key[2:]), Cell.printed(0))
 
 
 def as_kept(row: PublishedFigures | None) -> Kept | None:
@@ -54,12 +52,8 @@ def as_kept(row: PublishedFigures | None) -> Kept | None:
     if row is None:
         return None
     subject, scope = row.subject, row.scope
-    cells = {}
-    for key, value, reason in row.figures["cells"]:
-        if reason is None:
-            cells[tuple(key)] = Cell(value, f"{value:,}", False, None)
-        else:
-            cells[tuple(key)] = Cell(None, WITHHELD, True, reason)
+    cells = {tuple(key): Cell.printed(value) if reason is None else Cell.withheld(reason)
+             for key, value, reason in row.figures["cells"]}
     return Kept(subject, scope, row.fingerprint, row.made_at, cells,
                 {scope: tuple(row.figures["homes"])}, {scope: tuple(row.figures["served"])})
 
@@ -85,18 +79,18 @@ def keep_published_figures() -> list[str]:
     from eoi.reports.programme import published_quarters
     from eoi.reports.published import (
         INDICATORS,
-        _fingerprint,
         achievements_now,
         quarter_fingerprint,
         quarter_now,
         quarter_subject,
+        returns_fingerprint,
     )
 
     subjects: dict[str, tuple[Callable[[], tuple[int, str]], Callable[[], ProtectedQuarter]]]
     subjects = {quarter_subject(quarter): (partial(quarter_fingerprint, quarter),
                                            partial(quarter_now, quarter))
                 for quarter in published_quarters()}
-    subjects[INDICATORS] = (_fingerprint, achievements_now)
+    subjects[INDICATORS] = (returns_fingerprint, achievements_now)
     kept_as = dict(db.session.execute(
         select(PublishedFigures.subject, PublishedFigures.fingerprint).distinct()).all())
     done = []

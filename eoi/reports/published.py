@@ -138,7 +138,7 @@ def _printed(subject: str, scope: str, where: tuple,
         select(counts, PublishedFigures).select_from(counts).outerjoin(
             PublishedFigures, (PublishedFigures.subject == subject)
             & (PublishedFigures.scope == scope))).one()
-    fingerprint = f"{returns}:{ids}:{versions}"
+    fingerprint = _as_fingerprint(returns, ids, versions)
     found = as_kept(row)
     if found is not None and found.fingerprint == fingerprint:
         return found
@@ -152,7 +152,7 @@ def _printed(subject: str, scope: str, where: tuple,
 def quarter_fingerprint(quarter: Quarter) -> tuple[int, str]:
     """How many grants have an accepted return for the quarter, and a fingerprint of those
     returns (ids and versions: accepting, reopening or changing one changes it)."""
-    return _fingerprint(*_in_quarter(quarter))
+    return returns_fingerprint(*_in_quarter(quarter))
 
 
 def _in_quarter(quarter: Quarter) -> tuple:
@@ -168,9 +168,15 @@ def _fingerprint_select(*where) -> Select:
             .where(QuarterlyReturn.status.in_(PUBLISHED), *where))
 
 
-def _fingerprint(*where) -> tuple[int, str]:
+def returns_fingerprint(*where) -> tuple[int, str]:
+    """How many grants have an accepted return (of those `where` picks), and a fingerprint
+    of those returns."""
     grants, returns, ids, versions = db.session.execute(_fingerprint_select(*where)).one()
-    return grants, f"{returns}:{ids}:{versions}"
+    return grants, _as_fingerprint(returns, ids, versions)
+
+
+def _as_fingerprint(returns: int, ids: int, versions: int) -> str:
+    return f"{returns}:{ids}:{versions}"
 
 
 def _digest(figures: Mapping[str, ReturnFigures]) -> str:
