@@ -135,3 +135,30 @@ def test_flask_documents_figures_keeps_them_once(app, demo):
         assert db.session.scalar(select(func.count(PublishedFigures.id))) > 0
     assert first.exit_code == 0 and "Kept the figures of" in first.output
     assert again.output.strip() == "Kept the figures of 0 subjects."
+
+
+def test_a_quarter_whose_audit_fails_keeps_nothing_and_the_others_are_kept(
+        app, demo, national, monkeypatch, caplog):
+    import collections
+    import dataclasses
+
+    from eoi.disclosure import quarter as protection
+    from eoi.reports.programme import published_quarters
+
+    with app.app_context():
+        quarters = published_quarters()
+        failing = published.quarter_subject(quarters[0])
+        failing_figures = published._digest(published._quarter_figures(quarters[0]))
+
+        def failing_first(returns):  # the real protection, its verdict overruled
+            made = protection.protect_quarter(returns)
+            return dataclasses.replace(made, passed=published._digest(returns) != failing_figures)
+
+        monkeypatch.setattr(published, "protect_quarter", failing_first)
+        monkeypatch.setattr(published, "_SEEN", collections.OrderedDict())
+        kept = keeping.keep_published_figures()
+        assert failing not in kept
+        assert [published.quarter_subject(q) for q in quarters[1:]] == kept[:-1]
+        assert f"did not pass for {failing}" in caplog.text
+        assert not db.session.scalar(select(func.count(PublishedFigures.id)).where(
+            PublishedFigures.subject == failing))

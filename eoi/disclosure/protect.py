@@ -14,19 +14,34 @@ CANDIDATES_TRIED = 1  # per step: each costs one or two solves, and more seldom 
 
 
 def protect(publication: Publication) -> frozenset[FigureKey]:
+    return protected(publication)[0]
+
+
+def protected(publication: Publication) -> tuple[frozenset[FigureKey], bool]:
+    """What to withhold, and whether the audit passes with it.
+
+    Withholding more only widens what an outsider can say of any count, so a count seen to
+    be wide stays wide: each is seen to once, in turn, and when every one was, the audit
+    has passed. A publication of up to Neighbourhoods.AUDITED_WHOLE blocks is audited once
+    more, whole and exactly. A larger one is not: its audit is of each count's
+    neighbourhood, chosen from what is withheld at the time, so a second audit would look
+    at other neighbourhoods and could find a count narrow that one sound audit found wide.
+    """
     small = sorted((key for key, figure in publication.figures.items()
                     if audit.is_small(figure.value)), key=repr)
     withheld = set(small)
     _no_line_with_one_withheld(publication, withheld)
-    # Withholding more only widens what an outsider can say of any count, so a count that
-    # is protected stays protected: each is seen to once, in turn.
+    every_count_wide = True
     for key in small:
         while audit.exposures(publication, withheld, among=[key]):
             complement = _complement(publication, withheld, key)
-            if complement is None:  # nothing left to withhold: the audit will say so
+            if complement is None:  # nothing left to withhold
+                every_count_wide = False
                 break
             withheld.add(complement)
-    return frozenset(withheld)
+    if not audit.Neighbourhoods.of(publication).many:
+        every_count_wide = audit.passes(publication, withheld)
+    return frozenset(withheld), every_count_wide
 
 
 def _no_line_with_one_withheld(publication: Publication, withheld: set[FigureKey]) -> None:

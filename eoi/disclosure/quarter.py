@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from eoi.disclosure import audit
-from eoi.disclosure.protect import protect
+from eoi.disclosure.protect import protected
 from eoi.disclosure.publication import FigureKey, Publication
 from eoi.returns.figures import BREAKDOWNS, COHORTS, Cohorts, ReturnFigures
 
@@ -160,6 +160,6 @@ def _add_lines(publication: Publication, scope: str, homes: tuple[str, ...],
 
 def protect_quarter(returns: Mapping[str, ReturnFigures]) -> ProtectedQuarter:
     publication, homes, served = quarter_publication(returns)
-    withheld = protect(publication)
+    withheld, passed = protected(publication)
     return ProtectedQuarter(publication, withheld, (*sorted(returns), PROGRAMME),
-                            homes, served, audit.passes(publication, withheld))
+                            homes, served, passed)
