@@ -38,6 +38,9 @@ def test_create_admin(app, app_context):
     assert again.exit_code != 0 and "already exists" in again.output
     short = runner.invoke(args=["users", "create-admin", "x@mopac.example", "--password", "short"])
     assert short.exit_code != 0 and "at least 12 characters" in short.output
+    common = runner.invoke(args=["users", "create-admin", "x@mopac.example", "--password",
+                                 "password123456"])
+    assert common.exit_code != 0 and "too common" in common.output
 
 
 def test_demo_load_creates_the_accounts_and_prints_them(app, app_context):

@@ -109,6 +109,12 @@ def test_change_own_password(client, make_user):
         "new_password": "short", "confirm_password": "short",
     })
     assert "Password must be between 12 and 200 characters" in response.text
+    for common in ("password1234", "Qwertyuiop123", "aaaaaaaaaaaaaaaa", " 1234567890123 "):
+        response = client.post("/account/password", data={
+            "csrf_token": csrf_token(page.text), "current_password": PASSWORD,
+            "new_password": common, "confirm_password": common,
+        })
+        assert "This password is too common" in response.text, common
     db.session.refresh(user)
     old_hash = user.password_hash
     response = client.post("/account/password", data={

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from eoi.accounts.models import Role
 from eoi.accounts.operations import create_user, find_user_by_email
-from eoi.accounts.passwords import MIN_PASSWORD_LENGTH
+from eoi.accounts.passwords import MIN_PASSWORD_LENGTH, TOO_COMMON, is_too_common
 from eoi.extensions import db
 from eoi.reference.loader import MOPAC_NAME
 from eoi.reference.models import Organisation, OrganisationType
@@ -35,6 +35,8 @@ def create_admin(email: str, name: str, password: str):
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.BadParameter(f"must be at least {MIN_PASSWORD_LENGTH} characters",
                                  param_hint="password")
+    if is_too_common(password):
+        raise click.BadParameter(TOO_COMMON.lower(), param_hint="password")
     if find_user_by_email(email) is not None:
         raise click.ClickException(f"An account for {email} already exists.")
     user = create_user(email=email, full_name=name, organisation=_mopac(),

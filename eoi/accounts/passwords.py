@@ -1,3 +1,7 @@
+import gzip
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,6 +13,27 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+
+# The 20,000 most common passwords, as Django ships them (BSD licence; Royce Williams's list
+# drawn from breaches). The NCSC's advice: a length, a deny list of common and breached
+# passwords, and no rules about upper case, digits or symbols, which make passwords no
+# stronger and harder to remember.
+COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt.gz")
+TOO_COMMON = "This password is too common. Choose another: three random words is a good start"
+
+
+@cache
+def _common() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as listed:
+        return frozenset(line.strip().lower() for line in listed if line.strip())
+
+
+def is_too_common(password: str) -> bool:
+    """On the deny list, ignoring case and the spaces people put around it, or the same
+    few characters over and over ("aaaaaaaaaaaa", "abcabcabcabc")."""
+    folded = password.strip().lower()
+    return folded in _common() or len(set(folded)) < 4
 
 # Verified against when an email matches no account, so that a wrong email takes
 # as long as a wrong password and response times do not reveal who has an account.

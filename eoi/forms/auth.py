@@ -1,8 +1,13 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from eoi.accounts.passwords import MIN_PASSWORD_LENGTH
+from eoi.accounts.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    TOO_COMMON,
+    is_too_common,
+)
 from eoi.forms.base import Form
 from eoi.forms.fields import stripped
 
@@ -22,6 +27,11 @@ class SignInForm(Form):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
+def not_too_common(form, field) -> None:
+    if field.data and is_too_common(field.data):
+        raise ValidationError(TOO_COMMON)
+
+
 def new_password_field(label: str = "New password", missing: str = "Enter a new password"):
     return PasswordField(
         label,
@@ -31,9 +41,11 @@ def new_password_field(label: str = "New password", missing: str = "Enter a new 
             DataRequired(message=missing),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=f"Password must be between {MIN_PASSWORD_LENGTH} and 200 characters",
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Password must be between {MIN_PASSWORD_LENGTH} and "
+                f"{MAX_PASSWORD_LENGTH} characters",
             ),
+            not_too_common,
         ],
         widget=GovPasswordInput(),
     )
