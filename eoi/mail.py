@@ -1,7 +1,9 @@
 """Sending email: through the SMTP server in EOI_SMTP_HOST, or, without one, into
 EOI_OUTBOX_FOLDER as .eml files a person (or a test) can open."""
 
+import html
 import os
+import re
 import secrets
 import smtplib
 import ssl
@@ -29,11 +31,30 @@ def send_email(to: list[str], subject: str, body: str) -> None:
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain="eoi.invalid")
     message.set_content(body)
+    message.add_alternative(as_html(subject, body), subtype="html")
 
     if config.get("EOI_SMTP_HOST"):
         _send_by_smtp(message, config)
     else:
         _write_to_outbox(message, Path(config["EOI_OUTBOX_FOLDER"]), now)
+
+
+_LINK = re.compile(r"https?://[^\s<>\"]{1,2000}")
+
+
+def as_html(subject: str, body: str) -> str:
+    """The plain text as a simple accessible page: its subject as the title, a paragraph
+    for each paragraph, and every address a link."""
+    def paragraph(text: str) -> str:
+        escaped = html.escape(text)
+        linked = _LINK.sub(lambda found: f'<a href="{found[0]}">{found[0]}</a>', escaped)
+        return "<p>" + linked.replace("\n", "<br>\n") + "</p>"
+
+    paragraphs = "\n".join(paragraph(part) for part in body.split("\n\n") if part.strip())
+    return (f'<!DOCTYPE html>\n<html lang="en-GB">\n<head><meta charset="utf-8">'
+            f"<title>{html.escape(subject)}</title></head>\n"
+            f'<body style="font-family: Arial, sans-serif; font-size: 19px; line-height: 1.5">'
+            f"\n{paragraphs}\n</body>\n</html>\n")
 
 
 def _send_by_smtp(message: EmailMessage, config) -> None:

@@ -2,7 +2,7 @@
 privacy guard on every text column they hold (eoi.guard), listening to every flush."""
 
 import eoi.guard  # noqa: F401  (registers the listener)
-from eoi.accounts.models import Role, User, UserRole
+from eoi.accounts.models import Invitation, PasswordReset, Role, User, UserRole
 from eoi.assessment.models import (
     Assessment,
     Decision,
@@ -31,6 +31,7 @@ from eoi.grants.models import (
     MilestoneEvidence,
     Payment,
 )
+from eoi.notifications.models import Notification
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -54,6 +55,9 @@ from eoi.rounds.models import Criterion, FundingRound
 from eoi.service_map.models import Service, ServiceCohortLink, ServiceTypeLink
 
 __all__ = [
+    "Invitation",
+    "Notification",
+    "PasswordReset",
     "Assessment",
     "Decision",
     "ModeratedScore",

@@ -21,7 +21,8 @@ _LINKS = [
     ("Lead commissioners", "consortia.register", ("consortia.register",),
      lambda user: user.can_view_lead_register()),
     ("Service map", "service_map.index", ("service_map.",), lambda user: True),
-    ("Users", "admin.users", ("admin.user",), lambda user: user.can_administer()),
+    ("Users", "admin.users", ("admin.user", "admin.invitation", "admin.notification"),
+     lambda user: user.can_administer()),
     (
         "Organisations",
         "admin.organisations",

@@ -4,7 +4,7 @@ A new route fails `test_every_route_has_a_rule` until it is added to ACCESS.
 """
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eoi.accounts.models import Role
 from eoi.extensions import db
@@ -27,6 +27,11 @@ ACCESS = {
     "pages.privacy": PUBLIC,
     "pages.healthz": PUBLIC,
     "auth.sign_in": PUBLIC,
+    "auth.forgotten_password": PUBLIC,
+    # Anyone holding the link's token, signed in or not; a made-up one is 404 to everyone:
+    # tests/test_joining.py checks both, for every role.
+    "auth.reset_password": PER_RECORD,
+    "auth.join": PER_RECORD,
     "auth.sign_out": SIGNED_IN,
     "account.index": SIGNED_IN,
     "account.change_password": SIGNED_IN,
@@ -42,6 +47,12 @@ ACCESS = {
     "admin.user_edit": FUND_MANAGER,
     "admin.user_set_active": FUND_MANAGER,
     "admin.user_password": FUND_MANAGER,
+    "admin.invitations": FUND_MANAGER,
+    "admin.invitation_new": FUND_MANAGER,
+    "admin.invitation_resend": FUND_MANAGER,
+    "admin.invitation_withdraw": FUND_MANAGER,
+    "admin.notifications": FUND_MANAGER,
+    "admin.notification_retry": FUND_MANAGER,
     "admin.organisations": FUND_MANAGER,
     "admin.organisation_new": FUND_MANAGER,
     "admin.organisation_edit": FUND_MANAGER,
@@ -118,6 +129,38 @@ def test_every_route_has_a_rule(app):
     assert endpoints == set(ACCESS), "add new routes to ACCESS with their rule"
 
 
+def _an_invitation() -> int:
+    """A pending invitation (each POST may withdraw it: a new one then)."""
+    from eoi.accounts.joining import invite
+    from eoi.accounts.models import Invitation, InvitationStatus, User
+
+    found = db.session.scalar(select(Invitation.id).where(
+        Invitation.status == InvitationStatus.pending))
+    if found is None:
+        by = db.session.scalar(select(User).where(User.email == "fund_manager@example.org.uk"))
+        found = invite(email=f"invited{db.session.scalar(select(func.count(Invitation.id)))}"
+                       "@example.org.uk", full_name="Ivy Invited",
+                       organisation=db.session.scalar(select(LocalAuthority)).organisation,
+                       roles={Role.partner}, by=by).id
+        db.session.commit()
+    return found
+
+
+def _a_failed_notification() -> int:
+    from eoi.notifications.models import Delivery, Notification
+
+    found = db.session.scalar(select(Notification.id).where(
+        Notification.delivery == Delivery.failed))
+    if found is None:
+        failed = Notification(key=f"test:{db.session.scalar(select(func.count(Notification.id)))}",
+                              event="password_reset", email="x@example.org.uk",
+                              subject="A test", body="A test", delivery=Delivery.failed)
+        db.session.add(failed)
+        db.session.commit()
+        found = failed.id
+    return found
+
+
 def _url_for_rule(app, rule, user_id: int) -> str:
     ids = {
         "user_id": user_id,
@@ -130,6 +173,8 @@ def _url_for_rule(app, rule, user_id: int) -> str:
         "filename": "eoi.css",
         "service_id": lambda: db.session.scalar(select(Service.id)),
         "fmt": "xlsx",
+        "invitation_id": _an_invitation,
+        "notification_id": _a_failed_notification,
     }
     values = {arg: (ids[arg]() if callable(ids[arg]) else ids[arg]) for arg in rule.arguments}
     with app.test_request_context():

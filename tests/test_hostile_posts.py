@@ -9,6 +9,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from eoi.accounts.models import Invitation
 from eoi.assessment.models import Assessment, Decision, PanelMember
 from eoi.consortia.models import (
     Consortium,
@@ -22,6 +23,7 @@ from eoi.documents.models import PreparedDocument
 from eoi.eois.models import BudgetLine, Eoi, EoiAttachment
 from eoi.extensions import db
 from eoi.grants.models import Grant, Milestone, Payment
+from eoi.notifications.models import Notification
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -53,7 +55,8 @@ MODELS = {
     "attachment_id": EoiAttachment, "member_id": PanelMember, "bcu_id": BasicCommandUnit,
     "local_authority_id": LocalAuthority, "organisation_id": Organisation,
     "outcome_id": Outcome, "priority_id": Priority, "indicator_id": Indicator,
-    "service_id": Service, "document_id": PreparedDocument,
+    "service_id": Service, "document_id": PreparedDocument, "invitation_id": Invitation,
+    "notification_id": Notification,
 }
 
 _INPUT = re.compile(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"')
@@ -77,6 +80,8 @@ def _urls(app) -> list[tuple[str, str]]:
         for arg in rule.arguments:
             if arg == "key":
                 values[arg] = "priorities"
+            elif arg == "token":
+                values[arg] = "x" * 43
             elif arg == "user_id":
                 values[arg] = db.session.scalar(select(User.id).order_by(User.id.desc()))
             else:

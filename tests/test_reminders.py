@@ -99,7 +99,7 @@ def test_a_return_reminder_goes_on_each_reminder_day(world, grant, outbox, days_
     expected = ["lead", "partner"] + (["manager"] if days_before < 0 else [])
     assert sorted(a.addr_spec for a in message["To"].addresses) == emails_of(world, *expected)
     assert message["From"] == "Co-commissioning fund <no-reply@eoi.invalid>"
-    body = message.get_content()
+    body = message.get_body(preferencelist=("plain",)).get_content()
     assert "30 October 2026" in body
     assert f"https://fund.example/returns/{item.id}" in body
     assert "counts only" in body and "identify a young person" in body
@@ -119,7 +119,7 @@ def test_a_milestone_reminder_goes_on_each_reminder_day(world, grant, outbox, da
     assert message["Subject"] == f"{title}: milestone 'Workers in post' for GRT-2026-0003"
     expected = ["lead", "partner"] + (["manager"] if days_before < 0 else [])
     assert sorted(a.addr_spec for a in message["To"].addresses) == emails_of(world, *expected)
-    body = message.get_content()
+    body = message.get_body(preferencelist=("plain",)).get_content()
     assert "15 December 2026" in body
     assert f"https://fund.example/grants/milestones/{item.id}" in body
     # The daily run also moves a milestone within two weeks of its date to due.
@@ -314,7 +314,8 @@ def test_the_smtp_path_hands_the_message_to_the_server(app, app_context, monkeyp
     assert sink.recipients == ["<a@example.org.uk>", "<b@example.org.uk>"]
     message = email.message_from_bytes(sink.data, policy=email.policy.default)
     assert message["Subject"] == "Due today: test"
-    assert message.get_content().strip() == "Body text"
+    assert message.get_body(preferencelist=("plain",)).get_content().strip() == "Body text"
+    assert "<p>Body text</p>" in message.get_body(preferencelist=("html",)).get_content()
 
 
 def test_reminders_send_command_prints_the_count(app, grant, outbox):

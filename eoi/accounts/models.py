@@ -190,3 +190,89 @@ class SignInFailure(Model):
 
     def __repr__(self) -> str:
         return f"<SignInFailure {self.id} at {self.failed_at}>"
+
+
+class PasswordReset(Model):
+    """A single-use link to choose a new password, sent by email. Only a hash of its token
+    is kept; it works once, for RESET_LIFETIME (eoi.accounts.joining)."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True,
+        info=unguarded("A SHA-256 of a token the service makes."))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PasswordReset {self.id} user {self.user_id}>"
+
+    def __str__(self) -> str:
+        return f"Password reset for {self.user}"
+
+    def works_at(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+
+class InvitationStatus(TitledEnum):
+    pending = ("pending", "Waiting for them")
+    accepted = ("accepted", "Accepted")
+    withdrawn = ("withdrawn", "Withdrawn")
+
+
+class Invitation(Versioned, Model):
+    """An invitation to join the service: the account it will make (email, name,
+    organisation, roles) and a hash of the single-use link's token. Accepting it makes the
+    account with the password the person chooses; until then no account exists, so
+    nothing can sign in with it."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="invitation_email_lower_case"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True,
+        info=unguarded("The email address a member of staff will sign in with, typed by a "
+                       "fund manager or lead commissioner: never a young person's."))
+    full_name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Role values, comma-separated, in Role's order.
+    roles_held: Mapped[str] = mapped_column(String(200),
+        info=unguarded("Role names the service writes."))
+    status: Mapped[InvitationStatus] = mapped_column(
+        enum_column_type(InvitationStatus, "invitation_status"), default=InvitationStatus.pending)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True,
+        info=unguarded("A SHA-256 of a token the service makes."))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # once accepted
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} {self.email} {self.status.value}>"
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.full_name} ({self.email})"
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(value) for value in self.roles_held.split(",") if value}
+
+    @property
+    def role_titles(self) -> list[str]:
+        return [role.title for role in Role if role in self.roles]
+
+    def works_at(self, now: datetime) -> bool:
+        return self.status is InvitationStatus.pending and now < self.expires_at
+
+    def state_at(self, now: datetime) -> str:
+        if self.status is InvitationStatus.pending and now >= self.expires_at:
+            return "Expired"
+        return self.status.title

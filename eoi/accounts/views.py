@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eoi import clock
-from eoi.accounts import throttling
+from eoi.accounts import joining, throttling
 from eoi.accounts.models import SessionEnd
 from eoi.accounts.operations import (
     SignInClient,
@@ -14,7 +14,12 @@ from eoi.accounts.operations import (
     end_session,
 )
 from eoi.calendars.operations import feed_of
-from eoi.forms.auth import ChangePasswordForm, SignInForm
+from eoi.forms.auth import (
+    ChangePasswordForm,
+    ChoosePasswordForm,
+    ForgottenPasswordForm,
+    SignInForm,
+)
 from eoi.forms.base import filled
 from eoi.writes import attempt, explain
 
@@ -73,6 +78,59 @@ def _remember_this_device(response, cookie: str) -> None:
         throttling.DEVICE_COOKIE, cookie, path=url_for("auth.sign_in"),
         max_age=int(throttling.DEVICE_COOKIE_LIFETIME.total_seconds()), httponly=True,
         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+@auth_bp.route("/forgotten-password", methods=["GET", "POST"])
+def forgotten_password():
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        email = filled(form.email.data)
+        outcome = attempt(lambda: joining.request_password_reset(email))
+        if outcome.ok:  # the same page whether or not the address has an account
+            return render_template("auth/check_email.html", title="Check your email",
+                                   email=email)
+        explain(outcome, form)
+    return render_template("auth/forgotten_password.html", title="Reset your password",
+                           form=form)
+
+
+@auth_bp.route("/reset-password/<string(maxlength=100):token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        reset = joining.reset_for(token)
+    except joining.LinkNotWorking as refusal:
+        return render_template("auth/link_not_working.html", title="This link does not work",
+                               reason=str(refusal)), 404
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: joining.reset_password(token, form.new_password.data))
+        if outcome.ok:
+            flash("Your password has been reset. Sign in with your new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+        explain(outcome, form)
+    return render_template("auth/choose_password.html", title="Choose a new password",
+                           form=form, email=reset.user.email, invitation=None,
+                           submit="Reset password")
+
+
+@auth_bp.route("/join/<string(maxlength=100):token>", methods=["GET", "POST"])
+def join(token: str):
+    try:
+        invitation = joining.invitation_for(token)
+    except joining.LinkNotWorking as refusal:
+        return render_template("auth/link_not_working.html", title="This link does not work",
+                               reason=str(refusal)), 404
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: joining.accept_invitation(token, form.new_password.data))
+        if outcome.ok:
+            flash("Your account is ready. Sign in with your email address and new password.",
+                  "success")
+            return redirect(url_for("auth.sign_in"))
+        explain(outcome, form)
+    return render_template("auth/choose_password.html", title="Join the co-commissioning fund",
+                           form=form, email=invitation.email, invitation=invitation,
+                           submit="Create account")
 
 
 @auth_bp.post("/sign-out")

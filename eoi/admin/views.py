@@ -2,16 +2,20 @@
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
+from eoi import clock
+from eoi.accounts import joining
 from eoi.accounts import operations as accounts
-from eoi.accounts.models import Role, User
+from eoi.accounts.models import Invitation, InvitationStatus, Role, User
 from eoi.admin import lists
 from eoi.extensions import db
 from eoi.forms.admin import (
     BcuForm,
     ConfirmForm,
     IndicatorForm,
+    InvitationForm,
     LocalAuthorityForm,
     NewUserForm,
     OrganisationForm,
@@ -22,6 +26,8 @@ from eoi.forms.admin import (
 )
 from eoi.forms.base import filled
 from eoi.forms.fields import choices
+from eoi.notifications import outbox
+from eoi.notifications.models import Delivery, Notification
 from eoi.pagination import page_number, paginate
 from eoi.permissions import fund_manager_only, load_or_404
 from eoi.reference.models import (
@@ -152,6 +158,85 @@ def user_password(user_id: int):
         title=f"Set a new password for {user.full_name}",
         user=user,
     )
+
+
+# Invitations -----------------------------------------------------------------
+
+
+@admin_bp.get("/invitations")
+@fund_manager_only
+def invitations():
+    query = (select(Invitation).options(joinedload(Invitation.organisation))
+             .where(Invitation.status == InvitationStatus.pending)
+             .order_by(Invitation.sent_at.desc(), Invitation.id.desc()))
+    return render_template("admin/invitations.html", title="Invitations",
+                           page=paginate(query, page_number(request.args)),
+                           now=clock.now(), confirm=ConfirmForm(formdata=None))
+
+
+@admin_bp.route("/invitations/new", methods=["GET", "POST"])
+@fund_manager_only
+def invitation_new():
+    form = InvitationForm()
+    form.organisation_id.choices = choices(organisation_choices())
+
+    def save():
+        return joining.invite(
+            email=filled(form.email.data), full_name=form.full_name.data,
+            organisation=db.session.get_one(Organisation, form.organisation_id.data),
+            roles=form.role_set(), by=current_user)
+
+    return handle_form(
+        form, save, template="admin/invitation_new.html",
+        success="Invitation sent. The link in it works for 7 days.",
+        next_url=lambda invitation: url_for("admin.invitations"), title="Invite a person")
+
+
+@admin_bp.post("/invitations/<int:invitation_id>/resend")
+@fund_manager_only
+def invitation_resend(invitation_id: int):
+    invitation = load_or_404(Invitation, invitation_id)
+    confirmed_action(lambda: joining.resend_invitation(
+        invitation, by=current_user, expected_version=ConfirmForm().version.data),
+        f"Invitation sent to {invitation.email} again. The earlier link no longer works.")
+    return redirect(url_for("admin.invitations"))
+
+
+@admin_bp.post("/invitations/<int:invitation_id>/withdraw")
+@fund_manager_only
+def invitation_withdraw(invitation_id: int):
+    invitation = load_or_404(Invitation, invitation_id)
+    confirmed_action(lambda: joining.withdraw_invitation(
+        invitation, by=current_user, expected_version=ConfirmForm().version.data),
+        f"Invitation of {invitation.full_name} withdrawn. Its link no longer works.")
+    return redirect(url_for("admin.invitations"))
+
+
+# Emails the service sends ------------------------------------------------------
+
+
+@admin_bp.get("/notifications")
+@fund_manager_only
+def notifications():
+    """Messages not sent yet, and those that failed: what the fund team needs to see."""
+    shown = request.args.get("delivery", "")
+    delivery = Delivery(shown) if shown in {d.value for d in Delivery} else Delivery.failed
+    query = (select(Notification).where(Notification.delivery == delivery)
+             .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    counts = dict(db.session.execute(
+        select(Notification.delivery, func.count()).group_by(Notification.delivery)).all())
+    return render_template("admin/notifications.html", title="Emails",
+                           page=paginate(query, page_number(request.args)), delivery=delivery,
+                           counts=counts, Delivery=Delivery, confirm=ConfirmForm(formdata=None))
+
+
+@admin_bp.post("/notifications/<int:notification_id>/retry")
+@fund_manager_only
+def notification_retry(notification_id: int):
+    notification = load_or_404(Notification, notification_id)
+    confirmed_action(lambda: outbox.try_again(notification, by=current_user),
+                     f"The email to {notification.email} will be sent again.")
+    return redirect(url_for("admin.notifications"))
 
 
 # Organisations ---------------------------------------------------------------

@@ -67,6 +67,11 @@ class NewUserForm(UserForm):
     password = new_password_field("Initial password", "Enter an initial password")
 
 
+class InvitationForm(UserForm):
+    email = _new_user_email
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
 class ResetPasswordForm(Form):
     password = new_password_field()
     submit = SubmitField("Set password", widget=GovSubmitInput())

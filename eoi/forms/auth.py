@@ -67,3 +67,30 @@ class ChangePasswordForm(Form):
         widget=GovPasswordInput(),
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ForgottenPasswordForm(Form):
+    email = EmailField(
+        "Email address",
+        description="The email address you sign in with",
+        filters=[stripped],
+        validators=[DataRequired(message="Enter your email address"),
+                    Length(max=254, message="Email address must be 254 characters or fewer")],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField("Send the link", widget=GovSubmitInput())
+
+
+class ChoosePasswordForm(Form):
+    """A new password through a link sent by email: to reset one, or to join."""
+
+    new_password = new_password_field("Password", "Enter a password")
+    confirm_password = PasswordField(
+        "Confirm password",
+        validators=[
+            DataRequired(message="Enter the password again"),
+            EqualTo("new_password", message="The passwords do not match"),
+        ],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())

@@ -26,6 +26,8 @@ DOCUMENTS_JOB_ID = "prepare_documents"
 DOCUMENTS_EVERY_SECONDS = 5
 FIGURES_JOB_ID = "keep_published_figures"
 FIGURES_EVERY_SECONDS = 30
+EMAILS_JOB_ID = "deliver_notifications"
+EMAILS_EVERY_SECONDS = 10
 
 reminders_cli = AppGroup("reminders", help="Reminders about returns and milestones due.")
 
@@ -65,6 +67,22 @@ def run_figures_job(app: Flask) -> int:
         return len(keep_published_figures())
 
 
+def run_emails_job(app: Flask) -> int:
+    """Send the emails in the outbox that are due (eoi.notifications.outbox)."""
+    from eoi.notifications.outbox import deliver_due
+
+    with app.app_context():
+        return deliver_due()
+
+
+@reminders_cli.command("deliver")
+def deliver_command() -> None:
+    """Send the emails waiting in the outbox that are due, once."""
+    from eoi.notifications.outbox import deliver_due
+
+    click.echo(f"Sent {deliver_due()} email(s).")
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Reminders every day at 07:00 London time, and once straight away at start-up to
     catch up on anything missed while the scheduler was down; documents every few seconds."""
@@ -88,6 +106,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         id=FIGURES_JOB_ID, next_run_time=datetime.now(LONDON),
         # A national quarter takes minutes: a thread of its own, so documents never wait.
         coalesce=True, max_instances=1)
+    scheduler.add_job(
+        run_emails_job, IntervalTrigger(seconds=EMAILS_EVERY_SECONDS), args=[app],
+        id=EMAILS_JOB_ID, next_run_time=datetime.now(LONDON), coalesce=True, max_instances=1)
     return scheduler
 
 
@@ -101,6 +122,7 @@ def scheduler_command() -> None:
 
     # The jobs that run every few seconds: what each says, and only when it did something.
     frequent = {FIGURES_JOB_ID: ("figures", "Protected and kept the figures of {} subject(s)."),
+                EMAILS_JOB_ID: ("emails", "Sent {} email(s)."),
                 DOCUMENTS_JOB_ID: ("documents", "Prepared {} document(s).")}
 
     def report(event) -> None:
@@ -126,7 +148,8 @@ def scheduler_command() -> None:
     signal.signal(signal.SIGTERM, stop)
     click.echo("Reminder scheduler started: runs now, then every day at 07:00 London time; "
                f"documents are prepared every {DOCUMENTS_EVERY_SECONDS} seconds, published "
-               f"figures checked every {FIGURES_EVERY_SECONDS}.")
+               f"figures checked every {FIGURES_EVERY_SECONDS}, emails sent every "
+               f"{EMAILS_EVERY_SECONDS}.")
     try:
         scheduler.start()
     except KeyboardInterrupt:

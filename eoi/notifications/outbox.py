@@ -1,0 +1,137 @@
+"""The outbox: operations call `notify` inside their own transaction, so a message exists if
+and only if its change was committed; the scheduler calls `deliver_due` to send them.
+
+Delivery, with two schedulers or one: a message is claimed by an UPDATE that only one
+process can win (it must still be waiting and unclaimed), sent, then marked sent. A
+message whose sending fails is tried again later and later (BACKOFF), and after
+MOST_ATTEMPTS it is marked failed, for the fund team to see. The one way a message can
+go twice is a process that dies between the mail server taking it and marking it sent:
+its claim runs out and it is sent again. Nothing is ever lost.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from eoi import clock, mail
+from eoi.accounts.models import User
+from eoi.extensions import db
+from eoi.notifications.catalogue import EVENTS, written
+from eoi.notifications.models import Delivery, Notification
+from eoi.writes import attempt
+
+log = logging.getLogger(__name__)
+
+CLAIM = timedelta(minutes=5)  # far longer than any mail server takes to answer
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+           timedelta(hours=2), timedelta(hours=6))
+MOST_ATTEMPTS = len(BACKOFF) + 1
+SENT_EACH_RUN = 200
+CLEARED = "(This message held a single-use link. It was cleared once the message was sent.)"
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Someone with no account yet: an address and a name."""
+
+    email: str
+    full_name: str
+    id: None = None
+
+
+def notify(event_name: str, about: str, recipients: Iterable[User | Invitee],
+           **fields: str) -> int:
+    """Write `event_name`'s message to each recipient into the outbox, in the caller's
+    transaction; how many were new. `about` names what it tells of (an EOI's reference, a
+    token's id), so that the same change told twice makes one message each."""
+    event = EVENTS[event_name]
+    now = clock.now()
+    rows = []
+    for person in recipients:
+        subject, body = written(event, {"recipient": person.full_name, **fields})
+        rows.append({
+            "key": f"{event.name}:{about}:{person.id or person.email}"[:200],
+            "event": event.name, "user_id": person.id, "email": person.email,
+            "subject": subject[:300], "body": body, "created_at": now,
+            "delivery": Delivery.waiting, "due_at": now, "attempts": 0,
+        })
+    if not rows:
+        return 0
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Notification).values(rows).on_conflict_do_nothing(
+        index_elements=["key"])
+    return db.session.execute(statement).rowcount  # type: ignore[attr-defined]
+
+
+def deliver_due(now: datetime | None = None) -> int:
+    """Send the messages that are due; how many went. Each step commits on its own
+    (eoi.writes.attempt), so no transaction is held open while a mail server answers."""
+    at = now or clock.now()
+    due = attempt(lambda: db.session.scalars(
+        select(Notification.id)
+        .where(Notification.delivery == Delivery.waiting, Notification.due_at <= at,
+               or_(Notification.claimed_until.is_(None), Notification.claimed_until < at))
+        .order_by(Notification.due_at, Notification.id).limit(SENT_EACH_RUN)).all())
+    return sum(_deliver(notification_id, at) for notification_id in due.result or [])
+
+
+def _claim(notification_id: int, now: datetime) -> Notification | None:
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.delivery == Delivery.waiting,
+               or_(Notification.claimed_until.is_(None), Notification.claimed_until < now))
+        .values(claimed_until=now + CLAIM))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # another process has it
+        return None
+    notification = db.session.get_one(Notification, notification_id)
+    db.session.expunge(notification)  # read after the commit, with no query
+    return notification
+
+
+def _deliver(notification_id: int, now: datetime) -> bool:
+    notification = attempt(lambda: _claim(notification_id, now)).result
+    if notification is None:
+        return False
+    try:
+        mail.send_email([notification.email], notification.subject, notification.body)
+    except Exception as error:  # any failure to hand it over: try again later
+        attempt(lambda: _failed(notification, now, error))
+        return False
+    done: dict[str, object] = {"delivery": Delivery.sent, "sent_at": now,
+                               "attempts": notification.attempts + 1, "claimed_until": None}
+    if EVENTS[notification.event].secret:
+        done["body"] = CLEARED
+    attempt(lambda: db.session.execute(
+        update(Notification).where(Notification.id == notification_id).values(**done)))
+    return True
+
+
+def _failed(notification: Notification, now: datetime, error: Exception) -> None:
+    attempts = notification.attempts + 1
+    values: dict[str, object] = {"attempts": attempts, "claimed_until": None,
+                                 "last_error": f"{type(error).__name__}: {error}"[:500]}
+    if attempts >= MOST_ATTEMPTS:
+        values["delivery"] = Delivery.failed
+        log.error("Gave up sending notification %s after %s attempts: %s",
+                  notification.id, attempts, error)
+    else:
+        values["due_at"] = now + BACKOFF[attempts - 1]
+    db.session.execute(update(Notification).where(Notification.id == notification.id)
+                       .values(**values))
+
+
+def try_again(notification: Notification, *, by: User) -> None:
+    """A fund manager sends a failed message once more (after mending the mail server)."""
+    from eoi.audit import record_audit
+    from eoi.refusals import TransitionRefused
+
+    if notification.delivery is not Delivery.failed:
+        raise TransitionRefused("Only a message that failed can be sent again")
+    notification.delivery, notification.attempts = Delivery.waiting, 0
+    notification.due_at, notification.claimed_until = clock.now(), None
+    record_audit("notification.retried", notification, user=by,
+                 summary=f"Sent again: {notification.subject} to {notification.email}")

@@ -1,0 +1,214 @@
+"""The outbox (eoi.notifications): written with the change, sent by the scheduler once,
+tried again later and later when the mail server fails, and a failure shown to the fund
+team; and every email in the catalogue rendered, with who gets it."""
+
+import email
+import email.policy
+import socket
+import threading
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from eoi import clock, mail
+from eoi.accounts.models import Role
+from eoi.extensions import db
+from eoi.notifications import outbox as outbox_module
+from eoi.notifications.catalogue import EVENTS, SIGN_OFF, written
+from eoi.notifications.models import Delivery, Notification
+from eoi.notifications.outbox import BACKOFF, MOST_ATTEMPTS, Invitee, deliver_due, notify
+from eoi.reminders.cli import EMAILS_JOB_ID, build_scheduler, run_emails_job
+from tests.conftest import csrf_token
+from tests.test_reminders import sent_emails
+from tests.test_sessions import signed_in_client
+
+
+@pytest.fixture
+def outbox(app, tmp_path, monkeypatch):
+    folder = tmp_path / "outbox"
+    monkeypatch.setitem(app.config, "EOI_OUTBOX_FOLDER", str(folder))
+    monkeypatch.setitem(app.config, "EOI_SMTP_HOST", None)
+    return folder
+
+
+def _tell(person, about="reset-1") -> int:
+    told = notify("password_reset", about, [person], link="https://fund.example/x")
+    db.session.commit()
+    return told
+
+
+def test_a_change_told_twice_makes_one_message(make_user, outbox):
+    person = make_user(Role.partner)
+    assert _tell(person) == 1
+    assert _tell(person) == 0
+    assert db.session.scalar(select(func.count(Notification.id))) == 1
+
+
+def test_a_message_is_written_only_if_its_change_is_committed(make_user, outbox):
+    person = make_user(Role.partner)
+    notify("password_reset", "reset-1", [person], link="https://fund.example/x")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
+
+
+def test_the_scheduler_sends_each_message_once(make_user, outbox):
+    person = make_user(Role.partner, email="pat@example.org.uk")
+    _tell(person)
+    assert deliver_due() == 1
+    assert deliver_due() == 0
+    [message] = sent_emails(outbox)
+    assert message["To"] == "pat@example.org.uk"
+    notification = db.session.scalar(select(Notification))
+    assert notification.delivery is Delivery.sent and notification.sent_at <= clock.now()
+
+
+@pytest.mark.committed_database
+def test_two_schedulers_at_once_send_a_message_once(app, make_user, outbox, monkeypatch):
+    """The second process finds the message claimed by the first, mid-send."""
+    person = make_user(Role.partner)
+    _tell(person)
+    sending, finish = threading.Event(), threading.Event()
+    sends = []
+    real_send = mail.send_email
+
+    def slow_send(*args, **kwargs):
+        sends.append(args)
+        sending.set()
+        finish.wait(10)
+        real_send(*args, **kwargs)
+
+    monkeypatch.setattr(outbox_module.mail, "send_email", slow_send)
+    results = []
+
+    def other_scheduler():
+        with app.app_context():
+            results.append(deliver_due())
+
+    first = threading.Thread(target=other_scheduler)
+    first.start()
+    assert sending.wait(10)
+    results.append(deliver_due())  # this process, while the other is sending
+    finish.set()
+    first.join(10)
+    assert sorted(results) == [0, 1] and len(sends) == 1
+    assert len(sent_emails(outbox)) == 1
+
+
+def test_a_failing_mail_server_is_tried_again_later_then_the_failure_is_shown(
+        app, make_user, outbox, monkeypatch):
+    person = make_user(Role.partner, email="pat@example.org.uk")
+    _tell(person)
+    clock.set_now(clock.now(), ticking=False)
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("the mail server is down")
+
+    monkeypatch.setattr(outbox_module.mail, "send_email", refused)
+    for wait in BACKOFF:
+        assert deliver_due() == 0
+        notification = db.session.scalar(select(Notification))
+        assert notification.delivery is Delivery.waiting
+        assert notification.due_at == clock.now() + wait
+        assert deliver_due() == 0  # not due yet: not even tried
+        clock.advance(wait)
+    deliver_due()
+    notification = db.session.scalar(select(Notification))
+    assert notification.delivery is Delivery.failed and notification.attempts == MOST_ATTEMPTS
+    assert "the mail server is down" in notification.last_error
+
+    manager = make_user(Role.fund_manager)
+    client = signed_in_client(app, manager.email)
+    page = client.get("/admin/notifications")
+    assert "pat@example.org.uk" in page.text and "the mail server is down" in page.text
+    monkeypatch.undo()
+    monkeypatch.setitem(app.config, "EOI_OUTBOX_FOLDER", str(outbox))
+    monkeypatch.setitem(app.config, "EOI_SMTP_HOST", None)
+    again = client.post(f"/admin/notifications/{notification.id}/retry",
+                        data={"csrf_token": csrf_token(page.text)})
+    assert again.status_code == 302
+    assert deliver_due() == 1 and len(sent_emails(outbox)) == 1
+    assert "No emails have failed" in client.get("/admin/notifications").text
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos,
+                              email.message_from_bytes(envelope.content,
+                                                       policy=email.policy.default)))
+        return "250 Message accepted for delivery"
+
+
+def test_messages_go_through_a_real_smtp_server(app, make_user, monkeypatch):
+    inbox = _Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        for key, value in {"EOI_SMTP_HOST": "127.0.0.1", "EOI_SMTP_PORT": port,
+                           "EOI_SMTP_STARTTLS": False}.items():
+            monkeypatch.setitem(app.config, key, value)
+        person = make_user(Role.partner, email="pat@example.org.uk")
+        _tell(person)
+        assert deliver_due() == 1
+    finally:
+        server.stop()
+    [(to, message)] = inbox.messages
+    assert to == ["pat@example.org.uk"]
+    assert "Reset your password" in message["Subject"]
+    assert "https://fund.example/x" in message.get_body(("plain",)).get_content()
+    assert 'lang="en-GB"' in message.get_body(("html",)).get_content()
+
+
+def test_the_scheduler_sends_emails_every_few_seconds(app):
+    job = build_scheduler(app).get_job(EMAILS_JOB_ID)
+    assert job.func is run_emails_job and job.coalesce and job.max_instances == 1
+
+
+# The catalogue: each email rendered, and who gets it ---------------------------------------
+
+FIELDS = {"link": "https://fund.example/link", "inviter": "Morgan Manager",
+          "organisation": "London Borough of Bexley", "roles": "commissioner",
+          "expires": "9 December 2026 at 10:00am", "name": "Nia New",
+          "email": "nia@bexley.gov.uk", "recipient": "Pat Partner"}
+
+WHO = {
+    "password_reset": "the account's owner",
+    "invited": "the person invited",
+    "invitation_accepted": "whoever sent the invitation",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EVENTS))
+def test_every_email_in_the_catalogue_renders_and_says_who_gets_it(name):
+    event = EVENTS[name]
+    subject, body = written(event, FIELDS)
+    assert "{" not in subject + body and body.endswith(SIGN_OFF)
+    assert len(subject) <= 300
+    assert event.who == WHO[name]
+    if event.secret:
+        assert FIELDS["link"] in body and event.service
+
+
+def test_an_invitee_without_an_account_is_told_at_their_address(app_context, reference, outbox):
+    notify("invited", "invitation-1", [Invitee("nia@bexley.gov.uk", "Nia New")], **FIELDS)
+    db.session.commit()
+    assert deliver_due() == 1
+    [message] = sent_emails(outbox)
+    assert message["To"] == "nia@bexley.gov.uk"
+    assert db.session.scalar(select(Notification.user_id)) is None
+
+
+def test_messages_due_are_sent_oldest_first_a_batch_at_a_time(make_user, outbox, monkeypatch):
+    monkeypatch.setattr(outbox_module, "SENT_EACH_RUN", 2)
+    person = make_user(Role.partner)
+    for n in range(3):
+        _tell(person, about=f"reset-{n}")
+        clock.advance(timedelta(seconds=1))
+    assert deliver_due() == 2 and deliver_due() == 1
