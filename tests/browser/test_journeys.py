@@ -90,7 +90,7 @@ def test_fund_manager_runs_accounts_and_reference_data(page, demo):
     expect(page.locator("h1")).to_have_text("Users")
     assert_accessible(page)
 
-    page.get_by_role("button", name="Add a user").click()
+    page.get_by_role("button", name="Add a user with a password").click()
     assert_accessible(page)
     page.get_by_role("button", name="Add user").click()  # nothing filled in
     summary = page.locator(".govuk-error-summary")
