@@ -18,9 +18,11 @@ from eoi.extensions import db
 from eoi.notifications import outbox as outbox_module
 from eoi.notifications.catalogue import EVENTS, SIGN_OFF, written
 from eoi.notifications.models import Delivery, Notification
+from eoi.reference.models import LocalAuthority
 from eoi.notifications.outbox import BACKOFF, MOST_ATTEMPTS, Invitee, deliver_due, notify
 from eoi.reminders.cli import EMAILS_JOB_ID, build_scheduler, run_emails_job
 from tests.conftest import csrf_token
+from tests.test_assessment import closed_round  # noqa: F401  (a fixture)
 from tests.test_reminders import sent_emails
 from tests.test_sessions import signed_in_client
 
@@ -176,12 +178,18 @@ def test_the_scheduler_sends_emails_every_few_seconds(app):
 FIELDS = {"link": "https://fund.example/link", "inviter": "Morgan Manager",
           "organisation": "London Borough of Bexley", "roles": "commissioner",
           "expires": "9 December 2026 at 10:00am", "name": "Nia New",
-          "email": "nia@bexley.gov.uk", "recipient": "Pat Partner"}
+          "email": "nia@bexley.gov.uk", "recipient": "Pat Partner",
+          "reference": "CCF-2026-0001", "consortium": "South East London",
+          "round": "2027 to 2029", "submitter": "Sam Lead",
+          "submitted": "24 November 2026 at 10:00am"}
 
 WHO = {
     "password_reset": "the account's owner",
     "invited": "the person invited",
     "invitation_accepted": "whoever sent the invitation",
+    "eoi_submitted": "the lead and every commissioner of the consortium's member boroughs",
+    "decisions_published": "the lead and every commissioner of the consortium's member "
+                           "boroughs",
 }
 
 
@@ -212,3 +220,72 @@ def test_messages_due_are_sent_oldest_first_a_batch_at_a_time(make_user, outbox,
         _tell(person, about=f"reset-{n}")
         clock.advance(timedelta(seconds=1))
     assert deliver_due() == 2 and deliver_due() == 1
+
+
+# Told of an EOI: its receipt and its decision ------------------------------------------
+
+def _told(event: str) -> dict[str, list[str]]:
+    """Who has a message of `event`, by its subject."""
+    told: dict[str, list[str]] = {}
+    for subject, address in db.session.execute(
+            select(Notification.subject, Notification.email)
+            .where(Notification.event == event).order_by(Notification.email)):
+        told.setdefault(subject, []).append(address)
+    return told
+
+
+def test_a_submitted_eoi_sends_its_receipt_to_the_lead_and_each_member_boroughs_commissioners(
+        world, make_user, outbox):
+    from eoi.eois import operations as eois
+    from tests.conftest import complete_everything
+
+    people, eoi = world
+    also_bexley = make_user(Role.commissioner, borough="Bexley", email="second@bexley.example")
+    make_user(Role.commissioner, borough="Bexley", email="gone@bexley.example", active=False)
+    make_user(Role.partner, borough="Bexley", email="not.a.commissioner@bexley.example")
+    complete_everything(eoi, people["member"])
+    eois.submit_eoi(eoi, by=people["lead"], now=clock.now())
+    db.session.commit()
+    [(subject, to)] = _told("eoi_submitted").items()
+    assert subject == f"{eoi.reference} submitted: SE"
+    assert to == sorted([people["lead"].email, people["member"].email, also_bexley.email])
+    assert deliver_due() == 3 and deliver_due() == 0
+    body = sent_emails(outbox)[0].get_body(("plain",)).get_content()
+    assert "This is your receipt" in body and f"/eois/{eoi.id}" in body
+
+
+def test_publishing_decisions_tells_each_consortium_once(closed_round, outbox):  # noqa: F811
+    from eoi.assessment import operations as panel
+    from eoi.assessment.models import DecisionOutcome
+    from eoi.rounds import operations as rounds
+    from eoi.rounds.models import RoundStatus
+    from tests.test_assessment import _fully_scored
+
+    people, first, second, heaviest = _fully_scored(closed_round)
+    funding_round = first.funding_round
+    rounds.change_round_status(funding_round, RoundStatus.assessed, by=people["manager"],
+                               now=clock.now())
+    panel.record_decision(first, outcome=DecisionOutcome.fund, amount_pence=150_000_00,
+                          conditions="", feedback="", by=people["manager"])
+    panel.record_decision(second, outcome=DecisionOutcome.not_funded, amount_pence=0,
+                          conditions="", feedback="", by=people["manager"])
+    panel.moderate(first, heaviest.id, score=2, rationale="Agreed", by=people["manager"])
+    assert not _told("decisions_published")  # nothing until they are published
+    rounds.change_round_status(funding_round, RoundStatus.decided, by=people["manager"],
+                               now=clock.now())
+    db.session.commit()
+    told = _told("decisions_published")
+    assert told[f"Decision on {first.reference}: SE"] == sorted(
+        [people["lead"].email, people["member"].email])
+    sutton = db.session.scalar(select(LocalAuthority).where(LocalAuthority.name == "Sutton"))
+    assert told[f"Decision on {second.reference}: South"] == sorted(
+        [second.consortium.lead.email, *(user.email for user in sutton.organisation.users)])
+    # Told again (a retry of the same publishing): no second message.
+    rounds._tell_the_decisions(funding_round)
+    db.session.commit()
+    assert _told("decisions_published") == told
+    deliver_due()
+    assert deliver_due() == 0  # the scheduler run twice
+    decisions = sorted(m["To"] for m in sent_emails(outbox) if "Decision on" in m["Subject"])
+    assert decisions == sorted(address for told_of in told.values() for address in told_of)
+    assert len(decisions) == 4

@@ -7,7 +7,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from eoi import clock
@@ -30,7 +29,7 @@ from eoi.audit import record_audit
 from eoi.columns import check_version
 from eoi.extensions import db
 from eoi.formatting import london_datetime
-from eoi.notifications.outbox import Invitee, notify
+from eoi.notifications.outbox import Invitee, notify, service_link
 from eoi.reference.models import Organisation
 from eoi.refusals import FieldRefusal, Refusal
 from eoi.states import StateMachine
@@ -59,10 +58,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _link(path: str) -> str:
-    return f"{current_app.config['EOI_BASE_URL']}{path}"
-
-
 # Password reset ---------------------------------------------------------------------------
 
 def request_password_reset(email: str) -> None:
@@ -84,7 +79,8 @@ def request_password_reset(email: str) -> None:
     db.session.add(reset)
     record_audit("user.password_reset_asked", user, user=None,
                  summary="Asked for a link to reset their password")
-    notify("password_reset", f"reset-{reset.id}", [user], link=_link(f"/reset-password/{token}"))
+    notify("password_reset", f"reset-{reset.id}", [user],
+           link=service_link(f"/reset-password/{token}"))
 
 
 def _void_resets_of(user: User) -> None:
@@ -151,7 +147,7 @@ def _send_invitation(invitation: Invitation, token: str, by: User) -> None:
            inviter=by.full_name, organisation=invitation.organisation.name,
            roles=" and ".join(title.lower() for title in invitation.role_titles),
            expires=london_datetime(invitation.expires_at),
-           link=_link(f"/join/{token}"))
+           link=service_link(f"/join/{token}"))
 
 
 def pending_invitation_for(email: str) -> Invitation | None:

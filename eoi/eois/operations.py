@@ -19,8 +19,10 @@ from eoi.eois.models import (
 )
 from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY, missing_answers
 from eoi.extensions import db
-from eoi.formatting import LONDON
+from eoi.formatting import LONDON, london_datetime
 from eoi.money import financial_year_label, format_pence
+from eoi.notifications.outbox import notify, service_link
+from eoi.notifications.recipients import consortium_commissioners
 from eoi.reference.models import Organisation, OrganisationType, PriorityKind
 from eoi.refusals import FieldRefusal, Refusal, StaleEdit, TransitionRefused
 from eoi.rounds.models import FundingRound, RoundStatus
@@ -276,6 +278,12 @@ def submit_eoi(eoi: Eoi, *, by, now: datetime) -> Eoi:
     eoi.submitted_at, eoi.submitted_by_id = now, by.id
     EOI.move(eoi, EoiStatus.submitted, by=by, action="eoi.submitted",
              summary=f"Submitted as {eoi.reference}")
+    # Each submission is its own receipt: reopened and submitted again, the EOI is told again.
+    notify("eoi_submitted", f"eoi-{eoi.id}-{eoi.version}",
+           consortium_commissioners(eoi.consortium), reference=eoi.reference,
+           consortium=eoi.consortium.name, round=eoi.funding_round.title,
+           submitter=by.full_name, submitted=london_datetime(now),
+           link=service_link(f"/eois/{eoi.id}"))
     return eoi
 
 

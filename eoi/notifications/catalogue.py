@@ -50,6 +50,22 @@ EVENTS = {event.name: event for event in (
         "{name} ({email}) accepted your invitation and can now sign in, at "
         "{organisation}, as {roles}.",
         who="whoever sent the invitation"),
+    Event(
+        "eoi_submitted", "EOIs submitted",
+        "{reference} submitted: {consortium}",
+        "{submitter} submitted the expression of interest {reference} for {consortium} to "
+        "the round {round} on {submitted}.\n\n"
+        "This is your receipt. You can read the EOI as it was submitted, and download it as "
+        "a PDF, here:\n{link}\n\n"
+        "MOPAC's panel will score it after the round closes. You will be told the decision.",
+        who="the lead and every commissioner of the consortium's member boroughs"),
+    Event(
+        "decisions_published", "Decisions on EOIs",
+        "Decision on {reference}: {consortium}",
+        "MOPAC has published its decision on the expression of interest {reference} for "
+        "{consortium} in the round {round}.\n\n"
+        "Read the decision, and download the decision letter, here:\n{link}",
+        who="the lead and every commissioner of the consortium's member boroughs"),
 )}
 
 

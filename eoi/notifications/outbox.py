@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,6 +42,13 @@ class Invitee:
     email: str
     full_name: str
     id: None = None
+
+
+def service_link(path: str) -> str:
+    """An address in the service, for an email: emails are read outside any request."""
+    from flask import current_app
+
+    return f"{current_app.config['EOI_BASE_URL']}{path}"
 
 
 def notify(event_name: str, about: str, recipients: Iterable[User | Invitee],
@@ -99,7 +107,7 @@ def _deliver(notification_id: int, now: datetime) -> bool:
     try:
         mail.send_email([notification.email], notification.subject, notification.body)
     except Exception as error:  # any failure to hand it over: try again later
-        attempt(lambda: _failed(notification, now, error))
+        attempt(partial(_failed, notification, now, error))
         return False
     done: dict[str, object] = {"delivery": Delivery.sent, "sent_at": now,
                                "attempts": notification.attempts + 1, "claimed_until": None}

@@ -152,6 +152,29 @@ def change_round_status(funding_round: FundingRound, new: RoundStatus, *, by,
         raise TransitionRefused(". ".join(problems))
     ROUND.move(funding_round, new, by=by, action=f"round.{new.value}",
                summary=f"Round {new.title.lower()}")
+    if new is RoundStatus.decided:
+        _tell_the_decisions(funding_round)
     return funding_round
+
+
+def _tell_the_decisions(funding_round: FundingRound) -> None:
+    """Each consortium with a decision is told once: the key names the EOI, so publishing
+    told twice (or a retry) makes no second email."""
+    from eoi.assessment.models import Decision
+    from eoi.consortia.models import Consortium
+    from eoi.eois.models import Eoi
+    from eoi.notifications.outbox import notify, service_link
+    from eoi.notifications.recipients import commissioners_of_consortia
+
+    decided = db.session.execute(
+        select(Eoi.id, Eoi.reference, Eoi.consortium_id, Consortium.name)
+        .join(Decision, Decision.eoi_id == Eoi.id)
+        .join(Consortium, Consortium.id == Eoi.consortium_id)
+        .where(Eoi.round_id == funding_round.id).order_by(Eoi.id)).all()
+    told = commissioners_of_consortia({row.consortium_id for row in decided})
+    for eoi_id, reference, consortium_id, consortium in decided:
+        notify("decisions_published", f"eoi-{eoi_id}", told.get(consortium_id, []),
+               reference=reference or "", consortium=consortium, round=funding_round.title,
+               link=service_link(f"/eois/{eoi_id}"))
 
 

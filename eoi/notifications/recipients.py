@@ -1,0 +1,41 @@
+"""Who is told, one function per audience, each one query: the catalogue names them, the
+operations that tell call them, and tests check each against the people it should hold."""
+
+from collections import defaultdict
+from collections.abc import Collection
+
+from sqlalchemy import select
+
+from eoi.accounts.models import Role, User, UserRole
+from eoi.consortia.models import Consortium, ConsortiumMembership, MembershipStatus
+from eoi.extensions import db
+from eoi.reference.models import Organisation
+
+
+def consortium_commissioners(consortium: Consortium) -> list[User]:
+    """The lead, and every active commissioner of each borough that has accepted membership
+    of `consortium`: those who answer for an EOI together."""
+    return commissioners_of_consortia([consortium.id]).get(consortium.id, [])
+
+
+def commissioners_of_consortia(consortium_ids: Collection[int]) -> dict[int, list[User]]:
+    """consortium_commissioners for many consortia at once, in one query."""
+    if not consortium_ids:
+        return {}
+    member = (select(ConsortiumMembership.consortium_id.label("consortium_id"),
+                     User.id.label("user_id"))
+              .join(Organisation, Organisation.local_authority_id
+                    == ConsortiumMembership.local_authority_id)
+              .join(User, User.organisation_id == Organisation.id)
+              .where(ConsortiumMembership.consortium_id.in_(consortium_ids),
+                     ConsortiumMembership.status == MembershipStatus.accepted,
+                     User.role_links.any(UserRole.role == Role.commissioner)))
+    lead = select(Consortium.id.label("consortium_id"), Consortium.lead_id.label("user_id")) \
+        .where(Consortium.id.in_(consortium_ids))
+    either = member.union(lead).subquery()
+    told: dict[int, list[User]] = defaultdict(list)
+    for consortium_id, user in db.session.execute(
+            select(either.c.consortium_id, User).join(User, User.id == either.c.user_id)
+            .where(User.is_active).order_by(either.c.consortium_id, User.id)):
+        told[consortium_id].append(user)
+    return dict(told)
