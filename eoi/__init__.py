@@ -143,6 +143,23 @@ def _configure_login(app: Flask) -> None:
             return
         attempt(lambda: note_seen(current_user.current_session, now=clock.now()))
 
+    @app.before_request
+    def _two_factor_where_required():
+        # A role that must sign in with a second factor does nothing else until it is set up.
+        from flask import redirect, url_for
+
+        from eoi.accounts.two_factor import is_required_for
+
+        if (request.endpoint in _WITHOUT_TWO_FACTOR or not current_user.is_authenticated
+                or current_user.has_two_factor or not is_required_for(current_user)):
+            return None
+        return redirect(url_for("account.two_factor_set_up"))
+
+
+# What a person whose roles need two-factor sign-in may reach before setting it up.
+_WITHOUT_TWO_FACTOR = {"static", "account.two_factor_set_up", "auth.sign_out", "pages.healthz",
+                       "pages.accessibility", "pages.privacy"}
+
 
 def _register_blueprints(app: Flask) -> None:
     from eoi.accounts.views import account_bp, auth_bp

@@ -17,6 +17,9 @@ EOI_S3_ENDPOINT_URL  with s3 storage, an S3-compatible service's address; defaul
                    AWS_SECRET_ACCESS_KEY (or a profile or an instance role), as boto3 reads them
 EOI_BASE_URL       the service's address, for links in emails and calendar feeds;
                    default: http://127.0.0.1:5000
+EOI_REQUIRE_2FA    roles that must sign in with an authenticator app, comma-separated (such as
+                   fund_manager,panel_member), or none; default: those two in production, none
+                   elsewhere
 EOI_MAIL_FROM      sender of emails; default: Co-commissioning fund <no-reply@eoi.invalid>
 EOI_SMTP_HOST      mail server; unset: emails are written to EOI_OUTBOX_FOLDER instead
 EOI_SMTP_PORT      mail server port; default: 587
@@ -117,6 +120,12 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
     proxy_hops = environ.get("EOI_PROXY_HOPS") or "0"
     if not proxy_hops.isdigit():
         raise ConfigurationError("EOI_PROXY_HOPS must be a number of proxies, such as 1.")
+    from eoi.accounts.two_factor import parse_required_roles
+
+    try:
+        require_2fa = parse_required_roles(environ.get("EOI_REQUIRE_2FA"), production)
+    except ValueError as wrong:
+        raise ConfigurationError(f"EOI_REQUIRE_2FA: {wrong}.") from None
 
     return {
         "EOI_ENV": env,
@@ -133,6 +142,7 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "EOI_DEMO_PASSWORD": environ.get("EOI_DEMO_PASSWORD", "demo-pass-2026"),
+        "EOI_REQUIRE_2FA": require_2fa,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "EOI_STORAGE": storage,
         "EOI_STORAGE_FOLDER": environ.get("EOI_STORAGE_FOLDER") or str(instance_path),

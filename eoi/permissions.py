@@ -38,3 +38,22 @@ def permission_required(check):
 
 # The fund team's pages: every blueprint's fund-manager-only views say so with this one.
 fund_manager_only = permission_required(lambda user: user.is_fund_manager)
+
+
+def code_asked_again(back_to: str):
+    """For the most sensitive actions (publishing decisions, changing someone's access): a
+    redirect to enter a code from the authenticator app, when the person signs in with one
+    and their last code is over REASK_AFTER old; None when they may go on. `back_to` is the
+    page to return to, to do it again."""
+    from flask import flash, redirect, url_for
+
+    from eoi import clock
+    from eoi.accounts.two_factor import is_fresh
+
+    if not current_user.has_two_factor:
+        return None
+    session = current_user.current_session
+    if session is not None and is_fresh(session.second_factor_at, clock.now()):
+        return None
+    flash("Enter a code from your authenticator app first, then do it again.", "important")
+    return redirect(url_for("account.confirm_code", next=back_to))

@@ -6,7 +6,7 @@ A new route fails `test_every_route_has_a_rule` until it is added to ACCESS.
 import pytest
 from sqlalchemy import func, select
 
-from eoi.accounts.models import Role
+from eoi.accounts.models import Role, UserSession
 from eoi.extensions import db
 from eoi.reference.models import BasicCommandUnit, Indicator, LocalAuthority, Outcome, Priority
 from eoi.service_map.models import Service
@@ -35,6 +35,17 @@ ACCESS = {
     "auth.sign_out": SIGNED_IN,
     "account.index": SIGNED_IN,
     "account.change_password": SIGNED_IN,
+    "account.two_factor_index": SIGNED_IN,
+    "account.two_factor_set_up": SIGNED_IN,
+    "account.recovery_codes": SIGNED_IN,
+    "account.two_factor_off": SIGNED_IN,
+    "account.sessions": SIGNED_IN,
+    "account.session_end": SIGNED_IN,
+    # Each answers per person: the code step for whoever has just given a right password,
+    # the code asked again for whoever has two-factor sign-in. tests/test_two_factor.py
+    # checks both for every role.
+    "auth.second_factor": PER_RECORD,
+    "account.confirm_code": PER_RECORD,
     "dashboard.index": SIGNED_IN,
     "calendars.index": SIGNED_IN,
     "calendars.make_link": SIGNED_IN,
@@ -47,6 +58,7 @@ ACCESS = {
     "admin.user_edit": FUND_MANAGER,
     "admin.user_set_active": FUND_MANAGER,
     "admin.user_password": FUND_MANAGER,
+    "admin.user_two_factor_reset": FUND_MANAGER,
     "admin.invitations": FUND_MANAGER,
     "admin.invitation_new": FUND_MANAGER,
     "admin.invitation_resend": FUND_MANAGER,
@@ -175,6 +187,7 @@ def _url_for_rule(app, rule, user_id: int) -> str:
         "fmt": "xlsx",
         "invitation_id": _an_invitation,
         "notification_id": _a_failed_notification,
+        "session_id": lambda: db.session.scalar(select(func.min(UserSession.id))) or 1,
     }
     values = {arg: (ids[arg]() if callable(ids[arg]) else ids[arg]) for arg in rule.arguments}
     with app.test_request_context():

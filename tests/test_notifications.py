@@ -18,8 +18,8 @@ from eoi.extensions import db
 from eoi.notifications import outbox as outbox_module
 from eoi.notifications.catalogue import EVENTS, SIGN_OFF, written
 from eoi.notifications.models import Delivery, Notification
-from eoi.reference.models import LocalAuthority
 from eoi.notifications.outbox import BACKOFF, MOST_ATTEMPTS, Invitee, deliver_due, notify
+from eoi.reference.models import LocalAuthority
 from eoi.reminders.cli import EMAILS_JOB_ID, build_scheduler, run_emails_job
 from tests.conftest import csrf_token
 from tests.test_assessment import closed_round  # noqa: F401  (a fixture)

@@ -209,3 +209,30 @@ def test_one_lookup_finds_the_person_and_their_session(app, person):
         event.remove(db.engine, "before_cursor_execute", count)
     assert sum("user_sessions" in s for s in statements) == 1
     assert sum("FROM users" in s for s in statements) == 0
+
+
+def test_a_person_sees_where_they_are_signed_in_and_ends_another_session(app, person,
+                                                                         make_user):
+    here = signed_in_client(app, person.email)
+    there = signed_in_client(app, person.email)
+    someone_else = make_user(Role.partner)
+    theirs = signed_in_client(app, someone_else.email)
+    assert theirs.get("/dashboard").status_code == 200
+    page = here.get("/account/sessions")
+    assert "2 sessions" in page.text and "This browser" in page.text
+    mine = _sessions_of(person)
+    other = next(s for s in mine if f"/account/sessions/{s.id}/end" in page.text)
+    token = csrf_token(page.text)
+    here.post(f"/account/sessions/{other.id}/end", data={"csrf_token": token})
+    assert there.get("/dashboard").status_code == 302
+    assert here.get("/dashboard").status_code == 200
+    db.session.refresh(other)
+    assert other.end_reason is SessionEnd.ended_by_owner
+    # Not someone else's, and not the one in use.
+    their_session = _sessions_of(someone_else)[0]
+    here.post(f"/account/sessions/{their_session.id}/end", data={"csrf_token": token})
+    assert theirs.get("/dashboard").status_code == 200
+    current = next(s for s in _sessions_of(person) if s.ended_at is None)
+    refused = here.post(f"/account/sessions/{current.id}/end", data={"csrf_token": token},
+                        follow_redirects=True)
+    assert "This is the session you are using" in refused.text

@@ -49,6 +49,13 @@ class User(Versioned, UserMixin, Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (eoi.accounts.two_factor): the authenticator app's shared secret,
+    # when it was set up, and the last time step a code was accepted for, so that no code
+    # works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64),
+        info=unguarded("A secret the service makes, never shown after setting up."))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     role_links: Mapped[list[UserRole]] = relationship(
@@ -82,6 +89,10 @@ class User(Versioned, UserMixin, Model):
     @property
     def roles(self) -> set[Role]:
         return {link.role for link in self.role_links}
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -138,6 +149,8 @@ class SessionEnd(TitledEnum):
     password_set = ("password_set", "New password set by a fund manager")
     deactivated = ("deactivated", "Account deactivated")
     access_changed = ("access_changed", "Roles or organisation changed")
+    two_factor_reset = ("two_factor_reset", "Two-factor sign-in reset by a fund manager")
+    ended_by_owner = ("ended_by_owner", "Ended by its owner from another session")
 
 
 class UserSession(Model):
@@ -156,6 +169,9 @@ class UserSession(Model):
     # Kept roughly: written at most every few minutes, not on every request.
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a code from the person's authenticator app was last given in this session: at
+    # sign-in, and again before the most sensitive actions (eoi.accounts.two_factor).
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[SessionEnd | None] = mapped_column(
         enum_column_type(SessionEnd, "session_end"))
     # The browser's own description of itself, shortened, so a person can tell their
@@ -276,3 +292,19 @@ class Invitation(Versioned, Model):
         if self.status is InvitationStatus.pending and now >= self.expires_at:
             return "Expired"
         return self.status.title
+
+
+class RecoveryCode(Model):
+    """One of the ten single-use codes that stand in for the authenticator app, made when
+    two-factor sign-in is set up and shown once. Only a hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64),
+        info=unguarded("A keyed hash of a code the service makes."))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user {self.user_id}>"

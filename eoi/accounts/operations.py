@@ -19,7 +19,7 @@ from eoi.audit import changes_between, record_audit, snapshot
 from eoi.columns import check_version
 from eoi.extensions import db
 from eoi.reference.models import Organisation
-from eoi.refusals import DuplicateName, FieldRefusal
+from eoi.refusals import DuplicateName, FieldRefusal, TransitionRefused
 
 _AUDITED_FIELDS = ["email", "full_name", "organisation_id", "roles", "is_active"]
 
@@ -211,6 +211,8 @@ class SignInOutcome(enum.Enum):
     wrong_credentials = "wrong_credentials"
     # Too many wrong passwords in the last minute: refused whatever the password.
     throttled = "throttled"
+    # The password was right; the account's authenticator app code comes next.
+    needs_second_factor = "needs_second_factor"
 
 
 @dataclass(frozen=True)
@@ -255,18 +257,53 @@ def attempt_sign_in(email: str, password: str, *, now: datetime,
         _count_failure(limits, now)
         return SignInResult(SignInOutcome.wrong_credentials)
 
-    # Written past the account's version: signing in is not an edit of the account, so two
-    # sign-ins at once, or one during a fund manager's change to the account, never conflict.
-    signed_in: dict[str, object] = {"last_signed_in_at": now}
     if needs_rehash(user.password_hash):
-        signed_in["password_hash"] = hash_password(password)
-    db.session.execute(update(User).where(User.id == user.id).values(**signed_in))
-    for name, value in signed_in.items():
+        _write_past_version(user, password_hash=hash_password(password))
+    if user.has_two_factor:  # the password was right: now the code (eoi.accounts.two_factor)
+        return SignInResult(SignInOutcome.needs_second_factor, user)
+    return _signed_in(user, client, now, second_factor=False)
+
+
+def _write_past_version(user: User, **values: object) -> None:
+    """Signing in is not an edit of the account, so two sign-ins at once, or one during a
+    fund manager's change to the account, never conflict."""
+    db.session.execute(update(User).where(User.id == user.id).values(**values))
+    for name, value in values.items():
         set_committed_value(user, name, value)
-    start_session(user, user_agent=client.user_agent, now=now)
-    record_audit("user.signed_in", user, user=user, summary="Signed in")
+
+
+def _signed_in(user: User, client: SignInClient, now: datetime, *,
+               second_factor: bool) -> SignInResult:
+    _write_past_version(user, last_signed_in_at=now)
+    user_session = start_session(user, user_agent=client.user_agent, now=now)
+    if second_factor:
+        user_session.second_factor_at = now
+    record_audit("user.signed_in", user, user=user,
+                 summary="Signed in with a second factor" if second_factor else "Signed in")
     return SignInResult(SignInOutcome.signed_in, user, throttling.device_cookie(
-        secret, email=email, password_hash=user.password_hash, now=now))
+        current_app.config["SECRET_KEY"], email=user.email, password_hash=user.password_hash,
+        now=now))
+
+
+def complete_sign_in(user_id: int, code: str, *, now: datetime,
+                     client: SignInClient = SignInClient()) -> SignInResult:
+    """The second step, for an account with two-factor sign-in: its code, then signed in."""
+    from eoi.accounts import two_factor
+
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or not user.has_two_factor:
+        return SignInResult(SignInOutcome.wrong_credentials)
+    two_factor.check_code(user, code, now=now)
+    return _signed_in(user, client, now, second_factor=True)
+
+
+def confirm_second_factor(user: User, code: str, *, now: datetime) -> None:
+    """A code again, in a session already signed in, before a sensitive action."""
+    from eoi.accounts import two_factor
+
+    two_factor.check_code(user, code, now=now)
+    assert user.current_session is not None
+    user.current_session.second_factor_at = now
 
 
 def _over_a_limit(limits: dict[str, int], now: datetime) -> bool:
@@ -288,3 +325,25 @@ def _count_failure(limits: dict[str, int], now: datetime) -> None:
     db.session.execute(
         delete(SignInFailure).where(SignInFailure.failed_at <= now - throttling.WINDOW),
         execution_options={"synchronize_session": False})
+
+
+def live_sessions_of(user: User, *, now: datetime, lifetime: timedelta) -> list[UserSession]:
+    """The person's sessions that still sign them in, newest first (a person has a few)."""
+    return list(db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id,
+                                  UserSession.ended_at.is_(None),
+                                  UserSession.created_at > now - lifetime)
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc()).limit(100)))
+
+
+def end_own_session(user: User, session_id: int) -> UserSession:
+    """End one of the person's own sessions, from another; not this one (sign out for that)."""
+    user_session = db.session.get(UserSession, session_id)
+    if user_session is None or user_session.user_id != user.id or user_session.ended_at:
+        raise TransitionRefused("That session has already ended")
+    if user.current_session is not None and user_session.id == user.current_session.id:
+        raise TransitionRefused("This is the session you are using: sign out to end it")
+    end_session(user_session, SessionEnd.ended_by_owner, by=user)
+    record_audit("user.session_ended", user, user=user,
+                 summary="Ended one of their sessions from another")
+    return user_session

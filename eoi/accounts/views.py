@@ -1,27 +1,43 @@
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eoi import clock
-from eoi.accounts import joining, throttling
+from eoi.accounts import joining, throttling, two_factor
 from eoi.accounts.models import SessionEnd
 from eoi.accounts.operations import (
     SignInClient,
     SignInOutcome,
     attempt_sign_in,
     change_own_password,
+    complete_sign_in,
+    confirm_second_factor,
+    end_own_session,
     end_session,
+    live_sessions_of,
 )
 from eoi.calendars.operations import feed_of
+from eoi.forms.admin import ConfirmForm
 from eoi.forms.auth import (
     ChangePasswordForm,
     ChoosePasswordForm,
+    CodeForm,
     ForgottenPasswordForm,
     SignInForm,
 )
 from eoi.forms.base import filled
-from eoi.writes import attempt, explain
+from eoi.writes import attempt, confirmed_action, explain
 
 auth_bp = Blueprint("auth", __name__)
 account_bp = Blueprint("account", __name__, url_prefix="/account")
@@ -56,11 +72,13 @@ def sign_in():
         result = outcome.result
         assert result is not None  # every attempt that ran has an answer
         if result.outcome is SignInOutcome.signed_in:
-            login_user(result.user)
-            assert result.device_cookie is not None  # made on every sign-in
-            response = redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
-            _remember_this_device(response, result.device_cookie)
-            return response
+            return _signed_in(result, request.args.get("next"))
+        if result.outcome is SignInOutcome.needs_second_factor:
+            assert result.user is not None
+            session["second_factor"] = {
+                "user": result.user.id, "next": _safe_next(request.args.get("next")),
+                "until": (clock.now() + two_factor.PENDING_FOR).isoformat()}
+            return redirect(url_for("auth.second_factor"))
         if result.outcome is SignInOutcome.throttled:
             # The same words whether or not the address has an account.
             form.email.errors = [*form.email.errors,
@@ -69,6 +87,46 @@ def sign_in():
                     {"Retry-After": str(int(throttling.WINDOW.total_seconds()))})
         form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
     return render_template("auth/sign_in.html", title="Sign in", form=form)
+
+
+def _signed_in(result, next_page: str | None):
+    login_user(result.user)
+    assert result.device_cookie is not None  # made on every sign-in
+    response = redirect(_safe_next(next_page) or url_for("dashboard.index"))
+    _remember_this_device(response, result.device_cookie)
+    return response
+
+
+@auth_bp.route("/sign-in/code", methods=["GET", "POST"])
+def second_factor():
+    """The second step of signing in, for an account with two-factor sign-in."""
+    pending = session.get("second_factor")
+    if not pending or datetime.fromisoformat(pending["until"]) < clock.now():
+        session.pop("second_factor", None)
+        flash("Sign in again: the time to enter your code ran out.", "important")
+        return redirect(url_for("auth.sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        client = SignInClient(address=request.remote_addr, user_agent=request.user_agent.string)
+        outcome = attempt(lambda: complete_sign_in(pending["user"], filled(form.code.data),
+                                                   now=clock.now(), client=client))
+        if outcome.ok and outcome.result is not None and (
+                outcome.result.outcome is SignInOutcome.signed_in):
+            session.pop("second_factor", None)
+            return _signed_in(outcome.result, pending.get("next"))
+        _explain_code(outcome, form)
+    return render_template("auth/second_factor.html", title="Enter your code", form=form)
+
+
+def _explain_code(outcome, form) -> None:
+    """A wrong code is counted in a transaction of its own (the attempt's was rolled back),
+    so the limit on wrong codes holds."""
+    if isinstance(outcome.refusal, two_factor.WrongCode):
+        refusal = outcome.refusal
+        attempt(lambda: two_factor.count_wrong_code(refusal))
+    if outcome.ok:  # no account to sign in to any more
+        form.code.errors = [*form.code.errors, two_factor.WRONG_CODE]
+    explain(outcome, form)
 
 
 def _remember_this_device(response, cookie: str) -> None:
@@ -164,3 +222,99 @@ def change_password():
             return redirect(url_for("account.index"))
         explain(outcome, form)
     return render_template("account/password.html", title="Change your password", form=form)
+
+
+# Two-factor sign-in -----------------------------------------------------------------------
+
+NEW_SECRET = "new_totp_secret"
+
+
+@account_bp.get("/two-factor")
+@login_required
+def two_factor_index():
+    return render_template("account/two_factor.html", title="Two-factor sign-in",
+                           required=two_factor.is_required_for(current_user),
+                           codes_left=two_factor.recovery_codes_left(current_user)
+                           if current_user.has_two_factor else 0,
+                           confirm=ConfirmForm(formdata=None))
+
+
+@account_bp.route("/two-factor/set-up", methods=["GET", "POST"])
+@login_required
+def two_factor_set_up():
+    if current_user.has_two_factor:
+        return redirect(url_for("account.two_factor_index"))
+    # Kept in the signed session cookie until a code proves the app has it; never stored
+    # for an account that has not finished setting up.
+    secret = session.get(NEW_SECRET) or two_factor.new_secret()
+    session[NEW_SECRET] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: two_factor.set_up(current_user, secret,
+                                                   filled(form.code.data), now=clock.now()))
+        if outcome.ok:
+            session.pop(NEW_SECRET, None)
+            return render_template("account/recovery_codes.html",
+                                   title="Your recovery codes", codes=outcome.result,
+                                   first_time=True)
+        explain(outcome, form)
+    return render_template("account/two_factor_set_up.html", title="Set up two-factor sign-in",
+                           form=form, qr_code=two_factor.qr_code_svg(current_user, secret),
+                           secret=two_factor.spaced(secret),
+                           required=two_factor.is_required_for(current_user))
+
+
+@account_bp.post("/two-factor/recovery-codes")
+@login_required
+def recovery_codes():
+    if not ConfirmForm().validate_on_submit() or not current_user.has_two_factor:
+        return redirect(url_for("account.two_factor_index"))
+    outcome = attempt(lambda: two_factor.new_recovery_codes(current_user))
+    return render_template("account/recovery_codes.html", title="Your recovery codes",
+                           codes=outcome.result, first_time=False)
+
+
+@account_bp.post("/two-factor/off")
+@login_required
+def two_factor_off():
+    confirmed_action(lambda: two_factor.turn_off(current_user, by=current_user),
+                     "Two-factor sign-in is off. Signing in asks only for your password.")
+    return redirect(url_for("account.two_factor_index"))
+
+
+@account_bp.route("/confirm-code", methods=["GET", "POST"])
+@login_required
+def confirm_code():
+    """A code again before a sensitive action, when the last one is REASK_AFTER old."""
+    next_page = _safe_next(request.args.get("next")) or url_for("dashboard.index")
+    if not current_user.has_two_factor:
+        return redirect(next_page)
+    form = CodeForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: confirm_second_factor(current_user, filled(form.code.data),
+                                                        now=clock.now()))
+        if outcome.ok:
+            return redirect(next_page)
+        _explain_code(outcome, form)
+    return render_template("account/confirm_code.html", title="Enter your code", form=form)
+
+
+# Signed-in sessions -----------------------------------------------------------------------
+
+
+@account_bp.get("/sessions")
+@login_required
+def sessions():
+    return render_template("account/sessions.html", title="Where you are signed in",
+                           live=live_sessions_of(current_user, now=clock.now(),
+                                                 lifetime=current_app.config[
+                                                     "PERMANENT_SESSION_LIFETIME"]),
+                           confirm=ConfirmForm(formdata=None))
+
+
+@account_bp.post("/sessions/<int:session_id>/end")
+@login_required
+def session_end(session_id: int):
+    confirmed_action(lambda: end_own_session(current_user, session_id),
+                     "That session has ended: it is signed out on its next click.")
+    return redirect(url_for("account.sessions"))

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from eoi import clock
-from eoi.accounts import joining
+from eoi.accounts import joining, two_factor
 from eoi.accounts import operations as accounts
 from eoi.accounts.models import Invitation, InvitationStatus, Role, User
 from eoi.admin import lists
@@ -29,7 +29,7 @@ from eoi.forms.fields import choices
 from eoi.notifications import outbox
 from eoi.notifications.models import Delivery, Notification
 from eoi.pagination import page_number, paginate
-from eoi.permissions import fund_manager_only, load_or_404
+from eoi.permissions import code_asked_again, fund_manager_only, load_or_404
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -99,6 +99,9 @@ def user_new():
 @fund_manager_only
 def user_edit(user_id: int):
     user = load_or_404(User, user_id)
+    # Roles decide what a person sees: changing them asks for a recent code.
+    if asked := code_asked_again(url_for("admin.user_edit", user_id=user.id)):
+        return asked
     form = UserForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.roles.data = [role.value for role in user.roles]
@@ -136,6 +139,19 @@ def user_set_active(user_id: int):
     confirmed_action(lambda: accounts.set_user_active(user, make_active, by=current_user),
                      f"{user.full_name}'s account is now "
                      f"{'active' if make_active else 'deactivated'}.")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@admin_bp.post("/users/<int:user_id>/two-factor-reset")
+@fund_manager_only
+def user_two_factor_reset(user_id: int):
+    user = load_or_404(User, user_id)
+    if asked := code_asked_again(url_for("admin.user_edit", user_id=user.id)):
+        return asked
+    confirmed_action(lambda: two_factor.turn_off(user, by=current_user),
+                     f"{user.full_name}'s two-factor sign-in is reset, and they are signed out. "
+                     "They sign in with their password alone, and set it up again if their "
+                     "roles need it.")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

@@ -1,5 +1,5 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from eoi.accounts.passwords import (
@@ -94,3 +94,16 @@ class ChoosePasswordForm(Form):
         widget=GovPasswordInput(),
     )
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class CodeForm(Form):
+    code = StringField(
+        "Code",
+        description="The 6-digit code your authenticator app shows now, or one of your "
+        "recovery codes",
+        filters=[stripped],
+        validators=[DataRequired(message="Enter the code from your authenticator app"),
+                    Length(max=20, message="Code must be 20 characters or fewer")],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -13,7 +13,7 @@ from eoi.forms.fields import choices
 from eoi.forms.rounds import CriterionForm, RoundForm
 from eoi.money import financial_year_label, financial_year_of
 from eoi.pagination import page_number, paginate
-from eoi.permissions import load_or_404, permission_required, require
+from eoi.permissions import code_asked_again, load_or_404, permission_required, require
 from eoi.reference.models import Indicator, Outcome, Priority, PriorityKind
 from eoi.rounds import operations
 from eoi.rounds.models import Criterion, FundingRound, RoundStatus
@@ -139,6 +139,9 @@ def edit(round_id: int):
 def change_status(round_id: int):
     funding_round = _round(round_id)
     target = request.form.get("status", "")
+    if target == RoundStatus.decided.value and (asked := code_asked_again(
+            url_for("rounds.show", round_id=funding_round.id))):
+        return asked
     if target in {s.value for s in RoundStatus}:
         confirmed_action(
             lambda: operations.change_round_status(funding_round, RoundStatus(target),
