@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eoi.accounts.models import Role, User
@@ -25,6 +25,7 @@ from eoi.eois.models import Eoi, EoiStatus
 from eoi.eois.operations import budget_reconciliation, mopac_requests
 from eoi.extensions import db
 from eoi.money import format_pence
+from eoi.notifications import tell
 from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
 from eoi.rounds.models import Criterion, FundingRound, RoundStatus
 from eoi.scoring import (
@@ -140,7 +141,19 @@ def assign(eoi: Eoi, assessor, *, by, now: datetime) -> Assessment:
     if reason:
         record_audit("assessment.conflict_flagged", eoi, user=None,
                      summary=f"Conflict of interest for {assessor.full_name}: {reason}")
+    tell.bid_assigned(assessment, by=by)
     return assessment
+
+
+def _every_score_in(funding_round: FundingRound) -> bool:
+    """No assessment of the round is waiting for its assessor: one query."""
+    db.session.flush()
+    waiting = db.session.scalar(
+        select(func.count(Assessment.id)).join(Assessment.eoi)
+        .where(Eoi.round_id == funding_round.id,
+               Assessment.status.in_((AssessmentStatus.awaiting_declaration,
+                                      AssessmentStatus.in_progress))))
+    return not waiting
 
 
 def unassign(assessment: Assessment, *, by) -> None:
@@ -234,6 +247,8 @@ def save_scores(assessment: Assessment, entries: dict[int, tuple[int | None, str
                         action="assessment.submitted", subject=assessment.eoi,
                         summary=f"{by.full_name} submitted scores for {assessment.eoi.reference}",
                         changes=changes)
+        if _every_score_in(assessment.eoi.funding_round):
+            tell.scores_in(assessment.eoi.funding_round)
     elif changes:
         record_audit("assessment.saved", assessment.eoi, user=by,
                      summary=f"{by.full_name} saved draft scores for {assessment.eoi.reference}",

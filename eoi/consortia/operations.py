@@ -20,6 +20,7 @@ from eoi.consortia.models import (
 )
 from eoi.extensions import db
 from eoi.money import financial_year_label, format_pence
+from eoi.notifications import tell
 from eoi.reference.models import LocalAuthority, Organisation, Priority
 from eoi.refusals import FieldRefusal, TransitionRefused
 from eoi.states import StateMachine
@@ -84,6 +85,7 @@ def invite_borough(consortium: Consortium, borough: LocalAuthority, *, by: User
                         summary=summary)
         membership.responded_by_id = membership.responded_at = None
     membership.invited_by_id, membership.invited_at = by.id, clock.now()
+    tell.borough_invited(membership, by=by)
     return membership
 
 
@@ -98,6 +100,7 @@ def respond_to_invitation(membership: ConsortiumMembership, *, accept: bool, by:
         summary=f"{membership.local_authority.name} {'accepted' if accept else 'declined'} "
         "the invitation")
     membership.responded_by_id, membership.responded_at = by.id, clock.now()
+    tell.invitation_answered(membership, by=by)
     return membership
 
 
@@ -142,6 +145,7 @@ def change_lead(consortium: Consortium, new_lead: User, *, reason: str, by: User
         summary=f"Lead changed from {old.full_name} to {new_lead.full_name}. Reason: {reason}",
         changes={"lead": [old.full_name, new_lead.full_name], "reason": [None, reason]},
     )
+    tell.lead_changed(consortium, old_lead=old, reason=reason, by=by)
     return consortium
 
 
@@ -210,12 +214,15 @@ def change_pledge_status(pledge: Pledge, new: PledgeStatus, *, by: User,
     if new is PledgeStatus.withdrawn and not (reason or "").strip():
         raise FieldRefusal("reason", "Enter why the pledge is withdrawn")
     before = snapshot(pledge, _PLEDGE_FIELDS)
+    # Worded before the change: naming the pledge reads its funder, and a read flushes, and
+    # a reason without its withdrawal breaks the table's rule.
+    summary = f"{new.title} the pledge of {pledge}" + (f". Reason: {reason}" if reason else "")
     if new is PledgeStatus.withdrawn:
         pledge.withdrawal_reason = (reason or "").strip()
-    PLEDGE.move(pledge, new, by=by, action=f"pledge.{new.value}",
-                summary=f"{new.title} the pledge of {pledge}"
-                + (f". Reason: {reason}" if reason else ""),
+    PLEDGE.move(pledge, new, by=by, action=f"pledge.{new.value}", summary=summary,
                 changes=changes_between(before, snapshot(pledge, _PLEDGE_FIELDS)))
+    if new in (PledgeStatus.confirmed, PledgeStatus.withdrawn):
+        tell.pledge_changed(pledge, reason=reason, by=by)
     return pledge
 
 

@@ -21,6 +21,7 @@ from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY, missing_answers
 from eoi.extensions import db
 from eoi.formatting import LONDON, london_datetime
 from eoi.money import financial_year_label, format_pence
+from eoi.notifications import tell
 from eoi.notifications.outbox import notify, service_link
 from eoi.notifications.recipients import consortium_commissioners
 from eoi.reference.models import Organisation, OrganisationType, PriorityKind
@@ -294,6 +295,7 @@ def withdraw_eoi(eoi: Eoi, *, by, now: datetime) -> Eoi:
         raise TransitionRefused("The round has closed: the EOI can no longer be withdrawn")
     EOI.move(eoi, EoiStatus.withdrawn, by=by, action="eoi.withdrawn",
              summary=f"Withdrew {eoi.reference}")
+    tell.eoi_withdrawn_or_reopened(eoi, by=by)
     return eoi
 
 
@@ -305,4 +307,5 @@ def reopen_eoi(eoi: Eoi, *, reason: str, by) -> Eoi:
     EOI.move(eoi, EoiStatus.draft, by=by, action="eoi.reopened",
              summary=f"Reopened {eoi.reference} for changes. Reason: {reason.strip()}",
              changes={"reason": [None, reason.strip()]})
+    tell.eoi_withdrawn_or_reopened(eoi, reason=reason, by=by)
     return eoi

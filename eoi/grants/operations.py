@@ -34,6 +34,7 @@ from eoi.grants.models import (
 )
 from eoi.grants.periods import quarters_between
 from eoi.money import format_pence
+from eoi.notifications import tell
 from eoi.reference.models import OrganisationType
 from eoi.refusals import FieldRefusal, TransitionRefused
 from eoi.returns.models import QuarterlyReturn
@@ -129,6 +130,7 @@ def create_grant(decision: Decision, *, by, starts_on: date | None = None,
     record_audit("grant.created", grant, user=by,
                  summary=f"Made grant {grant.reference} from {eoi.reference}: "
                  f"{format_pence(grant.award_pence)} from MOPAC")
+    tell.grant_made(grant)
     return grant
 
 
@@ -271,6 +273,7 @@ def review_milestone(milestone: Milestone, *, accept: bool, comments: str, by,
     MILESTONE.move(milestone, new, by=by, action=f"milestone.{new.value}",
                    summary=f"{new.title}: {milestone.title!r}"
                    + (f" ({comments.strip()})" if comments.strip() else ""))
+    tell.milestone_reviewed(milestone)
 
 
 def _check_length(text: str, field: str, label: str) -> None:
@@ -340,6 +343,7 @@ def approve_payment(payment: Payment, *, by, now: datetime,
     payment.approved_at, payment.approved_by_id = now, by.id
     PAYMENT.move(payment, PaymentStatus.approved, by=by, action="payment.approved",
                  summary=f"Approved {format_pence(payment.amount_pence)}")
+    tell.payment_changed(payment)
 
 
 def record_paid(payment: Payment, *, by, now: datetime,
@@ -358,6 +362,7 @@ def record_paid(payment: Payment, *, by, now: datetime,
     _touch(grant)
     PAYMENT.move(payment, PaymentStatus.paid, by=by, action="payment.paid",
                  summary=f"Paid {format_pence(payment.amount_pence)}")
+    tell.payment_changed(payment)
 
 
 def remove_payment(payment: Payment, *, by) -> None:

@@ -66,6 +66,89 @@ EVENTS = {event.name: event for event in (
         "{consortium} in the round {round}.\n\n"
         "Read the decision, and download the decision letter, here:\n{link}",
         who="the lead and every commissioner of the consortium's member boroughs"),
+    Event(
+        "borough_invited", "Invitations to join a consortium",
+        "{borough} is invited to join {consortium}",
+        "{inviter} has invited {borough} to join the consortium {consortium}.\n\n"
+        "A commissioner of {borough} accepts or declines the invitation here:\n{link}",
+        who="every commissioner of the invited borough"),
+    Event(
+        "invitation_answered", "Answers to your consortium's invitations",
+        "{borough} {answer} the invitation to {consortium}",
+        "{responder} of {borough} {answer} the invitation to join {consortium}.\n\n"
+        "See the consortium here:\n{link}",
+        who="the consortium's lead commissioner"),
+    Event(
+        "lead_changed", "Changes of lead commissioner",
+        "{new_lead} now leads {consortium}",
+        "{changer} made {new_lead} the lead commissioner of {consortium}, in place of "
+        "{old_lead}. The reason given: {reason}\n\n"
+        "See the consortium here:\n{link}",
+        who="the lead and every commissioner of the consortium's member boroughs"),
+    Event(
+        "pledge_changed", "Pledges confirmed or withdrawn",
+        "{funder}'s pledge to {consortium} is {status}",
+        "{changer} marked {funder}'s pledge of {amount} for {year} to {consortium} "
+        "as {status}.{reason}\n\nSee the consortium's pledges here:\n{link}",
+        who="the consortium's lead commissioner"),
+    Event(
+        "eoi_withdrawn", "EOIs withdrawn or reopened",
+        "{reference} {change}: {consortium}",
+        "{changer} {change} the expression of interest {reference} for {consortium}."
+        "{reason}\n\nSee it here:\n{link}",
+        who="the lead and every commissioner of the consortium's member boroughs"),
+    Event(
+        "bid_assigned", "Bids to assess",
+        "Please assess {reference}",
+        "{assigner} has asked you to assess {reference} ({consortium}) in the round "
+        "{round}.\n\nFirst declare any interest you have in it, then score it, here:\n"
+        "{link}",
+        who="the panel member asked to assess the bid"),
+    Event(
+        "scores_in", "Every score in",
+        "Every bid in {round} is scored",
+        "The last assessor has submitted their scores for the round {round}. The ranking and "
+        "the bids to moderate are here:\n{link}",
+        who="the fund managers"),
+    Event(
+        "grant_made", "Grants made",
+        "Grant {grant} made: {title}",
+        "MOPAC has made the grant {grant} ({title}) from {reference}: {award} from "
+        "MOPAC, from {starts} to {ends}.\n\n"
+        "Its milestones, quarterly returns and payments are here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
+        "milestone_reviewed", "Milestones reviewed",
+        "Milestone {review}: {milestone} ({grant})",
+        "MOPAC has {review} the evidence for the milestone '{milestone}' of {grant}."
+        "{comments}\n\nSee it here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
+        "return_reviewed", "Quarterly returns reviewed",
+        "Return {review}: {quarter} for {grant}",
+        "MOPAC has {review} the {quarter} return for {grant}.{comments}\n\n"
+        "See it here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
+        "payment_changed", "Payments approved and paid",
+        "Payment {status}: {amount} for {grant}",
+        "MOPAC has marked the payment '{payment}' of {amount} for {grant} as {status}."
+        "\n\nThe grant's payments are here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
+        "round_opened", "Rounds opening",
+        "{round} is open for expressions of interest",
+        "MOPAC has opened the round {round}. It closes at {closes}.\n\n"
+        "Read its guidance and start your consortium's EOI here:\n{link}",
+        who="every commissioner"),
+    Event(
+        "round_closing", "Rounds closing",
+        "{round} closes in {days}",
+        "The round {round} closes at {closes}, in {days}. Your consortium {consortium} "
+        "has an EOI in draft: only the lead commissioner can submit it.\n\n"
+        "Finish it here:\n{link}",
+        who="the lead and every commissioner of the member boroughs of each consortium with a "
+            "draft"),
 )}
 
 

@@ -39,3 +39,39 @@ def commissioners_of_consortia(consortium_ids: Collection[int]) -> dict[int, lis
             .where(User.is_active).order_by(either.c.consortium_id, User.id)):
         told[consortium_id].append(user)
     return dict(told)
+
+
+def _active(role: Role, *where) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.is_active, User.role_links.any(UserRole.role == role), *where)
+        .order_by(User.id)))
+
+
+def borough_commissioners(local_authority_id: int) -> list[User]:
+    """Every active commissioner of one borough."""
+    return _active(Role.commissioner, User.organisation.has(
+        Organisation.local_authority_id == local_authority_id))
+
+
+def every_commissioner() -> list[User]:
+    return _active(Role.commissioner)
+
+
+def fund_managers() -> list[User]:
+    return _active(Role.fund_manager)
+
+
+def grant_people(grant) -> list[User]:
+    """The grant's lead commissioner and the people of its delivery partners: those who
+    deliver it and report on it (as the reminders are sent)."""
+    partner_organisations = [partner.organisation_id for partner in grant.partners]
+    people = _active(Role.partner, User.organisation_id.in_(partner_organisations)) \
+        if partner_organisations else []
+    owner = grant.owner
+    if owner.is_active and all(person.id != owner.id for person in people):
+        people.insert(0, owner)
+    return people
+
+
+def active(*users: User) -> list[User]:
+    return [user for user in users if user is not None and user.is_active]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from eoi import mail
+from eoi import clock, mail
 from eoi.accounts.models import Role, User, UserRole
 from eoi.extensions import db
 from eoi.formatting import london_date
@@ -49,6 +49,12 @@ def send_due_reminders(today: date) -> list[str]:
     except StaleDataError:
         # Another run marked the same milestones at the same moment; its change stands.
         db.session.rollback()
+    # Rounds closing in 7 days or 1: told through the outbox, each notice once.
+    from eoi.notifications.tell import rounds_closing
+    from eoi.writes import attempt
+
+    moment = clock.now() if today == clock.today() else clock.london_midday(today)
+    attempt(lambda: rounds_closing(moment))
     reminders = due_reminders(today)
     db.session.commit()  # end the reading transaction: each reminder gets its own
     return [reminder.key for reminder in reminders if send_once(reminder)]

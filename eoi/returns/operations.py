@@ -11,6 +11,7 @@ from eoi.eois.models import CostCategory
 from eoi.extensions import db
 from eoi.grants.models import MAX_NOTES, Grant
 from eoi.inputs import clean_text
+from eoi.notifications import tell
 from eoi.reference.models import LocalAuthority
 from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
 from eoi.returns.figures import (
@@ -161,3 +162,4 @@ def review_return(ret: QuarterlyReturn, *, accept: bool, comments: str, by, now:
     RETURN.move(ret, new, by=by, action=f"return.{new.value}",
                 summary=f"{new.title}: the {ret.period.short_label} return"
                 + (f" ({comments.strip()})" if comments.strip() else ""))
+    tell.return_reviewed(ret)

@@ -154,6 +154,10 @@ def change_round_status(funding_round: FundingRound, new: RoundStatus, *, by,
                summary=f"Round {new.title.lower()}")
     if new is RoundStatus.decided:
         _tell_the_decisions(funding_round)
+    elif new is RoundStatus.open:
+        from eoi.notifications import tell
+
+        tell.round_opened(funding_round)
     return funding_round
 
 
