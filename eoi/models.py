@@ -31,7 +31,7 @@ from eoi.grants.models import (
     MilestoneEvidence,
     Payment,
 )
-from eoi.notifications.models import Notification
+from eoi.notifications.models import Notification, NotificationPreference
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -57,6 +57,7 @@ from eoi.service_map.models import Service, ServiceCohortLink, ServiceTypeLink
 __all__ = [
     "Invitation",
     "Notification",
+    "NotificationPreference",
     "PasswordReset",
     "Assessment",
     "Decision",

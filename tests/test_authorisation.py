@@ -40,6 +40,8 @@ ACCESS = {
     "account.recovery_codes": SIGNED_IN,
     "account.two_factor_off": SIGNED_IN,
     "account.sessions": SIGNED_IN,
+    "account.notifications": SIGNED_IN,
+    "account.notification_settings": SIGNED_IN,
     "account.session_end": SIGNED_IN,
     # Each answers per person: the code step for whoever has just given a right password,
     # the code asked again for whoever has two-factor sign-in. tests/test_two_factor.py

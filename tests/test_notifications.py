@@ -442,3 +442,66 @@ def test_grants_milestones_returns_and_payments_tell_the_grants_people(granted, 
     assert _to("payment_changed") == sorted(now_told * 2)  # approved, then paid
     assert "Send the contracts" in db.session.scalar(select(Notification.body).where(
         Notification.event == "milestone_reviewed"))
+
+
+# Choosing how to be told, and the list under Your account -------------------------------
+
+def _submitted_with(world, choice: str, outbox):
+    from eoi.eois import operations as eois
+    from tests.conftest import complete_everything
+
+    people, eoi = world
+    lead = signed_in_client_for(people["lead"])
+    page = lead.get("/account/notifications/settings")
+    assert "EOIs submitted" in page.text
+    answer = lead.post("/account/notifications/settings", data={
+        "csrf_token": csrf_token(page.text), "eoi_submitted": choice})
+    assert answer.status_code == 302
+    complete_everything(eoi, people["member"])
+    eois.submit_eoi(eoi, by=people["lead"], now=clock.now())
+    db.session.commit()
+    deliver_due()
+    return people, eoi, lead
+
+
+def signed_in_client_for(user):
+    from flask import current_app
+
+    return signed_in_client(current_app, user.email)
+
+
+def test_a_daily_digest_gathers_what_waits_for_it(world, outbox):
+    from eoi.notifications.outbox import send_digests
+
+    people, eoi, _ = _submitted_with(world, "daily", outbox)
+    sent_to = [m["To"] for m in sent_emails(outbox) if "submitted:" in m["Subject"]]
+    assert people["lead"].email not in sent_to and people["member"].email in sent_to
+    assert send_digests() == 1
+    db.session.commit()
+    deliver_due()
+    [digest] = [m for m in sent_emails(outbox) if "update" in m["Subject"]]
+    assert digest["To"] == people["lead"].email
+    body = digest.get_body(("plain",)).get_content()
+    assert f"{eoi.reference} submitted: SE" in body and f"/eois/{eoi.id}" in body
+    assert send_digests() == 0  # nothing waits now
+
+
+def test_turned_off_is_not_emailed_but_is_listed(world, outbox):
+    people, eoi, lead = _submitted_with(world, "off", outbox)
+    assert people["lead"].email not in [m["To"] for m in sent_emails(outbox)
+                                         if "submitted:" in m["Subject"]]
+    page = lead.get("/account/notifications")
+    assert f"{eoi.reference} submitted: SE" in page.text and "Not emailed" in page.text
+    assert "govuk-tag--blue" in page.text  # new
+    assert "govuk-tag--blue" not in lead.get("/account/notifications").text  # now read
+    assert "None new" in lead.get("/account").text
+
+
+def test_a_choice_that_is_not_offered_is_refused(world, outbox):
+    people, _ = world
+    lead = signed_in_client_for(people["lead"])
+    page = lead.get("/account/notifications/settings")
+    answer = lead.post("/account/notifications/settings", data={
+        "csrf_token": csrf_token(page.text), "eoi_submitted": "hourly"})
+    assert answer.status_code == 200 and "Not a valid choice" in answer.text
+    assert "password_reset" not in page.text  # service messages cannot be turned off

@@ -37,6 +37,7 @@ from eoi.forms.auth import (
     SignInForm,
 )
 from eoi.forms.base import filled
+from eoi.pagination import page_number, paginate
 from eoi.writes import attempt, confirmed_action, explain
 
 auth_bp = Blueprint("auth", __name__)
@@ -205,8 +206,11 @@ def sign_out():
 @account_bp.get("")
 @login_required
 def index():
+    from eoi.notifications.outbox import unread_count
+
     return render_template("account/index.html", title="Your account",
-                           calendar_feed=feed_of(current_user))
+                           calendar_feed=feed_of(current_user),
+                           unread=unread_count(current_user))
 
 
 @account_bp.route("/password", methods=["GET", "POST"])
@@ -318,3 +322,41 @@ def session_end(session_id: int):
     confirmed_action(lambda: end_own_session(current_user, session_id),
                      "That session has ended: it is signed out on its next click.")
     return redirect(url_for("account.sessions"))
+
+
+# Notifications ----------------------------------------------------------------------------
+
+
+@account_bp.get("/notifications")
+@login_required
+def notifications():
+    """What the service has told the person, newest first; unread ones marked, and read
+    once shown."""
+    from eoi.notifications import outbox
+
+    page = paginate(outbox.notifications_of(current_user), page_number(request.args))
+    unread = {n.id for n in page.rows if n.read_at is None}
+    attempt(lambda: outbox.mark_read(current_user, sorted(unread)))
+    return render_template("account/notifications.html", title="Your notifications",
+                           page=page, unread=unread)
+
+
+@account_bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def notification_settings():
+    from eoi.forms.notifications import CHOSEN_EVENTS, preferences_form
+    from eoi.notifications import outbox
+    from eoi.notifications.models import Told
+
+    current = outbox.all_choices_of(current_user)
+    form = preferences_form(current, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        chosen = {event.name: Told(getattr(form, event.name).data) for event in CHOSEN_EVENTS}
+        outcome = attempt(lambda: outbox.set_preferences(current_user, chosen))
+        if outcome.ok:
+            flash("Your choices are saved.", "success")
+            return redirect(url_for("account.notifications"))
+        explain(outcome, form)
+    return render_template("account/notification_settings.html",
+                           title="How you are told", form=form,
+                           fields=[getattr(form, event.name) for event in CHOSEN_EVENTS])

@@ -1,45 +1,21 @@
-"""iCalendar (RFC 5545) text for a list of deadlines, written by hand.
-
-The format is small enough that a library would add more than it saves: CRLF line endings,
-lines folded at 75 octets, four characters escaped in text, and one time zone described.
-"""
+"""iCalendar (RFC 5545) text for a list of deadlines, through the icalendar library: it
+escapes text, folds lines at 75 octets and writes CRLF; the London time zone is described
+from zoneinfo, for the years the deadlines fall in."""
 
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import icalendar
+
 from eoi.formatting import LONDON
 
 PRODID = "-//MOPAC//London Co-commissioning Fund//EN"
 TIMEZONE = "Europe/London"
-MAX_OCTETS = 75
 
 # Calendar programs re-read a subscribed feed on their own schedule; these ask for twice a
 # day (REFRESH-INTERVAL is RFC 7986; Outlook reads X-PUBLISHED-TTL).
-REFRESH = "PT12H"
-
-# The rules UK clocks have followed since 1996: BST from 01:00 GMT on the last Sunday of
-# March, GMT again from 02:00 BST on the last Sunday of October. Each DTSTART is a local
-# time in the offset in force before the change, as RFC 5545 asks.
-_LONDON_VTIMEZONE = [
-    "BEGIN:VTIMEZONE",
-    f"TZID:{TIMEZONE}",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0000",
-    "TZOFFSETTO:+0100",
-    "TZNAME:BST",
-    "DTSTART:19700329T010000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0100",
-    "TZOFFSETTO:+0000",
-    "TZNAME:GMT",
-    "DTSTART:19701025T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-]
+REFRESH = timedelta(hours=12)
 
 # RFC 5545 allows no control characters in text but tab; a line break is written as \n.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -72,80 +48,85 @@ class Deadline:
         return datetime.combine(self.when, time.min, tzinfo=LONDON)
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 section 3.3.11): backslash, semicolon, comma and line breaks
-    escaped; other control characters dropped, since no calendar could show them."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = _CONTROLS.sub("", value)
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+def plain_text(value: str) -> str:
+    """Text a calendar can show: line breaks made plain newlines, other control characters
+    dropped (the library escapes the rest)."""
+    return _CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def fold(line: str) -> str:
-    """Split a content line into lines of at most 75 octets of UTF-8, each continuation
-    starting with a space (which counts towards its 75), never inside a character."""
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    for character in line:
-        octets = len(character.encode("utf-8"))
-        if size + octets > MAX_OCTETS:
-            pieces.append("".join(current))
-            current, size = [" "], 1
-        current.append(character)
-        size += octets
-    pieces.append("".join(current))
-    return "\r\n".join(pieces)
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _event(deadline: Deadline, stamp: str) -> list[str]:
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{deadline.uid}",
-        f"DTSTAMP:{stamp}",
-    ]
-    if not isinstance(deadline.when, datetime):  # all day
-        lines += [
-            f"DTSTART;VALUE=DATE:{deadline.when:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{deadline.when + timedelta(days=1):%Y%m%d}",
-        ]
-    else:
+def _event(deadline: Deadline, stamp: datetime) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", deadline.uid)
+    event.add("dtstamp", stamp)
+    if isinstance(deadline.when, datetime):
         # No DTEND: a deadline is a moment, and RFC 5545 says such an event ends as it
         # starts.
-        local = deadline.when.astimezone(LONDON)
-        lines.append(f"DTSTART;TZID={TIMEZONE}:{local:%Y%m%dT%H%M%S}")
-    lines += [
-        f"SUMMARY:{escape_text(deadline.summary)}",
-        f"DESCRIPTION:{escape_text(deadline.description)}",
-        f"URL:{deadline.url}",
-        # A deadline is not a meeting: it must not make anyone look busy.
-        "TRANSP:TRANSPARENT",
-        "END:VEVENT",
-    ]
-    return lines
+        event.add("dtstart", deadline.when.astimezone(LONDON))
+    else:
+        event.add("dtstart", deadline.when)
+        event.add("dtend", deadline.when + timedelta(days=1))
+    event.add("summary", plain_text(deadline.summary))
+    event.add("description", plain_text(deadline.description))
+    event.add("url", deadline.url)
+    # A deadline is not a meeting: it must not make anyone look busy.
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _london(deadlines: list[Deadline], stamp: datetime) -> icalendar.Timezone:
+    """Europe/London's changes of clock, read from zoneinfo, from a year before the first
+    date to a year after the last, so every local time in the feed is known to every
+    calendar. (icalendar's own Timezone.from_tzinfo gives the spring change's onset in the
+    new offset, an hour late; RFC 5545 wants it in the offset before the change.)"""
+    days = [stamp.date(), *(deadline.starts.date() for deadline in deadlines)]
+    zone = icalendar.Timezone()
+    zone.add("tzid", TIMEZONE)
+    for moment, before, after, name in _changes(date(min(days).year - 1, 1, 1),
+                                                date(max(days).year + 1, 12, 31)):
+        part = icalendar.TimezoneDaylight() if after > timedelta(0) else \
+            icalendar.TimezoneStandard()
+        part.add("dtstart", (moment + before).replace(tzinfo=None))  # local, before it
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        part.add("tzname", name)
+        zone.add_component(part)
+    return zone
+
+
+def _changes(first: date, last: date):
+    """(the instant in UTC, the offset before, the offset after, the new name) for each
+    change of London's clocks between two dates: found a day at a time, then to the
+    minute."""
+    def offset(moment: datetime) -> timedelta:
+        return moment.astimezone(LONDON).utcoffset() or timedelta(0)
+
+    day = datetime.combine(first, time(12), tzinfo=UTC)
+    end = datetime.combine(last, time(12), tzinfo=UTC)
+    while day < end:
+        following = day + timedelta(days=1)
+        if offset(day) != offset(following):
+            low, high = day, following  # the change is after low, at or before high
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if offset(middle) == offset(day) else (low, middle)
+            moment = high.replace(second=0, microsecond=0)
+            yield moment, offset(day), offset(following), moment.astimezone(LONDON).tzname()
+        day = following
 
 
 def calendar_text(deadlines: list[Deadline], *, name: str, stamp: datetime) -> str:
     """The whole calendar. `stamp` (aware) is when it was made, given as every event's
     DTSTAMP."""
-    when_made = _utc(stamp)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-        f"X-WR-TIMEZONE:{TIMEZONE}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
-        f"X-PUBLISHED-TTL:{REFRESH}",
-        *_LONDON_VTIMEZONE,
-    ]
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", plain_text(name))
+    calendar.add("x-wr-timezone", TIMEZONE)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT12H")
+    calendar.add_component(_london(deadlines, stamp))
     for deadline in deadlines:
-        lines += _event(deadline, when_made)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        calendar.add_component(_event(deadline, stamp))
+    return calendar.to_ical().decode("utf-8")

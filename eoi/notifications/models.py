@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoi import clock
@@ -12,8 +12,18 @@ from eoi.guard import unguarded
 
 class Delivery(TitledEnum):
     waiting = ("waiting", "Waiting to be sent")
+    digest = ("digest", "Waiting for the daily digest")
     sent = ("sent", "Sent")
+    not_emailed = ("not_emailed", "Not emailed: turned off")
     failed = ("failed", "Failed")
+
+
+class Told(TitledEnum):
+    """How a person chooses to be told of one kind of message."""
+
+    immediately = ("immediately", "By email, straight away")
+    daily = ("daily", "In one email a day, at 7am")
+    off = ("off", "Not by email (still listed under Your account)")
 
 
 class Notification(Model):
@@ -62,3 +72,21 @@ class Notification(Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class NotificationPreference(Model):
+    """One person's choice for one kind of message; without one, it is sent straight away.
+    Service messages (about their own account) have no choice."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "event",
+                                       name="uq_notification_preferences_user_event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    event: Mapped[str] = mapped_column(String(60),
+        info=unguarded("The name of an event in the service's catalogue."))
+    choice: Mapped[Told] = mapped_column(enum_column_type(Told, "told"))
+
+    def __repr__(self) -> str:
+        return f"<NotificationPreference {self.user_id} {self.event} {self.choice.value}>"

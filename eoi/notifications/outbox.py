@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eoi import clock, mail
 from eoi.accounts.models import User
 from eoi.extensions import db
 from eoi.notifications.catalogue import EVENTS, written
-from eoi.notifications.models import Delivery, Notification
+from eoi.notifications.models import Delivery, Notification, NotificationPreference, Told
 from eoi.writes import attempt
 
 log = logging.getLogger(__name__)
@@ -58,14 +58,17 @@ def notify(event_name: str, about: str, recipients: Iterable[User | Invitee],
     token's id), so that the same change told twice makes one message each."""
     event = EVENTS[event_name]
     now = clock.now()
+    people = list(recipients)
+    chosen = {} if event.service else choices_of([p.id for p in people if p.id], event.name)
     rows = []
-    for person in recipients:
+    for person in people:
         subject, body = written(event, {"recipient": person.full_name, **fields})
         rows.append({
             "key": f"{event.name}:{about}:{person.id or person.email}"[:200],
             "event": event.name, "user_id": person.id, "email": person.email,
             "subject": subject[:300], "body": body, "created_at": now,
-            "delivery": Delivery.waiting, "due_at": now, "attempts": 0,
+            "delivery": DELIVERY_FOR[chosen.get(person.id or 0, Told.immediately)],
+            "due_at": now, "attempts": 0,
         })
     if not rows:
         return 0
@@ -73,6 +76,61 @@ def notify(event_name: str, about: str, recipients: Iterable[User | Invitee],
     statement = dialect.insert(Notification).values(rows).on_conflict_do_nothing(
         index_elements=["key"])
     return db.session.execute(statement).rowcount  # type: ignore[attr-defined]
+
+
+DELIVERY_FOR = {Told.immediately: Delivery.waiting, Told.daily: Delivery.digest,
+                Told.off: Delivery.not_emailed}
+
+
+def choices_of(user_ids: list[int], event_name: str) -> dict[int, Told]:
+    """What each of these people chose for `event_name`, where they chose: one query."""
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(
+        select(NotificationPreference.user_id, NotificationPreference.choice).where(
+            NotificationPreference.user_id.in_(user_ids),
+            NotificationPreference.event == event_name)).all())
+
+
+def all_choices_of(user: User) -> dict[str, Told]:
+    """Everything the person chose, by event name: one query."""
+    return dict(db.session.execute(
+        select(NotificationPreference.event, NotificationPreference.choice).where(
+            NotificationPreference.user_id == user.id)).all())
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Each person's messages waiting for the daily digest, as one email (itself sent by
+    deliver_due); how many digests were written. Run daily, with the reminders."""
+    at = now or clock.now()
+    waiting = db.session.scalars(
+        select(Notification).where(Notification.delivery == Delivery.digest,
+                                   Notification.user_id.is_not(None))
+        .order_by(Notification.user_id, Notification.created_at, Notification.id)).all()
+    by_person: dict[int, list[Notification]] = {}
+    for notification in waiting:
+        assert notification.user_id is not None
+        by_person.setdefault(notification.user_id, []).append(notification)
+    for user_id, messages in by_person.items():
+        items = "\n\n".join(f"{n.subject}\n{_link_in(n.body)}" for n in messages)
+        digest = Notification(
+            key=f"digest:{user_id}:{messages[-1].id}", event="daily_digest", user_id=user_id,
+            email=messages[0].email, created_at=at, due_at=at, delivery=Delivery.waiting,
+            attempts=0,
+            subject=f"{len(messages)} update{'s' * (len(messages) != 1)} from the "
+                    "co-commissioning fund",
+            body=f"Since your last daily email:\n\n{items}\n\nTo choose how you are told of "
+                 f"each kind of message: {service_link('/account/notifications/settings')}")
+        db.session.add(digest)
+        for message in messages:
+            message.delivery, message.sent_at = Delivery.sent, at
+    return len(by_person)
+
+
+def _link_in(body: str) -> str:
+    """The last address in a message's body: where to act on it."""
+    found = [word for word in body.split() if word.startswith(("http://", "https://"))]
+    return found[-1] if found else ""
 
 
 def deliver_due(now: datetime | None = None) -> int:
@@ -111,7 +169,7 @@ def _deliver(notification_id: int, now: datetime) -> bool:
         return False
     done: dict[str, object] = {"delivery": Delivery.sent, "sent_at": now,
                                "attempts": notification.attempts + 1, "claimed_until": None}
-    if EVENTS[notification.event].secret:
+    if notification.event in EVENTS and EVENTS[notification.event].secret:
         done["body"] = CLEARED
     attempt(lambda: db.session.execute(
         update(Notification).where(Notification.id == notification_id).values(**done)))
@@ -143,3 +201,46 @@ def try_again(notification: Notification, *, by: User) -> None:
     notification.due_at, notification.claimed_until = clock.now(), None
     record_audit("notification.retried", notification, user=by,
                  summary=f"Sent again: {notification.subject} to {notification.email}")
+
+
+def set_preferences(user: User, chosen: dict[str, Told]) -> None:
+    """Keep the person's choices: one row for each kind not sent straight away."""
+    from sqlalchemy import delete
+
+    from eoi.audit import record_audit
+
+    unknown = [name for name in chosen if name not in EVENTS or EVENTS[name].service]
+    if unknown:
+        raise ValueError(f"not a choice: {unknown}")
+    db.session.execute(delete(NotificationPreference).where(
+        NotificationPreference.user_id == user.id))
+    db.session.add_all(NotificationPreference(user_id=user.id, event=name, choice=told)
+                       for name, told in chosen.items() if told is not Told.immediately)
+    record_audit("user.notifications_chosen", user, user=user,
+                 summary="Chose how they are told: " + "; ".join(
+                     f"{EVENTS[name].title}: {told.title.lower()}"
+                     for name, told in chosen.items() if told is not Told.immediately)
+                 if any(t is not Told.immediately for t in chosen.values())
+                 else "Chose to be emailed straight away about everything")
+
+
+def notifications_of(user: User) -> Select:
+    """The person's own notifications, newest first: the in-service list starts here."""
+    return (select(Notification).where(Notification.user_id == user.id,
+                                       Notification.event != "daily_digest")
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+
+
+def mark_read(user: User, notification_ids: list[int]) -> None:
+    if notification_ids:
+        db.session.execute(update(Notification).where(
+            Notification.user_id == user.id, Notification.id.in_(notification_ids),
+            Notification.read_at.is_(None)).values(read_at=clock.now()))
+
+
+def unread_count(user: User) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None),
+        Notification.event != "daily_digest")) or 0

@@ -55,6 +55,10 @@ def send_due_reminders(today: date) -> list[str]:
 
     moment = clock.now() if today == clock.today() else clock.london_midday(today)
     attempt(lambda: rounds_closing(moment))
+    # The day's digest for those who chose one, sent with the rest of the outbox.
+    from eoi.notifications.outbox import send_digests
+
+    attempt(lambda: send_digests(moment))
     reminders = due_reminders(today)
     db.session.commit()  # end the reading transaction: each reminder gets its own
     return [reminder.key for reminder in reminders if send_once(reminder)]
