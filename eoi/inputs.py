@@ -3,6 +3,7 @@ with the characters no document format can hold taken out. Pure."""
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 # Every table's ids fit PostgreSQL's integer; anything larger cannot name a record, and
 # SQLite cannot even be asked about it (a Python int past 2**63 will not bind).
@@ -44,3 +45,15 @@ def _kept(ch: str) -> bool:
         return False
     code = ord(ch)
     return not (0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only ever redirect within this service after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    # A backslash too: browsers read "/\\evil.example" as another site.
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
+            or "\\" in target):
+        return None
+    return target

@@ -63,8 +63,9 @@ ACCESS = {
     "admin.user_two_factor_reset": FUND_MANAGER,
     "admin.invitations": FUND_MANAGER,
     "admin.invitation_new": FUND_MANAGER,
-    "admin.invitation_resend": FUND_MANAGER,
-    "admin.invitation_withdraw": FUND_MANAGER,
+    # The fund team, or whoever sent the invitation: tests/test_joining.py checks each role.
+    "admin.invitation_resend": PER_RECORD,
+    "admin.invitation_withdraw": PER_RECORD,
     "admin.notifications": FUND_MANAGER,
     "admin.notification_retry": FUND_MANAGER,
     "admin.organisations": FUND_MANAGER,
@@ -130,7 +131,8 @@ ACCESS = {
     "service_map.import_services": FUND_MANAGER,
     **{f"consortia.{name}": PER_RECORD for name in (
         "index", "new", "show", "edit", "invite", "accept", "decline", "leave", "lead",
-        "partner_new", "partner_remove", "pledge_new", "pledge_edit", "pledge_status",
+        "partner_new", "partner_invite", "partner_remove", "pledge_new", "pledge_edit",
+        "pledge_status",
         "register", "register_new", "register_edit", "register_withdraw",
     )},
 }

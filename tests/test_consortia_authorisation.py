@@ -68,6 +68,7 @@ RULES = [
     ("consortia.invite", "GET", MANAGERS),
     ("consortia.lead", "GET", MANAGERS),
     ("consortia.partner_new", "GET", MANAGERS),
+    ("consortia.partner_invite", "GET", MANAGERS),
     ("consortia.pledge_new", "GET", MANAGERS | {"member"}),
     ("consortia.pledge_edit", "GET", MANAGERS | {"member"}),
     ("consortia.pledge_status", "GET", MANAGERS | {"member"}),

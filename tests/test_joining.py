@@ -252,3 +252,55 @@ def test_the_link_works_whoever_is_signed_in_in_the_browser(app, manager, outbox
     sign_in(browser, users_by_role["partner"].email)
     assert _choose(browser, link).status_code == 302
     assert db.session.scalar(select(User).where(User.email == "new.person@bexley.gov.uk"))
+
+
+# A lead commissioner invites their partner's staff -------------------------------------
+
+def test_a_lead_invites_someone_from_a_partner_and_manages_the_invitation(app, world,
+                                                                         outbox):
+    from eoi.consortia import operations as consortia
+    from eoi.consortia.models import PartnerRole
+    from eoi.reference.models import Organisation
+
+    people, eoi = world
+    consortium = eoi.consortium
+    partner = consortia.add_partner(consortium, db.session.scalar(select(Organisation).where(
+        Organisation.name == "St Giles Trust")), PartnerRole.lead_provider, by=people["lead"])
+    db.session.commit()
+    lead = app.test_client()
+    sign_in(lead, people["lead"].email)
+    url = f"/consortia/{consortium.id}/partners/{partner.id}/invite"
+    answer = _post(lead, url, {"email": "sam@stgiles.example", "full_name": "Sam Worker"})
+    assert answer.status_code == 302
+    invitation = db.session.scalar(select(Invitation))
+    assert invitation.roles == {Role.partner}
+    assert invitation.organisation.name == "St Giles Trust"
+    assert invitation.invited_by_id == people["lead"].id
+    page = lead.get(f"/consortia/{consortium.id}").text
+    assert 'id="partner-invitations"' in page and "Sam Worker" in page
+
+    # Resending and withdrawing: the fund team or whoever sent it, and nobody else.
+    for who, allowed in [("member", False), ("partner", False), ("outsider", False),
+                         ("panel", False), ("manager", True), ("lead", True)]:
+        client = app.test_client()
+        sign_in(client, people[who].email)
+        db.session.refresh(invitation)
+        answer = client.post(f"/admin/invitations/{invitation.id}/resend", data={
+            "csrf_token": csrf_token(client.get("/account").text),
+            "version": str(invitation.version),
+            "back": f"/consortia/{consortium.id}"})
+        assert answer.status_code == (302 if allowed else 403), who
+    anonymous = app.test_client()
+    assert anonymous.post(f"/admin/invitations/{invitation.id}/withdraw").status_code in (
+        302, 400)
+    db.session.refresh(invitation)
+    withdrawn = lead.post(f"/admin/invitations/{invitation.id}/withdraw", data={
+        "csrf_token": csrf_token(page), "version": str(invitation.version),
+        "back": f"/consortia/{consortium.id}#partners"})
+    assert withdrawn.headers["Location"] == f"/consortia/{consortium.id}#partners"
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.withdrawn
+    # Only the consortium's managers invite, and only for a current partner.
+    member = app.test_client()
+    sign_in(member, people["member"].email)
+    assert member.get(url).status_code == 403

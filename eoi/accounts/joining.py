@@ -31,7 +31,7 @@ from eoi.extensions import db
 from eoi.formatting import london_datetime
 from eoi.notifications.outbox import Invitee, notify, service_link
 from eoi.reference.models import Organisation
-from eoi.refusals import FieldRefusal, Refusal
+from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
 from eoi.states import StateMachine
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -140,6 +140,26 @@ def invite(*, email: str, full_name: str, organisation: Organisation, roles: set
     return invitation
 
 
+def invite_partner_staff(partner, *, email: str, full_name: str, by: User) -> Invitation:
+    """A lead commissioner (or the fund team) invites someone who works for one of the
+    consortium's partners, as a partner of the service, at that organisation."""
+    if not partner.consortium.can_manage(by) or partner.is_removed:
+        raise TransitionRefused("Only the consortium's lead invites its partners' staff")
+    return invite(email=email, full_name=full_name, organisation=partner.organisation,
+                  roles={Role.partner}, by=by)
+
+
+def invitations_for_partners(consortium) -> list[Invitation]:
+    """Invitations waiting for people at the consortium's current partners."""
+    organisations = [partner.organisation_id for partner in consortium.current_partners]
+    if not organisations:
+        return []
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.organisation_id.in_(organisations),
+        Invitation.status == InvitationStatus.pending).order_by(Invitation.sent_at.desc())
+        .limit(100)))
+
+
 def _send_invitation(invitation: Invitation, token: str, by: User) -> None:
     # Each sending is its own message: the key names the token's hash.
     notify("invited", f"invitation-{invitation.token_hash[:16]}",
@@ -160,6 +180,7 @@ def pending_invitation_for(email: str) -> Invitation | None:
 def resend_invitation(invitation: Invitation, *, by: User,
                       expected_version: int | None = None) -> Invitation:
     """A new link, for another INVITATION_LIFETIME: the old link stops working."""
+    _require_manager_of(invitation, by)
     check_version(invitation, expected_version)
     if invitation.status is not InvitationStatus.pending:
         raise LinkNotWorking(f"This invitation has been {invitation.status.title.lower()}")
@@ -174,10 +195,17 @@ def resend_invitation(invitation: Invitation, *, by: User,
 
 def withdraw_invitation(invitation: Invitation, *, by: User,
                         expected_version: int | None = None) -> Invitation:
+    _require_manager_of(invitation, by)
     check_version(invitation, expected_version)
     INVITATION.move(invitation, InvitationStatus.withdrawn, by=by, action="invitation.withdrawn",
                     summary=f"Withdrew the invitation of {invitation.full_name}")
     return invitation
+
+
+def _require_manager_of(invitation: Invitation, by: User) -> None:
+    if not invitation.can_manage(by):
+        raise TransitionRefused("Only the fund team, or whoever sent it, can change this "
+                                "invitation")
 
 
 def invitation_for(token: str) -> Invitation:

@@ -288,6 +288,11 @@ class Invitation(Versioned, Model):
     def works_at(self, now: datetime) -> bool:
         return self.status is InvitationStatus.pending and now < self.expires_at
 
+    def can_manage(self, user: User) -> bool:
+        """Resend or withdraw it: the fund team, or whoever sent it (a lead commissioner
+        inviting their partner's staff)."""
+        return user.is_fund_manager or (user.is_active and user.id == self.invited_by_id)
+
     def state_at(self, now: datetime) -> str:
         if self.status is InvitationStatus.pending and now >= self.expires_at:
             return "Expired"

@@ -1,5 +1,4 @@
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -37,21 +36,12 @@ from eoi.forms.auth import (
     SignInForm,
 )
 from eoi.forms.base import filled
+from eoi.inputs import safe_next
 from eoi.pagination import page_number, paginate
 from eoi.writes import attempt, confirmed_action, explain
 
 auth_bp = Blueprint("auth", __name__)
 account_bp = Blueprint("account", __name__, url_prefix="/account")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only ever redirect within this service after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @auth_bp.route("/sign-in", methods=["GET", "POST"])
@@ -77,7 +67,7 @@ def sign_in():
         if result.outcome is SignInOutcome.needs_second_factor:
             assert result.user is not None
             session["second_factor"] = {
-                "user": result.user.id, "next": _safe_next(request.args.get("next")),
+                "user": result.user.id, "next": safe_next(request.args.get("next")),
                 "until": (clock.now() + two_factor.PENDING_FOR).isoformat()}
             return redirect(url_for("auth.second_factor"))
         if result.outcome is SignInOutcome.throttled:
@@ -93,7 +83,7 @@ def sign_in():
 def _signed_in(result, next_page: str | None):
     login_user(result.user)
     assert result.device_cookie is not None  # made on every sign-in
-    response = redirect(_safe_next(next_page) or url_for("dashboard.index"))
+    response = redirect(safe_next(next_page) or url_for("dashboard.index"))
     _remember_this_device(response, result.device_cookie)
     return response
 
@@ -290,7 +280,7 @@ def two_factor_off():
 @login_required
 def confirm_code():
     """A code again before a sensitive action, when the last one is REASK_AFTER old."""
-    next_page = _safe_next(request.args.get("next")) or url_for("dashboard.index")
+    next_page = safe_next(request.args.get("next")) or url_for("dashboard.index")
     if not current_user.has_two_factor:
         return redirect(next_page)
     form = CodeForm()

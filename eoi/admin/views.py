@@ -1,7 +1,7 @@
 """Fund managers' pages: accounts, organisations and London reference data."""
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -26,10 +26,11 @@ from eoi.forms.admin import (
 )
 from eoi.forms.base import filled
 from eoi.forms.fields import choices
+from eoi.inputs import safe_next
 from eoi.notifications import outbox
 from eoi.notifications.models import Delivery, Notification
 from eoi.pagination import page_number, paginate
-from eoi.permissions import code_asked_again, fund_manager_only, load_or_404
+from eoi.permissions import code_asked_again, fund_manager_only, load_or_404, require
 from eoi.reference.models import (
     BasicCommandUnit,
     Indicator,
@@ -208,24 +209,34 @@ def invitation_new():
         next_url=lambda invitation: url_for("admin.invitations"), title="Invite a person")
 
 
+# Resending and withdrawing are for whoever sent the invitation too (a lead commissioner
+# inviting their partner's staff), who returns to the page they came from.
+
+
 @admin_bp.post("/invitations/<int:invitation_id>/resend")
-@fund_manager_only
+@login_required
 def invitation_resend(invitation_id: int):
     invitation = load_or_404(Invitation, invitation_id)
+    require(invitation.can_manage(current_user))
     confirmed_action(lambda: joining.resend_invitation(
         invitation, by=current_user, expected_version=ConfirmForm().version.data),
         f"Invitation sent to {invitation.email} again. The earlier link no longer works.")
-    return redirect(url_for("admin.invitations"))
+    return redirect(_back_to(request.form.get("back")))
 
 
 @admin_bp.post("/invitations/<int:invitation_id>/withdraw")
-@fund_manager_only
+@login_required
 def invitation_withdraw(invitation_id: int):
     invitation = load_or_404(Invitation, invitation_id)
+    require(invitation.can_manage(current_user))
     confirmed_action(lambda: joining.withdraw_invitation(
         invitation, by=current_user, expected_version=ConfirmForm().version.data),
         f"Invitation of {invitation.full_name} withdrawn. Its link no longer works.")
-    return redirect(url_for("admin.invitations"))
+    return redirect(_back_to(request.form.get("back")))
+
+
+def _back_to(page: str | None) -> str:
+    return safe_next(page) or url_for("admin.invitations")
 
 
 # Emails the service sends ------------------------------------------------------

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eoi import clock
+from eoi.accounts import joining
 from eoi.accounts.models import User
 from eoi.audit.models import AuditEntry
 from eoi.consortia import operations
@@ -33,6 +34,7 @@ from eoi.forms.consortia import (
     LeadForm,
     LeadInterestForm,
     PartnerForm,
+    PartnerInvitationForm,
     PledgeForm,
     PledgeStatusForm,
 )
@@ -164,6 +166,9 @@ def show(consortium_id: int):
         year_label=financial_year_label,
         MembershipStatus=MembershipStatus,
         PledgeStatus=PledgeStatus,
+        partner_invitations=joining.invitations_for_partners(consortium)
+        if consortium.can_manage(current_user) else [],
+        now=clock.now(),
     )
 
 
@@ -300,6 +305,26 @@ def partner_new(consortium_id: int):
         title="Add a partner",
         consortium=consortium,
     )
+
+
+@consortia_bp.route("/consortia/<int:consortium_id>/partners/<int:partner_id>/invite",
+                    methods=["GET", "POST"])
+@signed_in_viewer
+def partner_invite(consortium_id: int, partner_id: int):
+    consortium = _consortium(consortium_id)
+    require(consortium.can_manage(current_user))
+    partner = load_or_404(ConsortiumPartner, partner_id)
+    require(partner.consortium_id == consortium.id and not partner.is_removed)
+    form = PartnerInvitationForm()
+    return handle_form(
+        form,
+        lambda: joining.invite_partner_staff(partner, email=filled(form.email.data),
+                                             full_name=form.full_name.data, by=current_user),
+        template="consortia/partner_invite.html",
+        success="Invitation sent. The link in it works for 7 days.",
+        next_url=lambda invitation: _to_consortium(consortium, "partners"),
+        title=f"Invite someone from {partner.organisation.name}",
+        consortium=consortium, partner=partner)
 
 
 @consortia_bp.post("/consortia/<int:consortium_id>/partners/<int:partner_id>/remove")

@@ -7,8 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from eoi.consortia.models import PartnerRole, PledgeKind, Seniority
 from eoi.forms.base import Form
@@ -19,6 +19,7 @@ from eoi.forms.fields import (
     choice_field,
     choices,
     pounds_check,
+    stripped,
     text_area,
     text_field,
 )
@@ -55,6 +56,21 @@ class LeadForm(Form):
     submit = SubmitField("Change lead", widget=GovSubmitInput())
 
 
+# Declared first, so the email address comes first on the page and in its error summary.
+_partner_email = EmailField(
+    "Email address",
+    description="Their work email address. They sign in with it.",
+    filters=[stripped],
+    validators=[
+        DataRequired(message="Enter an email address"),
+        Length(max=254, message="Email address must be 254 characters or fewer"),
+        Email(message="Enter an email address in the correct format, like "
+              "name@example.org.uk", check_deliverability=False),
+    ],
+    widget=GovTextInput(),
+)
+
+
 class PartnerForm(Form):
     organisation_id = choice_field("Organisation", "Select the partner organisation",
                                    coerce=int, placeholder="Select an organisation")
@@ -64,6 +80,14 @@ class PartnerForm(Form):
         widget=GovRadioInput(),
     )
     submit = SubmitField("Add partner", widget=GovSubmitInput())
+
+
+class PartnerInvitationForm(Form):
+    """A lead commissioner invites someone from one of the consortium's partners."""
+
+    email = _partner_email
+    full_name = text_field("Full name", "Enter the person's full name", max_length=200)
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
 class PledgeForm(Form):
