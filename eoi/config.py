@@ -26,6 +26,10 @@ EOI_SMTP_PORT      mail server port; default: 587
 EOI_SMTP_STARTTLS  set to 0 to send without STARTTLS (a local relay); default: STARTTLS on
 EOI_SMTP_USERNAME  mail server login, used with EOI_SMTP_PASSWORD; default: no login
 EOI_SMTP_PASSWORD
+EOI_NOTIFY_API_KEY GOV.UK Notify's API key: emails go through Notify instead of SMTP
+EOI_NOTIFY_TEMPLATE_ID  with Notify, an email template with subject ((subject)) and message
+                   ((body))
+EOI_NOTIFY_BASE_URL  with Notify, its address; default: https://api.notifications.service.gov.uk
 EOI_OUTBOX_FOLDER  where emails go as .eml files without a mail server; default: instance/outbox
 EOI_360G_PREFIX    MOPAC's registered 360Giving prefix for grant ids; default: 360G-mopac-
 EOI_PROXY_HOPS     how many proxies in front of the service set X-Forwarded-For and
@@ -120,6 +124,11 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
     proxy_hops = environ.get("EOI_PROXY_HOPS") or "0"
     if not proxy_hops.isdigit():
         raise ConfigurationError("EOI_PROXY_HOPS must be a number of proxies, such as 1.")
+    notify_key = environ.get("EOI_NOTIFY_API_KEY") or None
+    if notify_key and not environ.get("EOI_NOTIFY_TEMPLATE_ID"):
+        raise ConfigurationError(
+            "EOI_NOTIFY_API_KEY needs EOI_NOTIFY_TEMPLATE_ID: the id of a Notify email "
+            "template whose subject is ((subject)) and whose message is ((body)).")
     from eoi.accounts.two_factor import parse_required_roles
 
     try:
@@ -158,6 +167,10 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "EOI_SMTP_USERNAME": environ.get("EOI_SMTP_USERNAME") or None,
         "EOI_SMTP_PASSWORD": environ.get("EOI_SMTP_PASSWORD") or None,
         "EOI_OUTBOX_FOLDER": environ.get("EOI_OUTBOX_FOLDER") or str(instance_path / "outbox"),
+        "EOI_NOTIFY_API_KEY": notify_key,
+        "EOI_NOTIFY_TEMPLATE_ID": environ.get("EOI_NOTIFY_TEMPLATE_ID") or None,
+        "EOI_NOTIFY_BASE_URL": environ.get("EOI_NOTIFY_BASE_URL")
+        or "https://api.notifications.service.gov.uk",
         "EOI_360G_PREFIX": environ.get("EOI_360G_PREFIX") or "360G-mopac-",
         "EOI_PROXY_HOPS": int(proxy_hops),
         "EOI_NOW": start_clock_at,

@@ -4,11 +4,16 @@ team; and every email in the catalogue rendered, with who gets it."""
 
 import email
 import email.policy
+import http.server
+import json
 import socket
 import string
 import threading
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
+import jwt
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
@@ -505,3 +510,58 @@ def test_a_choice_that_is_not_offered_is_refused(world, outbox):
         "csrf_token": csrf_token(page.text), "eoi_submitted": "hourly"})
     assert answer.status_code == 200 and "Not a valid choice" in answer.text
     assert "password_reset" not in page.text  # service messages cannot be turned off
+
+
+class _NotifyApi(http.server.BaseHTTPRequestHandler):
+    """GOV.UK Notify's email endpoint as its API documents it: a JWT signed with the key's
+    secret, for the key's service, and the message as JSON."""
+
+    received: list = []
+    secret = ""
+    service_id = ""
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        token = self.headers["Authorization"].removeprefix("Bearer ")
+        claims = jwt.decode(token, self.secret, algorithms=["HS256"])
+        assert claims["iss"] == self.service_id
+        length = int(self.headers["Content-Length"])
+        self.received.append((self.path, json.loads(self.rfile.read(length))))
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps({"id": str(uuid.uuid4())}).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_messages_go_through_gov_uk_notify_when_it_is_set(app, make_user, monkeypatch):
+    service_id, secret, template = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    _NotifyApi.received, _NotifyApi.secret, _NotifyApi.service_id = [], secret, service_id
+    server = http.server.HTTPServer(("127.0.0.1", 0), _NotifyApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for key, value in {"EOI_NOTIFY_API_KEY": f"eoi_test-{service_id}-{secret}",
+                           "EOI_NOTIFY_TEMPLATE_ID": template,
+                           "EOI_NOTIFY_BASE_URL": f"http://127.0.0.1:{server.server_port}",
+                           }.items():
+            monkeypatch.setitem(app.config, key, value)
+        person = make_user(Role.partner, email="pat@example.org.uk")
+        _tell(person)
+        assert deliver_due() == 1
+    finally:
+        server.shutdown()
+        thread.join(5)
+    [(path, sent)] = _NotifyApi.received
+    assert path == "/v2/notifications/email"
+    assert sent["email_address"] == "pat@example.org.uk" and sent["template_id"] == template
+    assert "Reset your password" in sent["personalisation"]["subject"]
+    assert "https://fund.example/x" in sent["personalisation"]["body"]
+
+
+def test_notify_needs_its_template():
+    from eoi.config import ConfigurationError, load_config
+
+    with pytest.raises(ConfigurationError, match="EOI_NOTIFY_TEMPLATE_ID"):
+        load_config(Path("/tmp"), {"EOI_NOTIFY_API_KEY": "x"})
