@@ -30,6 +30,10 @@ EOI_NOTIFY_API_KEY GOV.UK Notify's API key: emails go through Notify instead of 
 EOI_NOTIFY_TEMPLATE_ID  with Notify, an email template with subject ((subject)) and message
                    ((body))
 EOI_NOTIFY_BASE_URL  with Notify, its address; default: https://api.notifications.service.gov.uk
+EOI_OIDC_ISSUER    single sign-on: an OpenID Connect provider's issuer, such as
+                   https://login.microsoftonline.com/TENANT/v2.0; unset: passwords only
+EOI_OIDC_CLIENT_ID, EOI_OIDC_CLIENT_SECRET  the service as registered with that provider
+EOI_OIDC_NAME      what the sign-in button calls it, such as "your Microsoft account"
 EOI_OUTBOX_FOLDER  where emails go as .eml files without a mail server; default: instance/outbox
 EOI_360G_PREFIX    MOPAC's registered 360Giving prefix for grant ids; default: 360G-mopac-
 EOI_PROXY_HOPS     how many proxies in front of the service set X-Forwarded-For and
@@ -129,6 +133,10 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         raise ConfigurationError(
             "EOI_NOTIFY_API_KEY needs EOI_NOTIFY_TEMPLATE_ID: the id of a Notify email "
             "template whose subject is ((subject)) and whose message is ((body)).")
+    if environ.get("EOI_OIDC_ISSUER") and not (environ.get("EOI_OIDC_CLIENT_ID")
+                                                and environ.get("EOI_OIDC_CLIENT_SECRET")):
+        raise ConfigurationError("EOI_OIDC_ISSUER needs EOI_OIDC_CLIENT_ID and "
+                                 "EOI_OIDC_CLIENT_SECRET, as registered with the provider.")
     from eoi.accounts.two_factor import parse_required_roles
 
     try:
@@ -168,6 +176,10 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "EOI_SMTP_PASSWORD": environ.get("EOI_SMTP_PASSWORD") or None,
         "EOI_OUTBOX_FOLDER": environ.get("EOI_OUTBOX_FOLDER") or str(instance_path / "outbox"),
         "EOI_NOTIFY_API_KEY": notify_key,
+        "EOI_OIDC_ISSUER": environ.get("EOI_OIDC_ISSUER") or None,
+        "EOI_OIDC_CLIENT_ID": environ.get("EOI_OIDC_CLIENT_ID") or None,
+        "EOI_OIDC_CLIENT_SECRET": environ.get("EOI_OIDC_CLIENT_SECRET") or None,
+        "EOI_OIDC_NAME": environ.get("EOI_OIDC_NAME") or "your organisation's account",
         "EOI_NOTIFY_TEMPLATE_ID": environ.get("EOI_NOTIFY_TEMPLATE_ID") or None,
         "EOI_NOTIFY_BASE_URL": environ.get("EOI_NOTIFY_BASE_URL")
         or "https://api.notifications.service.gov.uk",

@@ -32,6 +32,10 @@ ACCESS = {
     # tests/test_joining.py checks both, for every role.
     "auth.reset_password": PER_RECORD,
     "auth.join": PER_RECORD,
+    # Anyone, once single sign-on is set up; 404 to everyone until then. The browser journeys
+    # in tests/browser/test_single_sign_on_journey.py use them against a real provider.
+    "auth.single_sign_on": PER_RECORD,
+    "auth.single_sign_on_done": PER_RECORD,
     "auth.sign_out": SIGNED_IN,
     "account.index": SIGNED_IN,
     "account.change_password": SIGNED_IN,

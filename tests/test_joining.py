@@ -304,3 +304,13 @@ def test_a_lead_invites_someone_from_a_partner_and_manages_the_invitation(app, w
     member = app.test_client()
     sign_in(member, people["member"].email)
     assert member.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["anonymous", *(role.value for role in Role)])
+def test_single_sign_on_is_404_to_everyone_until_it_is_set_up(client, users_by_role, who):
+    if users_by_role[who]:
+        sign_in(client, users_by_role[who].email)
+    assert client.get("/sign-in/sso").status_code == 404
+    assert client.get("/sign-in/sso/callback?code=x&state=y").status_code == 404
+    if users_by_role[who] is None:
+        assert "Sign in with" not in client.get("/sign-in").text

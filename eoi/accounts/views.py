@@ -2,6 +2,7 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -59,7 +60,8 @@ def sign_in():
                                                   now=clock.now(), client=client))
         if not outcome.ok:
             explain(outcome, form)
-            return render_template("auth/sign_in.html", title="Sign in", form=form)
+            return render_template("auth/sign_in.html", title="Sign in", form=form,
+                           sso_name=_sso_name())
         result = outcome.result
         assert result is not None  # every attempt that ran has an answer
         if result.outcome is SignInOutcome.signed_in:
@@ -74,10 +76,62 @@ def sign_in():
             # The same words whether or not the address has an account.
             form.email.errors = [*form.email.errors,
                                  "Too many attempts to sign in. Wait a minute, then try again"]
-            return (render_template("auth/sign_in.html", title="Sign in", form=form), 429,
+            return (render_template("auth/sign_in.html", title="Sign in", form=form,
+                                    sso_name=_sso_name()), 429,
                     {"Retry-After": str(int(throttling.WINDOW.total_seconds()))})
         form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
-    return render_template("auth/sign_in.html", title="Sign in", form=form)
+    return render_template("auth/sign_in.html", title="Sign in", form=form,
+                           sso_name=_sso_name())
+
+
+def _sso_name() -> str | None:
+    from eoi.accounts import sso
+
+    return sso.provider_name() if sso.is_configured() else None
+
+
+@auth_bp.get("/sign-in/sso")
+def single_sign_on():
+    from eoi.accounts import sso
+
+    if not sso.is_configured():
+        abort(404)
+    session["sso_next"] = safe_next(request.args.get("next"))
+    return sso.client().authorize_redirect(url_for("auth.single_sign_on_done", _external=True))
+
+
+@auth_bp.get("/sign-in/sso/callback")
+def single_sign_on_done():
+    """The provider sends the person back here with a code for their identity."""
+    from authlib.integrations.base_client.errors import OAuthError
+
+    from eoi.accounts import sso
+
+    if not sso.is_configured():
+        abort(404)
+    try:
+        token = sso.client().authorize_access_token()
+    except OAuthError as error:  # refused there, a stale or forged answer, or no code
+        flash(f"{sso.provider_name(capital=True)} did not sign you in ({error.error}). Try "
+              "again, or sign in with your password.", "important")
+        return redirect(url_for("auth.sign_in"))
+    claims = dict(token.get("userinfo") or {})
+    if "email" not in claims:  # many providers put it only in the userinfo answer
+        claims.update(sso.client().userinfo(token=token))
+    client = SignInClient(address=request.remote_addr, user_agent=request.user_agent.string)
+    outcome = attempt(lambda: sso.sign_in_with(claims, client=client))
+    next_page = session.pop("sso_next", None)
+    if not outcome.ok or outcome.result is None:
+        flash(f"{outcome.refusal or 'You could not be signed in'}.", "important")
+        return redirect(url_for("auth.sign_in"))
+    result = outcome.result
+    if result.outcome is SignInOutcome.needs_second_factor:
+        assert result.user is not None
+        session["second_factor"] = {
+            "user": result.user.id, "next": next_page,
+            "until": (clock.now() + two_factor.PENDING_FOR).isoformat()}
+        return redirect(url_for("auth.second_factor"))
+    return _signed_in(result, next_page)
 
 
 def _signed_in(result, next_page: str | None):
