@@ -9,7 +9,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from eoi.accounts.models import Invitation
+from eoi.accounts.models import Invitation, UserSession
 from eoi.assessment.models import Assessment, Decision, PanelMember
 from eoi.consortia.models import (
     Consortium,
@@ -56,7 +56,7 @@ MODELS = {
     "local_authority_id": LocalAuthority, "organisation_id": Organisation,
     "outcome_id": Outcome, "priority_id": Priority, "indicator_id": Indicator,
     "service_id": Service, "document_id": PreparedDocument, "invitation_id": Invitation,
-    "notification_id": Notification,
+    "notification_id": Notification, "session_id": UserSession,
 }
 
 _INPUT = re.compile(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"')

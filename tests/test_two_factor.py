@@ -260,3 +260,10 @@ def test_the_code_pages_for_every_role(client, users_by_role, who):
     assert client.get("/account/confirm-code?next=/rounds").headers["Location"] == "/rounds"
     assert client.get("/account/confirm-code?next=https://evil.example/").headers[
         "Location"] == "/dashboard"
+
+
+def test_a_code_in_another_script_or_with_symbols_is_just_wrong(client, panel_member):
+    sign_in(client, panel_member.email)
+    for typed in ("٣٣٣٣٣٣", "²²²²²²", "12 34 5€", "\u202e123456"):
+        answer = _post(client, "/account/two-factor/set-up", {"code": typed})
+        assert answer.status_code == 200 and "The code is not right" in answer.text, typed

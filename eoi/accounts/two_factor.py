@@ -69,13 +69,18 @@ def _step(secret: str, code: str, now: datetime, after: int | None) -> int | Non
     counter = totp.timecode(now)
     for step in (counter, counter - 1, counter + 1):
         if (after is None or step > after) and hmac.compare_digest(
-                totp.generate_otp(step), code):
+                totp.generate_otp(step).encode(), code.encode()):
             return step
     return None
 
 
+_CODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
 def _normalised(code: str) -> str:
-    return "".join(ch for ch in code.lower() if ch.isalnum())[:20]
+    """What was typed, as a code: ASCII letters and digits only, lower case (spaces and
+    hyphens people type are dropped; so is any other script's digit, which no code has)."""
+    return "".join(ch for ch in code.lower() if ch in _CODE_CHARACTERS)[:20]
 
 
 def _code_hash(code: str) -> str:

@@ -91,3 +91,28 @@ def assert_accessible(page) -> None:
     ]
     assert violations == [], f"axe on {page.url}:\n{json.dumps(violations, indent=2)}"
     assert result["passes"], "axe ran no checks"
+
+
+@pytest.fixture
+def outbox(app, tmp_path, monkeypatch, live_server):
+    """Emails written to a folder a test can read, with links to the live server."""
+    folder = tmp_path / "outbox"
+    monkeypatch.setitem(app.config, "EOI_OUTBOX_FOLDER", str(folder))
+    monkeypatch.setitem(app.config, "EOI_SMTP_HOST", None)
+    monkeypatch.setitem(app.config, "EOI_NOTIFY_API_KEY", None)
+    monkeypatch.setitem(app.config, "EOI_BASE_URL", live_server)
+    return folder
+
+
+def delivered(folder) -> list:
+    """What the scheduler would send, sent now (all of it: it sends a batch at a time);
+    every email in the folder, oldest first."""
+    import email
+    import email.policy
+
+    from eoi.notifications.outbox import deliver_due
+
+    while deliver_due():
+        pass
+    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(folder.glob("*.eml"))]

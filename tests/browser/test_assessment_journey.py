@@ -16,7 +16,7 @@ from eoi.extensions import db
 from eoi.money import financial_year_of
 from eoi.rounds import operations as rounds
 from eoi.rounds.models import RoundStatus
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, delivered
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
 
 # A journey through the pages, run once (on SQLite): tests/conftest.py says why.
@@ -54,7 +54,8 @@ def _score_in_the_browser(page, criteria, scores: dict[int, int], default: int) 
             f"Scored {value}: {'a real gap' if value == 0 else 'well evidenced'}.")
 
 
-def test_three_assessors_a_conflict_moderation_and_a_published_decision(page, closed_round):
+def test_three_assessors_a_conflict_moderation_and_a_published_decision(page, closed_round,
+                                                                       outbox):
     funding_round, schools, north_west = closed_round
     criteria = funding_round.criteria
     contested = criteria[2]  # partnership and sub-regional reach
@@ -156,6 +157,19 @@ def test_three_assessors_a_conflict_moderation_and_a_published_decision(page, cl
     assert_accessible(page)
     page.get_by_role("button", name="Publish the decisions").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("decided")
+    # Each consortium is told once, even with the scheduler run twice.
+    delivered(outbox)
+    # (A long subject is folded onto its own line; a mail client shows it unfolded.)
+    decisions = [(m["To"], m["Subject"].strip()) for m in delivered(outbox)
+                 if m["Subject"].strip().startswith("Decision on")
+                 and any(bid.reference in m["Subject"] for bid in (schools, north_west))]
+    assert len(decisions) == len(set(decisions))
+    assert ("lead.greenwich@demo.example", f"Decision on {schools.reference}: "
+            f"{schools.consortium.name}") in decisions
+    assert ("officer.bexley@demo.example", f"Decision on {schools.reference}: "
+            f"{schools.consortium.name}") in decisions
+    assert {subject for _, subject in decisions} == {
+        f"Decision on {bid.reference}: {bid.consortium.name}" for bid in (schools, north_west)}
     page.get_by_role("button", name="Sign out").click()
 
     # The consortium sees its decision and downloads the letter.

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from eoi import clock
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, delivered
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
 
 # A journey through the pages, run once (on SQLite): tests/conftest.py says why.
@@ -76,7 +76,8 @@ SECTION_IDS = {
 }
 
 
-def test_two_boroughs_complete_every_section_and_the_lead_submits(page, demo, tmp_path):  # noqa: F811
+def test_two_boroughs_complete_every_section_and_the_lead_submits(page, demo, tmp_path,  # noqa: F811
+                                                                   outbox):
 
     from eoi.money import financial_year_label, financial_year_of
 
@@ -201,6 +202,13 @@ def test_two_boroughs_complete_every_section_and_the_lead_submits(page, demo, tm
     reference = page.locator("#reference").inner_text()
     assert re.fullmatch(r"CCF-\d{4}-\d{4}", reference)
     assert_accessible(page)
+    # The receipt: to the lead and every commissioner of the member boroughs (the demo's
+    # two), once each.
+    receipts = [m for m in delivered(outbox) if m["Subject"].strip() == f"{reference} submitted: "
+                f"{consortium}"]
+    assert sorted(m["To"] for m in receipts) == ["lead.greenwich@demo.example",
+                                                 "officer.bexley@demo.example"]
+    assert "This is your receipt" in receipts[0].get_body(("plain",)).get_content()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the expression of interest as a PDF").click()

@@ -1,15 +1,12 @@
 """Joining by invitation and resetting a forgotten password, in the browser, with every
 page checked by axe; the emails read from the outbox folder as a person would open them."""
 
-import email
-import email.policy
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from eoi.notifications.outbox import deliver_due
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, delivered
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (the demo fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo")]
@@ -17,21 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo")]
 NEW_PASSWORD = "kettle orbit lantern"
 
 
-@pytest.fixture
-def outbox(app, tmp_path, monkeypatch, live_server):
-    folder = tmp_path / "outbox"
-    monkeypatch.setitem(app.config, "EOI_OUTBOX_FOLDER", str(folder))
-    monkeypatch.setitem(app.config, "EOI_SMTP_HOST", None)
-    monkeypatch.setitem(app.config, "EOI_BASE_URL", live_server)
-    return folder
-
-
 def _link_in_the_email_to(folder, to: str, live_server: str) -> str:
     """What the scheduler would send, sent now; the link in the newest email to `to`."""
-    deliver_due()
-    messages = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-                for path in sorted(folder.glob("*.eml"))]
-    mine = [message for message in messages if message["To"] == to]
+    mine = [message for message in delivered(folder) if message["To"] == to]
     assert mine, f"no email to {to}"
     body = mine[-1].get_body(preferencelist=("plain",)).get_content()
     found = re.search(re.escape(live_server) + r"(/[a-z-]+/[A-Za-z0-9_-]+)", body)
