@@ -199,41 +199,41 @@ def forgotten_password():
 
 @auth_bp.route("/reset-password/<string(maxlength=100):token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    try:
-        reset = joining.reset_for(token)
-    except joining.LinkNotWorking as refusal:
-        return render_template("auth/link_not_working.html", title="This link does not work",
-                               reason=str(refusal)), 404
-    form = ChoosePasswordForm()
-    if form.validate_on_submit():
-        outcome = attempt(lambda: joining.reset_password(token, form.new_password.data))
-        if outcome.ok:
-            flash("Your password has been reset. Sign in with your new password.", "success")
-            return redirect(url_for("auth.sign_in"))
-        explain(outcome, form)
-    return render_template("auth/choose_password.html", title="Choose a new password",
-                           form=form, email=reset.user.email, invitation=None,
-                           submit="Reset password")
+    return _password_by_link(
+        lambda: joining.reset_for(token),
+        lambda password: joining.reset_password(token, password),
+        done="Your password has been reset. Sign in with your new password.",
+        title="Choose a new password", submit="Reset password",
+        page=lambda reset: {"email": reset.user.email, "invitation": None})
 
 
 @auth_bp.route("/join/<string(maxlength=100):token>", methods=["GET", "POST"])
 def join(token: str):
+    return _password_by_link(
+        lambda: joining.invitation_for(token),
+        lambda password: joining.accept_invitation(token, password),
+        done="Your account is ready. Sign in with your email address and new password.",
+        title="Join the co-commissioning fund", submit="Create account",
+        page=lambda invitation: {"email": invitation.email, "invitation": invitation})
+
+
+def _password_by_link(find, choose, *, done: str, title: str, submit: str, page):
+    """A page reached by a link sent by email, where a person chooses a password: 404 with
+    the reason for a link that does not work, then the form."""
     try:
-        invitation = joining.invitation_for(token)
+        found = find()
     except joining.LinkNotWorking as refusal:
         return render_template("auth/link_not_working.html", title="This link does not work",
                                reason=str(refusal)), 404
     form = ChoosePasswordForm()
     if form.validate_on_submit():
-        outcome = attempt(lambda: joining.accept_invitation(token, form.new_password.data))
+        outcome = attempt(lambda: choose(form.new_password.data))
         if outcome.ok:
-            flash("Your account is ready. Sign in with your email address and new password.",
-                  "success")
+            flash(done, "success")
             return redirect(url_for("auth.sign_in"))
         explain(outcome, form)
-    return render_template("auth/choose_password.html", title="Join the co-commissioning fund",
-                           form=form, email=invitation.email, invitation=invitation,
-                           submit="Create account")
+    return render_template("auth/choose_password.html", title=title, form=form, submit=submit,
+                           **page(found))
 
 
 @auth_bp.post("/sign-out")

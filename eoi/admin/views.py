@@ -216,22 +216,23 @@ def invitation_new():
 @admin_bp.post("/invitations/<int:invitation_id>/resend")
 @login_required
 def invitation_resend(invitation_id: int):
-    invitation = load_or_404(Invitation, invitation_id)
-    require(invitation.can_manage(current_user))
-    confirmed_action(lambda: joining.resend_invitation(
-        invitation, by=current_user, expected_version=ConfirmForm().version.data),
-        f"Invitation sent to {invitation.email} again. The earlier link no longer works.")
-    return redirect(_back_to(request.form.get("back")))
+    return _invitation_changed(invitation_id, joining.resend_invitation, lambda invitation: (
+        f"Invitation sent to {invitation.email} again. The earlier link no longer works."))
 
 
 @admin_bp.post("/invitations/<int:invitation_id>/withdraw")
 @login_required
 def invitation_withdraw(invitation_id: int):
+    return _invitation_changed(invitation_id, joining.withdraw_invitation, lambda invitation: (
+        f"Invitation of {invitation.full_name} withdrawn. Its link no longer works."))
+
+
+def _invitation_changed(invitation_id: int, change, said):
     invitation = load_or_404(Invitation, invitation_id)
     require(invitation.can_manage(current_user))
-    confirmed_action(lambda: joining.withdraw_invitation(
-        invitation, by=current_user, expected_version=ConfirmForm().version.data),
-        f"Invitation of {invitation.full_name} withdrawn. Its link no longer works.")
+    confirmed_action(lambda: change(invitation, by=current_user,
+                                    expected_version=ConfirmForm().version.data),
+                     said(invitation))
     return redirect(_back_to(request.form.get("back")))
 
 
