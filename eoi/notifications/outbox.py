@@ -75,7 +75,9 @@ def notify(event_name: str, about: str, recipients: Iterable[User | Invitee],
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(Notification).values(rows).on_conflict_do_nothing(
         index_elements=["key"])
-    return db.session.execute(statement).rowcount  # type: ignore[attr-defined]
+    # Counted by what came back: a driver's rowcount for a multi-row insert that may skip
+    # rows is not to be trusted (psycopg gives -1).
+    return len(db.session.execute(statement.returning(Notification.id)).all())
 
 
 DELIVERY_FOR = {Told.immediately: Delivery.waiting, Told.daily: Delivery.digest,
