@@ -261,7 +261,7 @@ def attempt_sign_in(email: str, password: str, *, now: datetime,
         _write_past_version(user, password_hash=hash_password(password))
     if user.has_two_factor:  # the password was right: now the code (eoi.accounts.two_factor)
         return SignInResult(SignInOutcome.needs_second_factor, user)
-    return _signed_in(user, client, now, second_factor=False)
+    return signed_in_now(user, client, now, second_factor=False)
 
 
 def _write_past_version(user: User, **values: object) -> None:
@@ -272,8 +272,10 @@ def _write_past_version(user: User, **values: object) -> None:
         set_committed_value(user, name, value)
 
 
-def _signed_in(user: User, client: SignInClient, now: datetime, *,
-               second_factor: bool) -> SignInResult:
+def signed_in_now(user: User, client: SignInClient, now: datetime, *,
+                  second_factor: bool) -> SignInResult:
+    """The last step of every way in (a password, a code, a provider): the session made,
+    the sign-in audited, and the browser's device cookie."""
     _write_past_version(user, last_signed_in_at=now)
     user_session = start_session(user, user_agent=client.user_agent, now=now)
     if second_factor:
@@ -294,7 +296,7 @@ def complete_sign_in(user_id: int, code: str, *, now: datetime,
     if user is None or not user.is_active or not user.has_two_factor:
         return SignInResult(SignInOutcome.wrong_credentials)
     two_factor.check_code(user, code, now=now)
-    return _signed_in(user, client, now, second_factor=True)
+    return signed_in_now(user, client, now, second_factor=True)
 
 
 def confirm_second_factor(user: User, code: str, *, now: datetime) -> None:

@@ -16,9 +16,9 @@ from eoi.accounts.operations import (
     SignInClient,
     SignInOutcome,
     SignInResult,
-    _signed_in,
     create_user,
     find_user_by_email,
+    signed_in_now,
 )
 from eoi.refusals import Refusal
 
@@ -89,7 +89,7 @@ def sign_in_with(claims: dict, *, client: SignInClient) -> SignInResult:
                  summary=f"{provider_name()} confirmed {email}")
     if user.has_two_factor:
         return SignInResult(SignInOutcome.needs_second_factor, user)
-    return _signed_in(user, client, now, second_factor=False)
+    return signed_in_now(user, client, now, second_factor=False)
 
 
 __all__ = ["NotSignedIn", "User", "client", "is_configured", "sign_in_with"]

@@ -61,10 +61,11 @@ def pledge_changed(pledge, *, reason: str | None, by) -> None:
 # EOIs and their assessment -------------------------------------------------------------------
 
 def eoi_withdrawn_or_reopened(eoi, *, reason: str = "", by) -> None:
-    change = "reopened for changes" if eoi.status.value == "draft" else "withdrew"
+    # Reopened, it is a draft again; withdrawn, it is not.
+    change = "reopened" if eoi.status.value == "draft" else "withdrew"
     notify("eoi_withdrawn", _key("eoi", eoi), recipients.consortium_commissioners(eoi.consortium),
            reference=eoi.reference or "", consortium=eoi.consortium.name, changer=by.full_name,
-           change=change if change == "withdrew" else "reopened",
+           change=change,
            reason=f" The reason given: {reason.strip()}" if reason.strip() else "",
            link=service_link(f"/eois/{eoi.id}"))
 
