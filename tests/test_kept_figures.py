@@ -137,6 +137,19 @@ def test_flask_documents_figures_keeps_them_once(app, demo):
     assert again.output.strip() == "Kept the figures of 0 subjects."
 
 
+def test_flask_documents_figures_most_keeps_what_the_dashboard_shows_first(app, demo):
+    from eoi.documents.cli import figures_command
+    from eoi.reports.programme import published_quarters
+
+    with app.app_context():
+        latest = published.quarter_subject(published_quarters()[-1])
+        answer = CliRunner().invoke(figures_command, ["--most", "2"], obj=app.extensions)
+        kept = set(db.session.scalars(select(PublishedFigures.subject)))
+    assert answer.exit_code == 0, answer.output
+    assert answer.output.strip() == f"Kept the figures of 2 subjects: {latest}, indicators."
+    assert kept == {latest, published.INDICATORS}
+
+
 def test_a_quarter_whose_audit_fails_keeps_nothing_and_the_others_are_kept(
         app, demo, national, monkeypatch, caplog):
     import collections

@@ -74,8 +74,9 @@ def rows_of(subject: str, fingerprint: str, protected: ProtectedQuarter,
         for scope, cells in sorted(by_scope.items())]
 
 
-def keep_published_figures() -> list[str]:
-    """Protect again and keep every subject whose returns changed; the subjects kept."""
+def keep_published_figures(most: int | None = None) -> list[str]:
+    """Protect again and keep every subject whose returns changed (or the first `most` of
+    them, in the order below); the subjects kept."""
     from eoi.reports.programme import published_quarters
     from eoi.reports.published import (
         INDICATORS,
@@ -100,8 +101,10 @@ def keep_published_figures() -> list[str]:
     subjects.setdefault(INDICATORS, (returns_fingerprint, achievements_now))
     kept_as = dict(db.session.execute(
         select(PublishedFigures.subject, PublishedFigures.fingerprint).distinct()).all())
-    done = []
+    done: list[str] = []
     for subject, (fingerprint_of, protect) in subjects.items():
+        if most is not None and len(done) >= most:
+            break
         _, before = fingerprint_of()
         if kept_as.get(subject) == before:
             continue
