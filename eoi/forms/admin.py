@@ -4,10 +4,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
     GovSubmitInput,
-    GovTextInput,
 )
-from wtforms import EmailField, RadioField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms import RadioField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, InputRequired
 
 from eoi.accounts.models import Role
 from eoi.forms.auth import new_password_field
@@ -20,26 +19,15 @@ from eoi.forms.fields import (
     optional_text_field,
     org_id_format,
     position_field,
-    stripped,
     text_area,
     text_field,
+    work_email_field,
 )
 from eoi.reference.models import OrganisationType, PriorityKind
 
 # Declared before UserForm because WTForms orders fields by when they were made, and
 # the email address comes first on the "Add a user" page and in its error summary.
-_new_user_email = EmailField(
-    "Email address",
-    description="The person's work email address. They sign in with it.",
-    filters=[stripped],
-    validators=[
-        DataRequired(message="Enter an email address"),
-        Length(max=254, message="Email address must be 254 characters or fewer"),
-        Email(message="Enter an email address in the correct format, like "
-              "name@example.org.uk", check_deliverability=False),
-    ],
-    widget=GovTextInput(),
-)
+_new_user_email = work_email_field("The person's work email address. They sign in with it.")
 
 
 class UserForm(Form):

@@ -51,6 +51,16 @@ def new_password_field(label: str = "New password", missing: str = "Enter a new 
     )
 
 
+def confirm_password_field(label: str, missing: str):
+    """The new password typed again, to catch a slip the person cannot see."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(message=missing),
+                    EqualTo("new_password", message="The passwords do not match")],
+        widget=GovPasswordInput(),
+    )
+
+
 class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
@@ -58,14 +68,8 @@ class ChangePasswordForm(Form):
         widget=GovPasswordInput(),
     )
     new_password = new_password_field()
-    confirm_password = PasswordField(
-        "Confirm new password",
-        validators=[
-            DataRequired(message="Enter the new password again"),
-            EqualTo("new_password", message="The passwords do not match"),
-        ],
-        widget=GovPasswordInput(),
-    )
+    confirm_password = confirm_password_field("Confirm new password",
+                                              "Enter the new password again")
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
@@ -85,14 +89,7 @@ class ChoosePasswordForm(Form):
     """A new password through a link sent by email: to reset one, or to join."""
 
     new_password = new_password_field("Password", "Enter a password")
-    confirm_password = PasswordField(
-        "Confirm password",
-        validators=[
-            DataRequired(message="Enter the password again"),
-            EqualTo("new_password", message="The passwords do not match"),
-        ],
-        widget=GovPasswordInput(),
-    )
+    confirm_password = confirm_password_field("Confirm password", "Enter the password again")
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 

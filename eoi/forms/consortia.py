@@ -7,8 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms import BooleanField, RadioField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, InputRequired
 
 from eoi.consortia.models import PartnerRole, PledgeKind, Seniority
 from eoi.forms.base import Form
@@ -19,9 +19,9 @@ from eoi.forms.fields import (
     choice_field,
     choices,
     pounds_check,
-    stripped,
     text_area,
     text_field,
+    work_email_field,
 )
 
 
@@ -57,18 +57,7 @@ class LeadForm(Form):
 
 
 # Declared first, so the email address comes first on the page and in its error summary.
-_partner_email = EmailField(
-    "Email address",
-    description="Their work email address. They sign in with it.",
-    filters=[stripped],
-    validators=[
-        DataRequired(message="Enter an email address"),
-        Length(max=254, message="Email address must be 254 characters or fewer"),
-        Email(message="Enter an email address in the correct format, like "
-              "name@example.org.uk", check_deliverability=False),
-    ],
-    widget=GovTextInput(),
-)
+_partner_email = work_email_field("Their work email address. They sign in with it.")
 
 
 class PartnerForm(Form):

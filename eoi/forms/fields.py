@@ -273,3 +273,22 @@ def org_id_format(form, field):
         raise ValidationError(
             "Enter an organisation identifier in the org-id format, like GB-CHC-1234567"
         )
+
+
+def work_email_field(description: str):
+    """A member of staff's work email address, which they will sign in with."""
+    from wtforms import EmailField
+    from wtforms.validators import Email
+
+    return EmailField(
+        "Email address",
+        description=description,
+        filters=[stripped],
+        validators=[
+            DataRequired(message="Enter an email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(message="Enter an email address in the correct format, like "
+                  "name@example.org.uk", check_deliverability=False),
+        ],
+        widget=GovTextInput(),
+    )
