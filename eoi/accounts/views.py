@@ -380,9 +380,12 @@ def notifications():
 
     page = paginate(outbox.notifications_of(current_user), page_number(request.args))
     unread = {n.id for n in page.rows if n.read_at is None}
+    shown = render_template("account/notifications.html", title="Your notifications",
+                            page=page, unread=unread)
+    # Marked read once the page is made: the commit expires the rows it shows, and reading
+    # them again would cost a statement each.
     attempt(lambda: outbox.mark_read(current_user, sorted(unread)))
-    return render_template("account/notifications.html", title="Your notifications",
-                           page=page, unread=unread)
+    return shown
 
 
 @account_bp.route("/notifications/settings", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
-"""The programme dashboard and its downloads, the fund managers' lists, open data and the
-service map: the most SQL statements each costs, for every demo person who may see it.
+"""The programme dashboard and its downloads, the fund managers' lists (accounts,
+invitations, emails), open data, the service map and each person's notifications and
+sessions: the most SQL statements each costs, for every demo person who may see it.
 Measured on the demo and allowed two more; none may grow with the number of grants,
 returns, users, audit entries or services (each reads a page, or a chunk, at a time)."""
 
@@ -22,6 +23,9 @@ FUND_MANAGERS_PAGES = [
     ("/admin/users?role=partner", 9),
     ("/admin/organisations", 7),
     ("/admin/audit", 9),
+    ("/admin/invitations", 7),
+    ("/admin/notifications", 8),
+    ("/admin/notifications?delivery=sent", 8),
 ]
 OPEN_DATA = "{published}"  # an address whose downloads need MOPAC's identifier set
 EVERYONES_PAGES = [
@@ -30,6 +34,8 @@ EVERYONES_PAGES = [
     (f"{OPEN_DATA}/open-data/grants.csv", 9),
     ("/service-map", 11),
     ("/service-map/export.csv", 8),
+    ("/account/notifications", 7),
+    ("/account/sessions", 6),
 ]
 
 PAGES = ([(MANAGER, address, most) for address, most in FUND_MANAGERS_PAGES]
