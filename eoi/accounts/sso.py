@@ -11,7 +11,7 @@ from flask import current_app
 
 from eoi import clock
 from eoi.accounts.joining import pending_invitation_for
-from eoi.accounts.models import InvitationStatus, User
+from eoi.accounts.models import InvitationStatus
 from eoi.accounts.operations import (
     SignInClient,
     SignInOutcome,
@@ -43,8 +43,7 @@ def client():
     again if they change): its metadata is read from the issuer's discovery document."""
     config = current_app.config
     issuer = config["EOI_OIDC_ISSUER"].rstrip("/")
-    if not hasattr(current_app, "extensions") or "authlib.integrations.flask_client" \
-            not in current_app.extensions:
+    if "authlib.integrations.flask_client" not in current_app.extensions:
         oauth.init_app(current_app._get_current_object())  # type: ignore[attr-defined]
     name = f"sso_{abs(hash((issuer, config['EOI_OIDC_CLIENT_ID']))) % 10**8}"
     found = oauth.create_client(name)
@@ -91,5 +90,3 @@ def sign_in_with(claims: dict, *, client: SignInClient) -> SignInResult:
         return SignInResult(SignInOutcome.needs_second_factor, user)
     return signed_in_now(user, client, now, second_factor=False)
 
-
-__all__ = ["NotSignedIn", "User", "client", "is_configured", "sign_in_with"]
