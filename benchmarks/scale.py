@@ -358,13 +358,30 @@ def weasyprint_alone(eoi_id: int) -> tuple[float, float]:
 # The database, cached -----------------------------------------------------------------------
 
 def cache_key() -> str:
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+    """The loaded fund changes with the demo's code and the instant: a later migration is
+    applied to a restored dump, as it would be to the production database."""
     digest = hashlib.sha256(NOW.encode())
     for path in sorted((ROOT / "eoi" / "demo").glob("*.py")):
         digest.update(path.read_bytes())
-    return f"{head}-{digest.hexdigest()[:12]}"
+    return digest.hexdigest()[:12]
+
+
+def flask(command: list[str], env: dict) -> None:
+    done = subprocess.run([BIN / "flask", "--app", "eoi", *command], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
+
+
+def analyse(url: str) -> None:
+    """The planner's statistics, as autovacuum keeps them on a production database: a
+    restored or freshly loaded one has none, and PostgreSQL plans blind."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
 
 
 def pg_tool(name: str) -> str:
@@ -380,21 +397,21 @@ def database(url: str, env: dict) -> str:
     if dump.exists():
         subprocess.run([pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "--dbname",
                         plain, str(dump)], check=True)
+        flask(["db", "upgrade"], env)
+        analyse(url)
         return f"restored from {dump.relative_to(ROOT)}"
     started = time.perf_counter()
     # The figures about young people are kept by the scheduler in production: here the ones
     # the measured pages show (the latest quarter and the achievements), before measuring.
     for command in (["db", "upgrade"], ["demo", "load", "--scale", "national"],
                     ["documents", "figures", "--most", "2"]):
-        done = subprocess.run([BIN / "flask", "--app", "eoi", *command], cwd=ROOT, env=env,
-                              capture_output=True, text=True)
-        if done.returncode:
-            sys.exit(f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
+        flask(command, env)
     loaded = time.perf_counter() - started
     dump.parent.mkdir(exist_ok=True)
     for old in dump.parent.glob("bench-scale-*.dump"):
         old.unlink()
     subprocess.run([pg_tool("pg_dump"), "-Fc", "--dbname", plain, "-f", str(dump)], check=True)
+    analyse(url)
     return f"built in {loaded:.0f} s, kept in {dump.relative_to(ROOT)}"
 
 

@@ -4,6 +4,7 @@ streamed: rows are read from the database and written out as they come."""
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -26,17 +27,28 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Filter:
-    """One select in a list's filter form. Values are strings, as the query string has them."""
+    """One field of a list's filter form: a select of `options`, or, where there are too
+    many to choose from, a text box for the value itself (`typed`). Values are strings, as
+    the query string has them."""
 
     name: str
     label: str
-    options: list[tuple[str, str]]  # (value, what the person sees)
+    options: list[tuple[str, str]]  # (value, what the person sees); none when typed
     any_label: str
     chosen: str = ""
+    typed: bool = False
+    hint: str = ""
 
     @property
     def chosen_label(self) -> str:
+        if self.typed:
+            return self.chosen or self.any_label
         return dict(self.options).get(self.chosen, self.any_label)
+
+
+# What a typed filter accepts (a grant's reference): anything else is no filter, as an
+# option not on offer is. re's pattern has no backtracking on this shape.
+TYPED_VALUE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,39}")
 
 
 def read_filters(args, filters: list[Filter]) -> dict[str, Filter]:
@@ -45,7 +57,12 @@ def read_filters(args, filters: list[Filter]) -> dict[str, Filter]:
     chosen = {}
     for f in filters:
         value = args.get(f.name, "").strip()
-        chosen[f.name] = replace(f, chosen=value if value in dict(f.options) else "")
+        if f.typed:
+            value = value.upper()
+            offered = TYPED_VALUE.fullmatch(value) is not None
+        else:
+            offered = value in dict(f.options)
+        chosen[f.name] = replace(f, chosen=value if offered else "")
     return chosen
 
 

@@ -60,10 +60,12 @@ def count_of(query: Select) -> int:
 
 
 def paginate(query: Select[Any], number: int, per_page: int = PER_PAGE, *,
-             scalars: bool = True) -> Page:
+             scalars: bool = True, counted: Select[Any] | None = None) -> Page:
     """One page of `query` (which must be ordered: a list without a total order shows a
-    row twice or never across pages). A page beyond the last shows the last."""
-    total = count_of(query)
+    row twice or never across pages). A page beyond the last shows the last. `counted`,
+    when given, is the same rows without what only the order needs (a join for a sort
+    key), which PostgreSQL would otherwise join for every row it counts."""
+    total = count_of(query if counted is None else counted)
     pages = max(1, -(-total // per_page))
     number = min(max(number, 1), pages)
     limited = query.limit(per_page).offset((number - 1) * per_page)

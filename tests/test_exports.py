@@ -105,7 +105,7 @@ def test_downloads_keep_the_filters_on_screen(client, busy_grant):  # noqa: F811
 
     assert count("/grants/payments/export.csv?status=approved") == 1
     assert count("/grants/payments/export.csv?status=scheduled") == 2
-    assert count(f"/grants/payments/export.csv?grant={grant.id}&status=paid") == 0
+    assert count(f"/grants/payments/export.csv?grant={grant.reference}&status=paid") == 0
 
     assert count("/returns/export.csv?status=submitted") == 1
     assert count(f"/returns/export.csv?quarter={grant.returns[1].financial_year}-2") == 1

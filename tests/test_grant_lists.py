@@ -101,6 +101,28 @@ def test_grant_downloads_hold_every_matching_grant_whatever_the_page(client, man
     assert len(_csv_rows(client, "/grants/export.csv?status=red&page=3")) == 1
 
 
+def test_more_grants_than_a_select_holds_are_found_by_reference(client, many_grants):
+    """56 grants: the payments and returns lists ask for a reference rather than offering
+    56 options; what is typed is tidied, and anything that is not a reference is no filter."""
+    people, grant = many_grants
+    db.session.add(Payment(grant=grant, description="Instalment", amount_pence=100,
+                           scheduled_on=date(2026, 6, 1)))
+    db.session.commit()  # the grant has its returns already
+    sign_in(client, people["lead"].email)
+    for address, table in (("/grants/payments", "payment-list"), ("/returns", "return-list")):
+        page = client.get(address).get_data(as_text=True)
+        assert '<input class="govuk-input govuk-!-width-full" id="grant" name="grant"' in page
+        assert "GRT-9999-0001</option>" not in page
+        found = client.get(f"{address}?grant=%20{grant.reference.lower()}%20")
+        html = found.get_data(as_text=True)
+        assert f'value="{grant.reference}"' in html and _rows(html, table) >= 1
+        other = client.get(f"{address}?grant=GRT-9999-0001").get_data(as_text=True)
+        assert "match these filters" in other and f'id="{table}"' not in other
+        for nonsense in ("%00", "x" * 41, "GRT 9999"):
+            html = client.get(f"{address}?grant={nonsense}").get_data(as_text=True)
+            assert 'name="grant" type="text" value=""' in html and _rows(html, table) >= 1
+
+
 def test_chunks_cover_every_row_in_the_lists_order(app_context, many_grants):
     query = Grant.visible_to(many_grants[0]["manager"]).order_by(Grant.reference.desc())
     chunks = list(in_chunks(query, Grant, size=7))
@@ -131,9 +153,9 @@ def test_returns_fifty_a_page_with_the_filters_kept(client, many_returns):
     assert _rows(first, "return-list") == 50
     assert "Showing 1 to 50 of 60 returns" in first
     assert first.count('<option value="20') == 60  # every quarter offered, from SQL
-    links = client.get(f"/returns?grant={grant.id}&status=draft").get_data(as_text=True)
-    assert f'href="/returns?page=2&amp;grant={grant.id}&amp;status=draft"' in links
-    second = client.get(f"/returns?page=2&grant={grant.id}&status=draft")
+    links = client.get(f"/returns?grant={grant.reference}&status=draft").get_data(as_text=True)
+    assert f'href="/returns?page=2&amp;grant={grant.reference}&amp;status=draft"' in links
+    second = client.get(f"/returns?page=2&grant={grant.reference}&status=draft")
     assert _rows(second.get_data(as_text=True), "return-list") == 10
     overdue = client.get("/returns?status=overdue").get_data(as_text=True)
     today = clock.today()

@@ -29,7 +29,7 @@ from eoi.grants.models import (
     Payment,
     PaymentStatus,
 )
-from eoi.grants.status import GrantStatus, Rag
+from eoi.grants.status import GrantStatus, Rag, grant_status
 from eoi.pagination import Page, paginate
 from eoi.returns.models import QuarterlyReturn
 from eoi.rounds.models import FundingRound
@@ -59,9 +59,8 @@ def _member_boroughs() -> ORMOption:
 
 
 def grant_row_loads() -> tuple[ORMOption, ...]:
-    """What a downloaded grant's row shows, its status among it."""
+    """What a downloaded grant's row shows (its status comes from monitoring.facts_of)."""
     return (
-        *status_loads(),
         joinedload(Grant.eoi).joinedload(Eoi.funding_round),
         joinedload(Grant.consortium).joinedload(Consortium.lead)
         .joinedload(User.organisation),
@@ -108,11 +107,21 @@ def _round_filter(user: User) -> Filter:
     return Filter("round", "Round", [(str(i), title) for i, title in rounds], "Any round")
 
 
+# A person with more grants than this finds one by typing its reference: a select of
+# thousands is no help to anyone, and would be most of the page.
+GRANTS_TO_CHOOSE_FROM = 50
+
+
 def grant_filter(user: User) -> Filter:
-    grants = db.session.execute(select(Grant.id, Grant.reference)
-                                .where(Grant.viewable_by(user)).order_by(Grant.reference))
-    return Filter("grant", "Grant", [(str(i), reference) for i, reference in grants],
-                  "Any grant")
+    """Grants by reference: a select of those the person may see, or a text box when they
+    may see more than GRANTS_TO_CHOOSE_FROM."""
+    references = list(db.session.scalars(
+        select(Grant.reference).where(Grant.viewable_by(user)).order_by(Grant.reference)
+        .limit(GRANTS_TO_CHOOSE_FROM + 1)))
+    if len(references) > GRANTS_TO_CHOOSE_FROM:
+        return Filter("grant", "Grant reference", [], "Any grant", typed=True,
+                      hint="For example, CCF-2026-0003")
+    return Filter("grant", "Grant", [(r, r) for r in references], "Any grant")
 
 
 def _in_round(round_id: str):
@@ -142,8 +151,9 @@ def chosen_grants(user: User, filters: dict[str, Filter], today: date) -> Select
 
 
 def statuses_of(grants: Sequence[Grant], today: date) -> dict[int, GrantStatus]:
-    """Each grant's status with its reasons: for grants loaded with status_loads()."""
-    return {g.id: monitoring.status_of(g, today) for g in grants}
+    """Each grant's status with its reasons, from sums in SQL (monitoring.facts_of)."""
+    facts = monitoring.facts_of([g.id for g in grants], today)
+    return {grant_id: grant_status(f) for grant_id, f in facts.items()}
 
 
 GRANT_HEADINGS = [
@@ -155,8 +165,9 @@ GRANT_HEADINGS = [
 
 def grant_rows(query: Select[Grant], today: date) -> Iterator[list]:
     for grants in in_chunks(query, Grant, grant_row_loads()):
+        facts = monitoring.facts_of([g.id for g in grants], today)
         for grant in grants:
-            status = monitoring.status_of(grant, today)
+            status = grant_status(facts[grant.id])
             yield [
                 grant.reference, grant.title, grant.eoi.funding_round.title,
                 grant.consortium.name, grant.consortium.lead.organisation.name,
@@ -164,8 +175,8 @@ def grant_rows(query: Select[Grant], today: date) -> Iterator[list]:
                 "; ".join(o.name for o in grant.partner_organisations),
                 grant.state.title, status.rag.title, "; ".join(r.text for r in status.reasons),
                 grant.starts_on, grant.ends_on, pounds(grant.award_pence),
-                pounds(grant.pooled_total_pence), pounds(grant.paid_pence),
-                pounds(monitoring.spend_to_date(grant)),
+                pounds(facts[grant.id].award_pence), pounds(grant.paid_pence),
+                pounds(facts[grant.id].spend_to_date_pence),
             ]
 
 
@@ -179,8 +190,7 @@ class GrantList:
     any_grants: bool
 
     def page(self, number: int) -> Page[Grant]:
-        return paginate(self.query.options(joinedload(Grant.consortium), *status_loads()),
-                        number)
+        return paginate(self.query.options(joinedload(Grant.consortium)), number)
 
     def statuses(self, grants: Sequence[Grant]) -> dict[int, GrantStatus]:
         return statuses_of(grants, self.today)
@@ -207,15 +217,25 @@ def payment_filters(user: User) -> list[Filter]:
 
 
 def chosen_payments(user: User, filters: dict[str, Filter]) -> Select[Payment]:
+    """The payments matching the filters, in no order (`payments_in_order` gives the list's)."""
     chosen = {name: f.chosen for name, f in filters.items()}
-    query = Payment.visible_to(user).join(Payment.grant)
+    query = Payment.visible_to(user)
     if chosen["grant"]:
-        query = query.where(Payment.grant_id == int(chosen["grant"]))
+        query = query.where(Payment.grant_id.in_(
+            select(Grant.id).where(Grant.reference == chosen["grant"])))
     if chosen["round"]:
-        query = query.where(_in_round(chosen["round"]))
+        query = query.where(Payment.grant_id.in_(
+            select(Grant.id).where(_in_round(chosen["round"]))))
     if chosen["status"]:
         query = query.where(Payment.status == PaymentStatus(chosen["status"]))
-    return query.order_by(Payment.scheduled_on, Grant.reference, Payment.id)
+    return query
+
+
+def payments_in_order(matching: Select[Payment]) -> Select[Payment]:
+    """By date due (ix_payments_scheduled_on reads the first page without sorting them all),
+    then grant."""
+    return (matching.join(Payment.grant)
+            .order_by(Payment.scheduled_on, Grant.reference, Payment.id))
 
 
 def payment_loads() -> tuple[ORMOption, ...]:
@@ -243,15 +263,19 @@ def payment_rows(query: Select[Payment]) -> Iterator[list]:
 @dataclass
 class PaymentList:
     filters: dict[str, Filter]
-    query: Select[Payment]
+    matching: Select[Payment]  # every payment matching the filters, in no order
     any_grants: bool
 
+    @property
+    def query(self) -> Select[Payment]:
+        return payments_in_order(self.matching)
+
     def page(self, number: int) -> Page[Payment]:
-        return paginate(self.query.options(*payment_loads()), number)
+        return paginate(self.query.options(*payment_loads()), number, counted=self.matching)
 
     def total_pence(self) -> int:
         """What every payment matching the filters adds up to, not only those shown."""
-        matching = self.query.order_by(None).subquery()
+        matching = self.matching.subquery()
         return db.session.scalar(select(func.sum(matching.c.amount_pence))) or 0
 
     def listing(self) -> Listing:

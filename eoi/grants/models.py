@@ -372,7 +372,7 @@ class Payment(Versioned, Model):
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
     description: Mapped[str] = mapped_column(String(200))
     amount_pence: Mapped[int] = mapped_column(BigInteger)
-    scheduled_on: Mapped[date] = mapped_column(Date)
+    scheduled_on: Mapped[date] = mapped_column(Date, index=True)
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))
     status: Mapped[PaymentStatus] = mapped_column(
         enum_column_type(PaymentStatus, "payment_status"), default=PaymentStatus.scheduled)

@@ -1,6 +1,7 @@
 """What a grant's returns add up to so far, and the facts its red/amber/green status is
 worked out from (the rule itself is in eoi.grants.status)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -16,9 +17,11 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import aliased
 
+from eoi.extensions import db
 from eoi.grants.models import (
     OPEN_MILESTONES,
     Grant,
@@ -42,6 +45,7 @@ from eoi.grants.status import (
     Rag,
     grant_status,
 )
+from eoi.reference.models import Indicator
 from eoi.returns.models import QuarterlyReturn, ReturnIndicatorValue, ReturnSpend, ReturnStatus
 
 # Returns whose figures count: sent in, whether or not MOPAC has checked them yet.
@@ -178,18 +182,43 @@ def _above(value, fraction: Fraction, of) -> ColumnElement[bool]:
     return value * fraction.denominator > of * fraction.numerator
 
 
-def rag_sql(today: date) -> Subquery:
-    """(grant_id, rag) for every grant: its red, amber or green on `today`, as status_of
-    gives it, with rag one of Rag's values."""
+@dataclass(frozen=True)
+class _Parts:
+    """facts_for's figures for every grant (or some), as subqueries keyed by grant_id."""
+
+    profile: Subquery  # twelfths: the pooled budget profiled to date, in twelfths of pence
+    pooled: Subquery  # pence: the pooled budget
+    spend: Subquery  # pence: the spend the latest reported return gives
+    targets: Subquery  # per grant indicator, twelfths: its target to date
+    achieved: Subquery  # per grant and indicator, value: added up over reported returns
+    outcomes: Subquery  # known, ratios: indicators with a target to date, their ratios added
+    overdue: Subquery  # oldest, count: draft returns past their due date
+    sent_back: Subquery  # count: returns sent back for changes
+    late: Subquery  # milestones: open milestones past their due date
+
+    @property
+    def per_grant(self) -> tuple[Subquery, ...]:
+        return (self.profile, self.pooled, self.spend, self.outcomes, self.overdue,
+                self.sent_back, self.late)
+
+
+def _parts(today: date, grant_ids: Sequence[int] | None = None) -> _Parts:
+    """The figures of the grants in `grant_ids` (every grant when None): each subquery
+    reads only those grants' rows, as PostgreSQL would not carry a list of ids into them."""
     ret = aliased(QuarterlyReturn)
+
+    def of(column) -> ColumnElement[bool]:
+        return column.in_(grant_ids) if grant_ids is not None else true()
+
     key = _period_key(ret)
     latest = (select(ret.grant_id, func.max(key).label("through"))
-              .where(ret.status.in_(REPORTED)).group_by(ret.grant_id).subquery("latest"))
+              .where(ret.status.in_(REPORTED), of(ret.grant_id))
+              .group_by(ret.grant_id).subquery("latest"))
     # Per grant and year of delivery: its quarters of returns, and how many of those the
     # latest reported return has reached (profiled_spend's and the targets' `done`).
     years = (select(ret.grant_id, ret.financial_year, func.count().label("quarters"),
                     _total(case((key <= latest.c.through, 1), else_=0)).label("done"))
-             .join(latest, latest.c.grant_id == ret.grant_id)
+             .join(latest, latest.c.grant_id == ret.grant_id).where(of(ret.grant_id))
              .group_by(ret.grant_id, ret.financial_year).subquery("years"))
 
     def twelfths_to_date(amount):
@@ -201,24 +230,28 @@ def rag_sql(today: date) -> Subquery:
     profile = (select(GrantFunding.grant_id,
                       _total(twelfths_to_date(GrantFunding.amount_pence)).label("twelfths"))
                .join(years, of_year(GrantFunding.grant_id, GrantFunding.financial_year))
+               .where(of(GrantFunding.grant_id))
                .group_by(GrantFunding.grant_id).subquery("profile"))
     pooled = (select(GrantFunding.grant_id, _total(GrantFunding.amount_pence).label("pence"))
+              .where(of(GrantFunding.grant_id))
               .group_by(GrantFunding.grant_id).subquery("pooled"))
     spend = (select(ret.grant_id, _total(ReturnSpend.amount_pence).label("pence"))
              .join(latest, and_(latest.c.grant_id == ret.grant_id, key == latest.c.through))
-             .join(ReturnSpend, ReturnSpend.return_id == ret.id)
+             .join(ReturnSpend, ReturnSpend.return_id == ret.id).where(of(ret.grant_id))
              .group_by(ret.grant_id).subquery("spend"))
 
-    targets = (select(GrantIndicator.grant_id, GrantIndicator.indicator_id,
+    targets = (select(GrantIndicator.id.label("grant_indicator_id"), GrantIndicator.grant_id,
+                      GrantIndicator.indicator_id,
                       _total(twelfths_to_date(IndicatorTarget.target)).label("twelfths"))
                .join(IndicatorTarget, IndicatorTarget.grant_indicator_id == GrantIndicator.id)
                .join(years, of_year(GrantIndicator.grant_id, IndicatorTarget.financial_year))
+               .where(of(GrantIndicator.grant_id))
                .group_by(GrantIndicator.id, GrantIndicator.grant_id,
                          GrantIndicator.indicator_id).subquery("targets"))
     achieved = (select(ret.grant_id, ReturnIndicatorValue.indicator_id,
                        _total(ReturnIndicatorValue.value).label("value"))
                 .join(ReturnIndicatorValue, ReturnIndicatorValue.return_id == ret.id)
-                .where(ret.status.in_(REPORTED))
+                .where(ret.status.in_(REPORTED), of(ret.grant_id))
                 .group_by(ret.grant_id, ReturnIndicatorValue.indicator_id).subquery("achieved"))
     target_to_date = targets.c.twelfths // _TWELFTHS
     ratio = cast(func.coalesce(achieved.c.value, 0), Float) / target_to_date
@@ -231,44 +264,104 @@ def rag_sql(today: date) -> Subquery:
                 .where(target_to_date > 0)
                 .group_by(targets.c.grant_id).subquery("outcomes"))
 
-    overdue = (select(ret.grant_id, func.min(ret.due_on).label("oldest"))
-               .where(ret.status == ReturnStatus.draft, ret.due_on < today)
+    overdue = (select(ret.grant_id, func.min(ret.due_on).label("oldest"),
+                      func.count().label("count"))
+               .where(ret.status == ReturnStatus.draft, ret.due_on < today, of(ret.grant_id))
                .group_by(ret.grant_id).subquery("overdue"))
-    sent_back = (select(ret.grant_id).where(ret.status == ReturnStatus.returned)
+    sent_back = (select(ret.grant_id, func.count().label("count"))
+                 .where(ret.status == ReturnStatus.returned, of(ret.grant_id))
                  .group_by(ret.grant_id).subquery("sent_back"))
     late = (select(Milestone.grant_id, func.count().label("milestones"))
-            .where(Milestone.status.in_(OPEN_MILESTONES), Milestone.due_on < today)
+            .where(Milestone.status.in_(OPEN_MILESTONES), Milestone.due_on < today,
+                   of(Milestone.grant_id))
             .group_by(Milestone.grant_id).subquery("late"))
+    return _Parts(profile, pooled, spend, targets, achieved, outcomes, overdue, sent_back,
+                  late)
 
-    spent = func.coalesce(spend.c.pence, 0)
-    profiled = func.coalesce(profile.c.twelfths, 0) // _TWELFTHS
-    known = func.coalesce(outcomes.c.known, 0)
+
+def rag_sql(today: date) -> Subquery:
+    """(grant_id, rag) for every grant: its red, amber or green on `today`, as status_of
+    gives it, with rag one of Rag's values."""
+    parts = _parts(today)
+    spent = func.coalesce(parts.spend.c.pence, 0)
+    profiled = func.coalesce(parts.profile.c.twelfths, 0) // _TWELFTHS
+    known = func.coalesce(parts.outcomes.c.known, 0)
+    overdue, late = parts.overdue, func.coalesce(parts.late.c.milestones, 0)
 
     def outcomes_below(threshold: Fraction) -> ColumnElement[bool]:
-        return and_(known > 0, outcomes.c.ratios
+        return and_(known > 0, parts.outcomes.c.ratios
                     < known * float(threshold) - _OUTCOME_TOLERANCE)
 
     red = or_(
         overdue.c.oldest < today - timedelta(days=RETURN_RED_AFTER_DAYS),
         and_(profiled > 0, or_(_below(spent, SPEND_RED_BELOW, profiled),
                                _above(spent, SPEND_RED_ABOVE, profiled))),
-        spent > func.coalesce(pooled.c.pence, 0),
+        spent > func.coalesce(parts.pooled.c.pence, 0),
         outcomes_below(OUTCOMES_RED_BELOW),
-        func.coalesce(late.c.milestones, 0) >= MILESTONES_RED_FROM,
+        late >= MILESTONES_RED_FROM,
     )
     amber = or_(
         overdue.c.oldest.is_not(None),
-        sent_back.c.grant_id.is_not(None),
+        parts.sent_back.c.grant_id.is_not(None),
         and_(profiled > 0, or_(_below(spent, SPEND_AMBER_BELOW, profiled),
                                _above(spent, SPEND_AMBER_ABOVE, profiled))),
         outcomes_below(OUTCOMES_AMBER_BELOW),
-        func.coalesce(late.c.milestones, 0) > 0,
+        late > 0,
     )
     rag = case((red, Rag.red.value), (amber, Rag.amber.value), else_=Rag.green.value)
     query = select(Grant.id.label("grant_id"), rag.label("rag"))
-    for part in (profile, pooled, spend, outcomes, overdue, sent_back, late):
+    for part in parts.per_grant:
         query = query.outerjoin(part, part.c.grant_id == Grant.id)
     return query.subquery("rag")
+
+
+def facts_of(grant_ids: Sequence[int], today: date) -> dict[int, GrantFacts]:
+    """facts_for of each grant in `grant_ids`, from two statements of sums rather than every
+    return, spend line and figure each grant has: for a page of a list, or a chunk of a
+    download. tests/scale/test_grant_status_sql.py holds the two to the same answers."""
+    ids = list(grant_ids)
+    if not ids:
+        return {}
+    parts = _parts(today, ids)
+    # The oldest overdue return by name: its quarter, the earliest when two fall due at once.
+    oldest = aliased(QuarterlyReturn)
+    oldest_key = (select(func.min(_period_key(oldest))).where(
+        oldest.grant_id == Grant.id, oldest.status == ReturnStatus.draft,
+        oldest.due_on == parts.overdue.c.oldest).scalar_subquery())
+    query = select(
+        Grant.id, func.coalesce(parts.pooled.c.pence, 0), func.coalesce(parts.spend.c.pence, 0),
+        func.coalesce(parts.profile.c.twelfths, 0) // _TWELFTHS,
+        func.coalesce(parts.overdue.c.count, 0), parts.overdue.c.oldest,
+        case((parts.overdue.c.oldest.is_not(None), oldest_key)),
+        func.coalesce(parts.sent_back.c.count, 0), func.coalesce(parts.late.c.milestones, 0),
+    ).where(Grant.id.in_(ids))
+    for part in parts.per_grant:
+        query = query.outerjoin(part, part.c.grant_id == Grant.id)
+    progress: dict[int, list[tuple[str, Fraction | None]]] = {i: [] for i in ids}
+    targets, achieved = parts.targets, parts.achieved
+    for grant_id, name, twelfths, value in db.session.execute(
+            select(GrantIndicator.grant_id, Indicator.name, targets.c.twelfths,
+                   achieved.c.value)
+            .join(Indicator, Indicator.id == GrantIndicator.indicator_id)
+            .outerjoin(targets, targets.c.grant_indicator_id == GrantIndicator.id)
+            .outerjoin(achieved, and_(achieved.c.grant_id == GrantIndicator.grant_id,
+                                      achieved.c.indicator_id == GrantIndicator.indicator_id))
+            .where(GrantIndicator.grant_id.in_(ids)).order_by(GrantIndicator.id)):
+        target_to_date = (twelfths or 0) // _TWELFTHS
+        progress[grant_id].append(
+            (name, Fraction(value or 0, target_to_date) if target_to_date else None))
+    facts = {}
+    for (grant_id, pooled, spent, profiled, overdue, oldest_due, oldest_period, sent_back,
+         late) in db.session.execute(query):
+        facts[grant_id] = GrantFacts(
+            today=today, returns_overdue=overdue,
+            days_most_overdue=(today - oldest_due).days if oldest_due else 0,
+            returns_returned_for_changes=sent_back, award_pence=pooled,
+            spend_to_date_pence=spent, profiled_spend_to_date_pence=profiled,
+            outcome_progress=progress[grant_id], milestones_overdue=late,
+            most_overdue_return=(Quarter(oldest_period // 10, oldest_period % 10).short_label
+                                 if oldest_period else None))
+    return facts
 
 
 def with_rag(rag: Rag, today: date) -> ColumnElement[bool]:

@@ -266,30 +266,19 @@ def outcomes() -> list[OutcomeRow]:
 
 # Grants, a page or a chunk at a time --------------------------------------------------------
 
-# Everything a grant's status and money are worked out from (monitoring.facts_for), loaded
-# for a whole page of grants at once: one statement per collection, not per grant.
+# What a grant's row shows beside its facts (monitoring.facts_of, from sums in SQL), loaded
+# for a whole page of grants at once.
 def _for_status() -> tuple:
     # A function, not a constant: options need every model mapped, which an import of
     # this module alone does not ensure.
-    return (
-        joinedload(Grant.consortium),
-        selectinload(Grant.funding),
-        selectinload(Grant.payments),
-        selectinload(Grant.milestones),
-        selectinload(Grant.returns).selectinload(QuarterlyReturn.spend),
-        selectinload(Grant.returns).selectinload(QuarterlyReturn.indicator_values),
-        selectinload(Grant.indicators).joinedload(GrantIndicator.indicator),
-        selectinload(Grant.indicators).selectinload(GrantIndicator.targets),
-    )
+    return (joinedload(Grant.consortium), selectinload(Grant.payments))
 
 
 def _rows(grants: Sequence[Grant], today: date) -> list[GrantRow]:
-    rows = []
-    for grant in grants:
-        facts = monitoring.facts_for(grant, today)  # spend is among them: worked out once
-        rows.append(GrantRow(grant, grant_status(facts), grant.pooled_total_pence,
-                             grant.paid_pence, facts.spend_to_date_pence))
-    return rows
+    facts = monitoring.facts_of([g.id for g in grants], today)
+    return [GrantRow(grant, grant_status(facts[grant.id]), facts[grant.id].award_pence,
+                     grant.paid_pence, facts[grant.id].spend_to_date_pence)
+            for grant in grants]
 
 
 def grant_page(today: date, number: int, total: int, per_page: int = PER_PAGE) -> Page[GrantRow]:

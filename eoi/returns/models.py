@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Select,
     String,
@@ -46,6 +47,8 @@ class QuarterlyReturn(Versioned, Model):
     __table_args__ = (
         UniqueConstraint("grant_id", "financial_year", "quarter",
                          name="uq_quarterly_returns_quarter"),
+        # The fund's first and last quarters, for the returns list's filter.
+        Index("ix_quarterly_returns_period", "financial_year", "quarter"),
         CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_in_range"),
         CheckConstraint("(status = 'draft') OR (submitted_at IS NOT NULL)",
                         name="submitted_has_time"),
@@ -57,7 +60,7 @@ class QuarterlyReturn(Versioned, Model):
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
     financial_year: Mapped[int] = mapped_column(Integer)
     quarter: Mapped[int] = mapped_column(Integer)
-    due_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[ReturnStatus] = mapped_column(
         enum_column_type(ReturnStatus, "return_status"), default=ReturnStatus.draft)
     new_supported: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,6 +1,7 @@
 """The red/amber/green status worked out in SQL (monitoring.rag_sql, which the grants list
-filters by) gives what status_of gives in Python: for every demo grant on many dates, and
-for grants made to sit on each threshold of the rule."""
+filters by) gives what status_of gives in Python, and the facts summed in SQL for a page of
+grants (monitoring.facts_of, which the lists show the reasons from) are facts_for's: for
+every demo grant on many dates, and for grants made to sit on each threshold of the rule."""
 
 from datetime import date, timedelta
 
@@ -39,6 +40,9 @@ def _agree(today: date) -> dict[int, Rag]:
     db.session.expire_all()  # relationships read afresh after the changes made here
     python = _in_python(today)
     assert _in_sql(today) == python, today
+    grants = db.session.scalars(select(Grant)).all()
+    assert monitoring.facts_of([g.id for g in grants], today) == {
+        g.id: monitoring.facts_for(g, today) for g in grants}, today
     return python
 
 
