@@ -290,6 +290,25 @@ def test_the_ranking_in_the_app_matches_the_scoring_package(closed_round):
     assert [line.award_pence for line in lines] == [150_000_00, 0]
 
 
+def test_the_rounds_loaded_as_rows_agree_with_each_bid_read_on_its_own(demo, app_context):
+    """round_bids reads every score of the rounds as plain rows: for each demo bid, its
+    sheets, summary and who is still scoring are what the bid's own records give."""
+    from eoi.eois.models import Eoi, EoiStatus
+    from eoi.rounds.models import FundingRound
+
+    funding_rounds = list(db.session.scalars(select(FundingRound)))
+    loaded = panel.round_bids(funding_rounds)
+    bids = db.session.scalars(select(Eoi).where(Eoi.status == EoiStatus.submitted)).all()
+    assert sorted(e.id for e in loaded.eois) == sorted(e.id for e in bids)
+    assert any(loaded.sheets.values())  # who is still scoring: the test after the next
+    for eoi in bids:
+        assert loaded.sheets.get(eoi.id, {}) == panel.submitted_sheets(eoi), eoi.reference
+        assert loaded.summary(eoi) == panel.summary_of(eoi), eoi.reference
+        assert loaded.scoring.get(eoi.id, []) == [
+            a.assessor.full_name for a in eoi.assessments
+            if a.status in panel.STILL_SCORING], eoi.reference
+
+
 def test_the_ranking_page_shows_the_allocation_and_a_what_if(client, closed_round):
     people, first, second, _heaviest = _fully_scored(closed_round)
     sign_in(client, people["manager"].email)

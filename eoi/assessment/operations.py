@@ -2,12 +2,12 @@
 scores, moderation, decisions and publishing. The arithmetic is eoi.scoring's."""
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from eoi.accounts.models import Role, User
 from eoi.assessment.models import (
@@ -258,6 +258,10 @@ def save_scores(assessment: Assessment, entries: dict[int, tuple[int | None, str
 
 # The panel's view: summaries, moderation, ranking ---------------------------------------------
 
+# Assessments whose scores are not in yet.
+STILL_SCORING = (AssessmentStatus.awaiting_declaration, AssessmentStatus.in_progress)
+
+
 def submitted_sheets(eoi: Eoi) -> dict[str, dict[int, int]]:
     return {a.assessor.full_name: {s.criterion_id: s.score for s in a.scores
                                    if s.score is not None}
@@ -278,51 +282,76 @@ def summary_of(eoi: Eoi) -> BidSummary | None:
     return summarise(rubric_of(eoi.funding_round), sheets, moderated)
 
 
+# An assessor's scores of one bid, by criterion id.
+Sheet = dict[int, int]
+
+
 @dataclass
 class RoundBids:
-    """The submitted bids of some rounds with all that ranking them reads: their assessments
-    and scores, the chair's moderated scores, MOPAC requests and decisions. Loaded by
-    `round_bids` in a fixed number of statements however many bids there are, so that a
-    ranking, its problems and the EOI download cost the same for 5 bids or 5,000."""
+    """The submitted bids of some rounds with all that ranking them reads: the submitted
+    scores, who is still scoring, the chair's moderated scores, MOPAC requests and
+    decisions. Loaded by `round_bids` in a fixed number of statements however many bids
+    there are, scores as plain rows rather than records, so that a ranking, its problems
+    and the EOI download cost the same for 5 bids or 5,000."""
 
     eois: list[Eoi]
     rubrics: dict[int, Rubric]
     moderated: dict[int, dict[int, int]]
     requests: dict[int, int]
+    sheets: dict[int, dict[str, Sheet]]  # per EOI id, submitted_sheets(eoi)
+    scoring: dict[int, list[str]]  # per EOI id, the assessors yet to submit, by name
+    _summaries: dict[int, BidSummary | None] = field(default_factory=dict)
 
     def of(self, funding_round: FundingRound) -> list[Eoi]:
         return [e for e in self.eois if e.round_id == funding_round.id]
 
     def summary(self, eoi: Eoi) -> BidSummary | None:
-        """`summary_of(eoi)`, from what was loaded."""
-        sheets = submitted_sheets(eoi)
-        if not sheets:
-            return None
-        return summarise(self.rubrics[eoi.round_id], sheets, self.moderated.get(eoi.id, {}))
+        """`summary_of(eoi)`, from what was loaded, worked out once however often asked."""
+        if eoi.id not in self._summaries:
+            sheets = self.sheets.get(eoi.id)
+            self._summaries[eoi.id] = summarise(
+                self.rubrics[eoi.round_id], sheets,
+                self.moderated.get(eoi.id, {})) if sheets else None
+        return self._summaries[eoi.id]
 
 
 def round_bids(funding_rounds: list[FundingRound]) -> RoundBids:
     ids = [r.id for r in funding_rounds]
+    bids = select(Eoi.id).where(Eoi.round_id.in_(ids), Eoi.status == EoiStatus.submitted)
     eois = list(db.session.scalars(
-        select(Eoi).where(Eoi.round_id.in_(ids), Eoi.status == EoiStatus.submitted)
-        .order_by(Eoi.reference)
-        .options(joinedload(Eoi.consortium), joinedload(Eoi.decision),
-                 selectinload(Eoi.assessments).options(joinedload(Assessment.assessor),
-                                                       selectinload(Assessment.scores))))
-        .unique())
+        select(Eoi).where(Eoi.id.in_(bids)).order_by(Eoi.reference)
+        .options(joinedload(Eoi.consortium), joinedload(Eoi.decision))))
     criteria: dict[int, list[CriterionSpec]] = {i: [] for i in ids}
     for c in db.session.scalars(select(Criterion).where(Criterion.round_id.in_(ids))
                                 .order_by(Criterion.position, Criterion.id)):
         criteria[c.round_id].append(CriterionSpec(c.id, c.title, c.weight, c.position))
+    sheets: dict[int, dict[str, Sheet]] = {}
+    scoring: dict[int, list[str]] = {}
+    sheet: Sheet = {}
+    last = None
+    for assessment_id, eoi_id, assessor, status, criterion_id, score in db.session.execute(
+            select(Assessment.id, Assessment.eoi_id, User.full_name, Assessment.status,
+                   Score.criterion_id, Score.score)
+            .join(User, User.id == Assessment.assessor_id)
+            .outerjoin(Score, Score.assessment_id == Assessment.id)
+            .where(Assessment.eoi_id.in_(bids)).order_by(Assessment.id, Score.id)):
+        first_row = assessment_id != last  # of this assessment: a row per score follows
+        last = assessment_id
+        if status is AssessmentStatus.submitted:
+            if first_row:  # as submitted_sheets: a later sheet of the same name wins
+                sheet = {}
+                sheets.setdefault(eoi_id, {})[assessor] = sheet
+            if score is not None:
+                sheet[criterion_id] = score
+        elif status in STILL_SCORING and first_row:
+            scoring.setdefault(eoi_id, []).append(assessor)
     moderated: dict[int, dict[int, int]] = {}
     for eoi_id, criterion_id, score in db.session.execute(
             select(ModeratedScore.eoi_id, ModeratedScore.criterion_id, ModeratedScore.score)
             .join(Eoi).where(Eoi.round_id.in_(ids))):
         moderated.setdefault(eoi_id, {})[criterion_id] = score
-    requests = mopac_requests(select(Eoi.id).where(Eoi.round_id.in_(ids),
-                                                   Eoi.status == EoiStatus.submitted))
     return RoundBids(eois, {i: Rubric(tuple(specs)) for i, specs in criteria.items()},
-                     moderated, requests)
+                     moderated, mopac_requests(bids), sheets, scoring)
 
 
 def moderate(eoi: Eoi, criterion_id: int, *, score: int, rationale: str, by,
@@ -418,16 +447,15 @@ def scoring_problems(funding_round: FundingRound, loaded: RoundBids | None = Non
                      ) -> list[str]:
     """Why the round cannot yet be marked assessed."""
     problems = []
-    eois = (loaded or round_bids([funding_round])).of(funding_round)
+    loaded = loaded or round_bids([funding_round])
+    eois = loaded.of(funding_round)
     if not eois:
         problems.append("No expressions of interest were submitted")
     for eoi in eois:
-        waiting = [a.assessor.full_name for a in eoi.assessments
-                   if a.status in (AssessmentStatus.awaiting_declaration,
-                                   AssessmentStatus.in_progress)]
+        waiting = loaded.scoring.get(eoi.id)
         if waiting:
             problems.append(f"{eoi.reference} is still with {', '.join(waiting)}")
-        elif not submitted_sheets(eoi):
+        elif not loaded.sheets.get(eoi.id):
             problems.append(f"{eoi.reference} has no submitted scores")
     return problems
 
