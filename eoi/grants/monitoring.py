@@ -183,8 +183,9 @@ def _above(value, fraction: Fraction, of) -> ColumnElement[bool]:
 
 
 @dataclass(frozen=True)
-class _Parts:
-    """facts_for's figures for every grant (or some), as subqueries keyed by grant_id."""
+class GrantSums:
+    """facts_for's figures for every grant (or some), as subqueries keyed by grant_id: the
+    lists' statuses and the programme's totals are all added up from these."""
 
     profile: Subquery  # twelfths: the pooled budget profiled to date, in twelfths of pence
     pooled: Subquery  # pence: the pooled budget
@@ -202,9 +203,10 @@ class _Parts:
                 self.sent_back, self.late)
 
 
-def _parts(today: date, grant_ids: Sequence[int] | None = None) -> _Parts:
-    """The figures of the grants in `grant_ids` (every grant when None): each subquery
-    reads only those grants' rows, as PostgreSQL would not carry a list of ids into them."""
+def grant_sums(today: date, grant_ids: Sequence[int] | None = None) -> GrantSums:
+    """The figures of the grants in `grant_ids` (every grant when None) on `today`, which
+    only the overdue returns and milestones depend on: each subquery reads only those
+    grants' rows, as PostgreSQL would not carry a list of ids into them."""
     ret = aliased(QuarterlyReturn)
 
     def of(column) -> ColumnElement[bool]:
@@ -275,14 +277,14 @@ def _parts(today: date, grant_ids: Sequence[int] | None = None) -> _Parts:
             .where(Milestone.status.in_(OPEN_MILESTONES), Milestone.due_on < today,
                    of(Milestone.grant_id))
             .group_by(Milestone.grant_id).subquery("late"))
-    return _Parts(profile, pooled, spend, targets, achieved, outcomes, overdue, sent_back,
-                  late)
+    return GrantSums(profile, pooled, spend, targets, achieved, outcomes, overdue,
+                     sent_back, late)
 
 
 def rag_sql(today: date) -> Subquery:
     """(grant_id, rag) for every grant: its red, amber or green on `today`, as status_of
     gives it, with rag one of Rag's values."""
-    parts = _parts(today)
+    parts = grant_sums(today)
     spent = func.coalesce(parts.spend.c.pence, 0)
     profiled = func.coalesce(parts.profile.c.twelfths, 0) // _TWELFTHS
     known = func.coalesce(parts.outcomes.c.known, 0)
@@ -322,7 +324,7 @@ def facts_of(grant_ids: Sequence[int], today: date) -> dict[int, GrantFacts]:
     ids = list(grant_ids)
     if not ids:
         return {}
-    parts = _parts(today, ids)
+    parts = grant_sums(today, ids)
     # The oldest overdue return by name: its quarter, the earliest when two fall due at once.
     oldest = aliased(QuarterlyReturn)
     oldest_key = (select(func.min(_period_key(oldest))).where(

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from eoi import clock
 from eoi.extensions import db
 from eoi.grants import monitoring
 from eoi.grants.models import (
@@ -21,7 +22,6 @@ from eoi.grants.models import (
     GrantFunding,
     GrantIndicator,
     GrantState,
-    IndicatorTarget,
     Payment,
     PaymentStatus,
 )
@@ -45,7 +45,7 @@ from eoi.reports.published import (
     supported_total,
 )
 from eoi.reports.workbooks import workbook_chunks
-from eoi.returns.models import QuarterlyReturn, ReturnIndicatorValue, ReturnSpend
+from eoi.returns.models import QuarterlyReturn
 from eoi.returns.operations import london_boroughs
 
 # Grants read at a time for a download: each chunk costs the same few statements, and only
@@ -167,21 +167,14 @@ def _period():
     return QuarterlyReturn.financial_year * 10 + QuarterlyReturn.quarter
 
 
-def _latest_reported():
-    """Each grant's latest reported quarter (submitted or accepted), as _period numbers:
-    the return whose spend is the grant's spend to date, and the quarter its targets to
-    date run to (eoi.grants.monitoring)."""
-    return (select(QuarterlyReturn.grant_id, func.max(_period()).label("through"))
-            .where(QuarterlyReturn.status.in_(monitoring.REPORTED))
-            .group_by(QuarterlyReturn.grant_id).subquery("latest"))
+def _sums() -> monitoring.GrantSums:
+    # Totals across the fund: not the overdue returns or milestones, the only sums that
+    # depend on the day.
+    return monitoring.grant_sums(clock.today())
 
 
 def money_totals() -> Money:
-    latest = _latest_reported()
-    spend = (select(func.coalesce(func.sum(ReturnSpend.amount_pence), 0))
-             .join(QuarterlyReturn, QuarterlyReturn.id == ReturnSpend.return_id)
-             .join(latest, (latest.c.grant_id == QuarterlyReturn.grant_id)
-                   & (latest.c.through == _period())))
+    spend = select(func.coalesce(func.sum(_sums().spend.c.pence), 0))
     award = select(func.coalesce(func.sum(Grant.award_pence), 0))
     pooled = select(func.coalesce(func.sum(GrantFunding.amount_pence), 0))
     paid = (select(func.coalesce(func.sum(Payment.amount_pence), 0))
@@ -200,45 +193,16 @@ def funding_by_funder_and_year() -> list[Funding]:
         .order_by(GrantFunding.financial_year, Organisation.name))]
 
 
-def _targets_to_date():
-    """Each grant indicator's target to date: each year's target shared evenly over the
-    quarters the grant delivers in that year, for the quarters done by its latest reported
-    quarter, rounded down (as eoi.grants.monitoring.indicator_progress works it out).
-    A year has 1 to 4 quarters, so twelfths hold every share exactly in whole numbers."""
-    latest = _latest_reported()
-    years = (select(QuarterlyReturn.grant_id, QuarterlyReturn.financial_year,
-                    func.count(QuarterlyReturn.id).label("quarters"),
-                    func.sum(case((_period() <= latest.c.through, 1), else_=0)).label("done"))
-             .join(latest, latest.c.grant_id == QuarterlyReturn.grant_id)
-             .group_by(QuarterlyReturn.grant_id, QuarterlyReturn.financial_year)
-             .subquery("years"))
-    twelfths = IndicatorTarget.target * years.c.done * (literal(12) // years.c.quarters)
-    return (select(IndicatorTarget.grant_indicator_id,
-                   (cast(func.sum(twelfths), BigInteger) // 12).label("target_to_date"))
-            .join(GrantIndicator, GrantIndicator.id == IndicatorTarget.grant_indicator_id)
-            .join(years, (years.c.grant_id == GrantIndicator.grant_id)
-                  & (years.c.financial_year == IndicatorTarget.financial_year))
-            .group_by(IndicatorTarget.grant_indicator_id).subquery("targets"))
-
-
-def _achieved():
-    """Each grant's indicator values added up over its reported returns."""
-    return (select(QuarterlyReturn.grant_id, ReturnIndicatorValue.indicator_id,
-                   func.sum(ReturnIndicatorValue.value).label("achieved"))
-            .join(QuarterlyReturn, QuarterlyReturn.id == ReturnIndicatorValue.return_id)
-            .where(QuarterlyReturn.status.in_(monitoring.REPORTED))
-            .group_by(QuarterlyReturn.grant_id, ReturnIndicatorValue.indicator_id)
-            .subquery("achieved"))
-
-
 def outcome_totals() -> list[tuple[str, str, int, int, int]]:
     """(indicator, unit, achieved, target to date, grants reporting on it) for each
-    indicator some grant reports on, by name and unit, added up across grants."""
-    achieved, targets = _achieved(), _targets_to_date()
+    indicator some grant reports on, by name and unit, added up across grants: each grant's
+    as eoi.grants.monitoring works it out."""
+    sums = _sums()
+    achieved, targets = sums.achieved, sums.targets
     query: Select = (
         select(Indicator.name, Indicator.unit,
-               func.coalesce(func.sum(achieved.c.achieved), 0),
-               func.coalesce(func.sum(targets.c.target_to_date), 0),
+               func.coalesce(func.sum(achieved.c.value), 0),
+               func.coalesce(func.sum(targets.c.twelfths // 12), 0),
                func.count(GrantIndicator.id))
         .join(Indicator, Indicator.id == GrantIndicator.indicator_id)
         .outerjoin(achieved, (achieved.c.grant_id == GrantIndicator.grant_id)
