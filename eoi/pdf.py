@@ -43,12 +43,18 @@ def font_config() -> "FontConfiguration":
     return found
 
 
+# Tagged PDF for people using screen readers (PDF/UA-1): a structure tree of the headings,
+# paragraphs, tables and figures with their alternative text, the language, and the title
+# shown in place of the file name.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def write_pdf(html: str) -> bytes:
     """WeasyPrint on `html`. No base URL: the templates fetch nothing (charts are inline
     SVG), so nothing is looked for on disk or the network."""
     from weasyprint import HTML  # slow to import; most requests never need it
 
-    return HTML(string=html).write_pdf(font_config=font_config())
+    return HTML(string=html).write_pdf(font_config=font_config(), pdf_variant=PDF_VARIANT)
 
 
 def pdf_html(template: str, **context) -> str:
