@@ -463,3 +463,26 @@ def test_only_submitted_bids_of_closed_rounds_are_assessed(client, world):
     sign_in(client, people["manager"].email)
     assert client.get(f"/assessment/eois/{draft.id}/assign").status_code == 403
     assert client.get(f"/assessment/rounds/{draft.round_id}/panel").status_code == 403
+
+
+def test_what_stops_publishing_links_each_bid_to_where_it_is_put_right(app, demo):
+    """The ranking and round pages name the bids to moderate: each is a link to its
+    moderation page, not words to go and look for."""
+    from eoi.eois.models import Eoi
+    from eoi.rounds.models import FundingRound
+    from tests.conftest import signed_in
+
+    with app.app_context():
+        round_one = db.session.scalar(select(FundingRound).where(
+            FundingRound.status == RoundStatus.assessed))
+        [problem] = panel.publishing_problems(round_one)
+        [(reference, eoi_id)] = problem.bids
+        assert db.session.get(Eoi, eoi_id).reference == reference
+        round_id = round_one.id
+    client = signed_in(app, "manager@demo.example")
+    expected = (f'Moderate the disagreements on <a class="govuk-link" '
+                f'href="/assessment/eois/{eoi_id}/moderation">{reference}</a>')
+    for page in (f"/assessment/rounds/{round_id}/ranking", f"/rounds/{round_id}"):
+        assert expected in client.get(page).text, page
+    moderation = client.get(f"/assessment/eois/{eoi_id}/moderation")
+    assert moderation.status_code == 200 and reference in moderation.text

@@ -1,7 +1,7 @@
 """Every step of the panel's work, checked and audited: the panel, assignments, declarations,
 scores, moderation, decisions and publishing. The arithmetic is eoi.scoring's."""
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -443,20 +443,41 @@ def feedback_for(eoi: Eoi) -> list[CriterionFeedback]:
             for c in summary.criteria]
 
 
+class Problem(str):
+    """Why a round cannot move on, in words, naming the bids to put right: each of `bids`
+    (reference, EOI id) is a link to `endpoint`, the page where that is done. Equal to its
+    words, which is all a refusal or the command line shows."""
+
+    before: str
+    bids: tuple[tuple[str, int], ...]
+    after: str
+    endpoint: str
+
+    def __new__(cls, before: str, bids: Sequence[Eoi] = (), after: str = "",
+                endpoint: str = "") -> "Problem":
+        named = tuple((e.reference or str(e), e.id) for e in bids)
+        problem = super().__new__(cls, before + ", ".join(r for r, _ in named) + after)
+        problem.before, problem.bids, problem.after = before, named, after
+        problem.endpoint = endpoint
+        return problem
+
+
 def scoring_problems(funding_round: FundingRound, loaded: RoundBids | None = None
-                     ) -> list[str]:
-    """Why the round cannot yet be marked assessed."""
+                     ) -> list[Problem]:
+    """Why the round cannot yet be marked assessed, each bid linked to its assessors."""
     problems = []
     loaded = loaded or round_bids([funding_round])
     eois = loaded.of(funding_round)
     if not eois:
-        problems.append("No expressions of interest were submitted")
+        problems.append(Problem("No expressions of interest were submitted"))
     for eoi in eois:
         waiting = loaded.scoring.get(eoi.id)
         if waiting:
-            problems.append(f"{eoi.reference} is still with {', '.join(waiting)}")
+            problems.append(Problem("", [eoi], f" is still with {', '.join(waiting)}",
+                                    "assessment.assign"))
         elif not loaded.sheets.get(eoi.id):
-            problems.append(f"{eoi.reference} has no submitted scores")
+            problems.append(Problem("", [eoi], " has no submitted scores",
+                                    "assessment.assign"))
     return problems
 
 
@@ -515,18 +536,20 @@ def _decisions(funding_round: FundingRound) -> list[Decision]:
 
 
 def publishing_problems(funding_round: FundingRound, loaded: RoundBids | None = None
-                        ) -> list[str]:
+                        ) -> list[Problem]:
     """Why the round's decisions cannot be published yet: a bid without a decision, or a
-    disagreement the chair has not moderated in the open."""
+    disagreement the chair has not moderated in the open; each bid linked to where it is
+    put right."""
     loaded = loaded or round_bids([funding_round])
     eois = loaded.of(funding_round)
     problems = []
-    unmoderated = [e.reference or str(e) for e in eois
+    unmoderated = [e for e in eois
                    if (summary := loaded.summary(e)) is not None and summary.needs_moderation]
     if unmoderated:
-        problems.append(f"Moderate the disagreements on {', '.join(unmoderated)}")
-    undecided = [e.reference or str(e) for e in eois if e.decision is None]
+        problems.append(Problem("Moderate the disagreements on ", unmoderated, "",
+                                "assessment.moderation"))
+    undecided = [e for e in eois if e.decision is None]
     if undecided:
-        problems.append(f"Record a decision for {', '.join(undecided)}")
+        problems.append(Problem("Record a decision for ", undecided, "", "assessment.decision"))
     return problems
 

@@ -140,7 +140,7 @@ def status_problems(funding_round: FundingRound, new: RoundStatus, now: datetime
         from eoi.assessment.operations import publishing_problems, scoring_problems
 
         check = scoring_problems if new is RoundStatus.assessed else publishing_problems
-        return check(funding_round)
+        return list[str](check(funding_round))
     return []
 
 
