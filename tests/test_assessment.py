@@ -486,3 +486,21 @@ def test_what_stops_publishing_links_each_bid_to_where_it_is_put_right(app, demo
         assert expected in client.get(page).text, page
     moderation = client.get(f"/assessment/eois/{eoi_id}/moderation")
     assert moderation.status_code == 200 and reference in moderation.text
+
+
+def test_the_ranking_tells_a_suggested_allocation_from_a_recorded_decision(app, demo):
+    """Before moderation a bid the scores would fund may be recorded as reserve: the page
+    says which is the suggestion and which the decision, and that the suggestion waits on
+    moderation."""
+    from eoi.rounds.models import FundingRound
+    from tests.conftest import signed_in
+
+    with app.app_context():
+        round_id = db.session.scalar(select(FundingRound.id).where(
+            FundingRound.status == RoundStatus.assessed))
+    page = signed_in(app, "manager@demo.example").get(
+        f"/assessment/rounds/{round_id}/ranking").text
+    assert ">Suggested by the scores</th>" in page and ">Recorded decision</th>" in page
+    assert "It is a suggestion, not a decision" in page
+    assert page.count("Until the scores are moderated") == page.count(
+        ">Needs moderation</strong>") == 1
