@@ -47,6 +47,18 @@ def test_reconcile_explains_each_broken_rule(lines, confirmed, problem):
     assert any(problem in p for p in result.problems), result.problems
 
 
+def test_a_funder_budgeted_beyond_its_confirmed_pledges_is_told_of_the_pledge_waiting():
+    """A proposed pledge is not money yet: the problem says nothing is confirmed, and that
+    the proposal is waiting for the funder, rather than 'confirmed only £0'."""
+    lines = [Line(2026, "MOPAC", True, 75_00), Line(2026, "Bexley", False, 40_00)]
+    result = reconcile(lines, {}, RULES, proposed={("Bexley", 2026): 40_00})
+    assert result.beyond_pledges
+    assert ("Bexley is down for 4000 in 2026, but has confirmed nothing to the consortium "
+            "for that year; a pledge of 4000 is waiting for Bexley to confirm it"
+            ) in result.problems
+    assert not reconcile([Line(2026, "MOPAC", True, 75_00)], {}, RULES).beyond_pledges
+
+
 @pytest.mark.parametrize("current,new,allowed", [
     (EoiStatus.draft, EoiStatus.submitted, True),
     (EoiStatus.submitted, EoiStatus.withdrawn, True),
@@ -254,3 +266,26 @@ def test_eoi_routes(app, client, world, who):
         if status != expected:
             failures.append(f"{method} {url}: {status}, expected {expected}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_budget_page_links_a_pledge_short_of_the_budget_to_where_it_is_confirmed(
+        client, world):
+    """Bexley's confirmed £50,000 and a proposed £40,000 more, budgeted at £90,000: the page
+    says the £40,000 waits on Bexley, and links to the consortium's pledges."""
+    from eoi.consortia import operations as consortia
+    from eoi.consortia.models import PledgeKind
+    from tests.conftest import borough, mopac, sign_in
+
+    people, eoi = world
+    consortia.record_pledge(eoi.consortium, funder=people["member"].organisation,
+                            financial_year=2026, amount_pence=40_000_00, kind=PledgeKind.cash,
+                            by=people["lead"])
+    for funder, amount in ((mopac(), 150_000_00), (borough("Bexley").organisation, 90_000_00)):
+        operations.add_budget_line(eoi, financial_year=2026, category=CostCategory.delivery,
+                                   funder=funder, amount_pence=amount, by=people["lead"])
+    db.session.commit()
+    sign_in(client, people["lead"].email)
+    page = client.get(f"/eois/{eoi.id}/sections/budget").text
+    assert "a pledge of £40,000 is waiting for London Borough of Bexley to confirm it" in page
+    assert (f'<a class="govuk-link" href="/consortia/{eoi.consortium_id}#pledges">the '
+            f'consortium&#39;s page</a>') in page

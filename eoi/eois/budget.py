@@ -31,6 +31,9 @@ class Reconciliation:
     match_total: int = 0
     by_year: dict[int, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Some funder other than MOPAC is budgeted beyond what it has confirmed: the pledge,
+    # not the budget, may be what needs doing.
+    beyond_pledges: bool = False
 
     @property
     def match_share(self) -> Fraction | None:
@@ -47,8 +50,11 @@ class Reconciliation:
 
 
 def reconcile(lines: list[Line], confirmed: dict[tuple[str, int], int], rules: Rules,
-              year_label=str, money=str) -> Reconciliation:
-    """`confirmed` is the consortium's confirmed (or received) pledges by (funder, year)."""
+              year_label=str, money=str,
+              proposed: dict[tuple[str, int], int] | None = None) -> Reconciliation:
+    """`confirmed` is the consortium's confirmed (or received) pledges by (funder, year);
+    `proposed`, those still waiting for the funder to confirm them."""
+    proposed = proposed or {}
     result = Reconciliation()
     if not lines:
         result.problems.append("Add the budget: no lines yet")
@@ -79,9 +85,15 @@ def reconcile(lines: list[Line], confirmed: dict[tuple[str, int], int], rules: R
     for (funder, year), amount in sorted(by_funder_year.items()):
         pledged = confirmed.get((funder, year), 0)
         if amount > pledged:
+            result.beyond_pledges = True
+            waiting = proposed.get((funder, year), 0)
+            so_far = (f"has confirmed only {money(pledged)}" if pledged
+                      else "has confirmed nothing")
             result.problems.append(
-                f"{funder} is down for {money(amount)} in {year_label(year)}, but has confirmed "
-                f"only {money(pledged)} to the consortium for that year")
+                f"{funder} is down for {money(amount)} in {year_label(year)}, but {so_far} "
+                f"to the consortium for that year"
+                + (f"; a pledge of {money(waiting)} is waiting for {funder} to confirm it"
+                   if waiting else ""))
     if result.total and result.match_total * 100 < rules.min_match_percent * result.total:
         result.problems.append(
             f"Match funding is {result.match_percent_label} of the total; the round asks for "

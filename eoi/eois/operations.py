@@ -71,17 +71,20 @@ def start_eoi(consortium: Consortium, funding_round: FundingRound, *, by) -> Eoi
 
 def budget_reconciliation(eoi: Eoi):
     confirmed: dict[tuple[str, int], int] = {}
+    proposed: dict[tuple[str, int], int] = {}
     for pledge in eoi.consortium.pledges:
+        key = (pledge.funder.name, pledge.financial_year)
         if pledge.status in (PledgeStatus.confirmed, PledgeStatus.received):
-            key = (pledge.funder.name, pledge.financial_year)
             confirmed[key] = confirmed.get(key, 0) + pledge.amount_pence
+        elif pledge.status is PledgeStatus.proposed:
+            proposed[key] = proposed.get(key, 0) + pledge.amount_pence
     lines = [Line(line.financial_year, line.funder.name,
                   line.funder.type is OrganisationType.mopac, line.amount_pence)
              for line in eoi.budget_lines]
     rules = Rules(eoi.funding_round.first_financial_year, eoi.funding_round.last_financial_year,
                   eoi.funding_round.envelope_pence, eoi.funding_round.min_match_percent)
     return reconcile(lines, confirmed, rules, year_label=financial_year_label,
-                     money=format_pence)
+                     money=format_pence, proposed=proposed)
 
 
 def mopac_requests(eoi_ids) -> dict[int, int]:
