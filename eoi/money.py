@@ -33,3 +33,12 @@ def financial_year_of(day: date) -> int:
 
 def financial_year_label(start_year: int) -> str:
     return f"{start_year} to {start_year + 1}"
+
+
+def financial_years_label(first: int, last: int) -> str:
+    """A span of financial years: "2026 to 2027" for one; for more, the months it runs,
+    "April 2026 to March 2029 (3 financial years)", where chaining the years' own labels
+    would read "2026 to 2027 to 2028 to 2029"."""
+    if last == first:
+        return financial_year_label(first)
+    return f"April {first} to March {last + 1} ({last - first + 1} financial years)"

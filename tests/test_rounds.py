@@ -233,3 +233,23 @@ def test_round_routes(app, client, users_by_role, who, state):
         if status != expected:
             failures.append(f"{method} {url} ({state}): {status}, expected {expected}")
     assert not failures, "\n".join(failures)
+
+
+def test_a_rounds_years_read_as_one_span():
+    from eoi.money import financial_years_label
+
+    assert financial_years_label(2026, 2026) == "2026 to 2027"
+    assert financial_years_label(2027, 2028) == "April 2027 to March 2029 (2 financial years)"
+
+
+def test_the_rounds_pages_never_chain_years_into_one_another(app, demo):
+    from tests.conftest import signed_in
+
+    client = signed_in(app, "manager@demo.example")
+    pages = [client.get("/rounds").text]
+    with app.app_context():
+        ids = list(db.session.scalars(select(FundingRound.id)))
+    pages += [client.get(f"/rounds/{i}").text for i in ids]
+    for page in pages:
+        assert not re.search(r"\d{4} to \d{4} to \d{4}", page)
+    assert any("financial years)" in page for page in pages)

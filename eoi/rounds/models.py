@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoi import clock
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.extensions import Model, db
+from eoi.money import financial_years_label
 from eoi.reference.models import Indicator, Priority
 
 if TYPE_CHECKING:
@@ -88,6 +89,10 @@ class FundingRound(Versioned, Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def years_label(self) -> str:
+        return financial_years_label(self.first_financial_year, self.last_financial_year)
 
     @property
     def total_weight(self) -> int:
