@@ -253,3 +253,17 @@ def test_the_rounds_pages_never_chain_years_into_one_another(app, demo):
     for page in pages:
         assert not re.search(r"\d{4} to \d{4} to \d{4}", page)
     assert any("financial years)" in page for page in pages)
+
+
+def test_outcomes_keep_their_capitals_on_the_round_page(app, demo):
+    """An outcome's title is a name: "…affected by CSE", never "…affected by cse"."""
+    from eoi.reference.models import Outcome
+    from tests.conftest import signed_in
+
+    client = signed_in(app, "manager@demo.example")
+    with app.app_context():
+        ids = list(db.session.scalars(select(FundingRound.id)))
+        titles = list(db.session.scalars(select(Outcome.title)))
+    pages = "".join(client.get(f"/rounds/{i}").text for i in ids)
+    shown = [t for t in titles if f"under the outcome “{t}”" in pages]
+    assert shown and not any(t.lower() in pages for t in shown if t.lower() != t)

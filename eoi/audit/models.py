@@ -45,3 +45,15 @@ class AuditEntry(Model):
     @property
     def actor_name(self) -> str:
         return self.user.full_name if self.user else "System"
+
+    @property
+    def about_the_actor(self) -> bool:
+        """The person did it to their own account (signing in, changing their password):
+        naming them as the subject too would say it twice."""
+        return self.subject_type == "User" and self.subject_id == self.user_id
+
+    @property
+    def in_words(self) -> str:
+        """One line for a feed: "Approved the milestone (GRT-1), by Morgan Adeyemi"."""
+        subject = "" if self.about_the_actor else f" ({self.subject_label})"
+        return f"{self.summary}{subject}, by {self.actor_name}"
