@@ -504,3 +504,13 @@ def test_the_ranking_tells_a_suggested_allocation_from_a_recorded_decision(app, 
     assert "It is a suggestion, not a decision" in page
     assert page.count("Until the scores are moderated") == page.count(
         ">Needs moderation</strong>") == 1
+
+
+def test_a_panel_members_dashboard_counts_the_bids_waiting_on_them(client, closed_round):
+    people, first, _second = closed_round
+    panel.assign(first, people["a"], by=people["manager"], now=clock.now())
+    db.session.commit()
+    sign_in(client, people["a"].email)
+    page = client.get("/dashboard").text
+    assert ('<a class="govuk-link" href="/assessment">1 bid to declare or score</a>'
+            in page)

@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from eoi import clock
 from eoi.accounts.models import Role, User
-from eoi.assessment.models import Assessment, AssessmentStatus
 from eoi.audit.models import AuditEntry
 from eoi.consortia.models import (
     Consortium,
@@ -19,10 +18,12 @@ from eoi.consortia.models import (
     ConsortiumPartner,
     MembershipStatus,
 )
+from eoi.dashboard import needs
 from eoi.extensions import db
 from eoi.grants.models import Grant, GrantPartner, GrantState, Milestone, MilestoneStatus
 from eoi.reference.models import Organisation
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
+from eoi.rounds.models import FundingRound
 
 dashboard_bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -41,6 +42,7 @@ def fund_manager_overview() -> dict:
             select(func.count(Organisation.id)).where(Organisation.is_archived.is_(False))
         ),
         "consortia": db.session.scalar(select(func.count(Consortium.id))),
+        "rounds": db.session.scalar(select(func.count(FundingRound.id))),
         "recent_activity": db.session.scalars(
             select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(5)
         ).all(),
@@ -117,6 +119,19 @@ def reporting_due(user) -> list[tuple]:
     return sorted(due, key=lambda item: item[0])[:SHOWN]
 
 
+def needs_of(user) -> dict[str, list[needs.Need]]:
+    """What waits on this person, by the part of the dashboard it belongs to."""
+    found = {}
+    now = clock.now()
+    if user.is_fund_manager:
+        found["fund_manager"] = needs.fund_manager_needs(clock.today(), now)
+    if user.has_role(Role.commissioner):
+        found["commissioner"] = needs.commissioner_needs(user, now)
+    if user.has_role(Role.panel_member):
+        found["panel"] = needs.panel_needs(user)
+    return found
+
+
 @dashboard_bp.get("")
 @login_required
 def index():
@@ -125,9 +140,5 @@ def index():
     return render_template(
         "dashboard/index.html", title="Dashboard", Role=Role, overview=overview,
         consortia=consortia, consortia_count=consortia_count, invitations=invitations,
-        reporting=reporting_due(current_user),
-        assessments_to_do=db.session.scalar(select(func.count(Assessment.id)).where(
-            Assessment.assessor_id == current_user.id,
-            Assessment.status.in_([AssessmentStatus.awaiting_declaration,
-                                   AssessmentStatus.in_progress]))),
+        reporting=reporting_due(current_user), needs=needs_of(current_user),
     )

@@ -1,0 +1,202 @@
+"""What needs each person now: the things waiting on them, counted in SQL, each with the
+page where it is done (an endpoint and its arguments), so the dashboard is one click from
+the work. A few of each kind are named; counts say how many there are in all.
+
+Plain functions of a person and a day, usable without a request: the dashboard view turns
+each Need into a link."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import joinedload, selectinload
+
+from eoi.accounts.models import User
+from eoi.assessment.models import Assessment, Decision
+from eoi.assessment.operations import STILL_SCORING
+from eoi.consortia.models import Consortium, Pledge, PledgeStatus
+from eoi.eois.models import Eoi, EoiStatus
+from eoi.extensions import db
+from eoi.formatting import closing_time
+from eoi.grants import monitoring
+from eoi.grants.models import Grant, GrantState, Milestone, MilestoneStatus
+from eoi.grants.operations import FUNDED
+from eoi.grants.status import Rag
+from eoi.money import format_pence
+from eoi.reference.models import Organisation, OrganisationType
+from eoi.returns.models import QuarterlyReturn, ReturnStatus
+from eoi.rounds.models import FundingRound, RoundStatus
+
+# Named one by one, at most; the rest are counted.
+NAMED = 5
+# An open round comes onto the fund team's list this long before it closes.
+CLOSING_SOON = timedelta(days=14)
+# Decisions stay on a commissioner's dashboard this long after they are made.
+DECISIONS_SHOWN_FOR = timedelta(days=120)
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing waiting on the person: `text` is the link's words, `endpoint` and
+    `arguments` the page where it is done, `detail` a few words after the link."""
+
+    text: str
+    endpoint: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _and_more(needs: list[Need], total: int, what: str, endpoint: str,
+              arguments: dict[str, Any] | None = None) -> list[Need]:
+    if total > len(needs):
+        needs.append(Need(f"{_plural(total - len(needs), what, what + 's')} more",
+                          endpoint, arguments or {}))
+    return needs
+
+
+# The fund team ------------------------------------------------------------------------------
+
+def fund_manager_needs(today: date, now) -> list[Need]:
+    needs: list[Need] = []
+    submitted = _count(select(QuarterlyReturn.id)
+                       .where(QuarterlyReturn.status == ReturnStatus.submitted))
+    if submitted:
+        needs.append(Need(_plural(submitted, "quarterly return to review",
+                                  "quarterly returns to review"),
+                          "returns.index", {"status": ReturnStatus.submitted.value}))
+    needs += _milestones_to_check()
+    needs += _rounds_to_move_on(now)
+    needs += _pledges_to_confirm(Organisation.type == OrganisationType.mopac)
+    awaiting = _count(select(Decision.id).join(Decision.eoi).join(Eoi.funding_round).where(
+        Decision.outcome.in_(FUNDED), FundingRound.status == RoundStatus.decided,
+        ~select(Grant.id).where(Grant.eoi_id == Decision.eoi_id).exists()))
+    if awaiting:
+        needs.append(Need(_plural(awaiting, "decision to fund waiting for its grant",
+                                  "decisions to fund waiting for their grants"),
+                          "grants.index"))
+    statuses = monitoring.rag_sql(today)
+    counts: dict[str, int] = dict(db.session.execute(
+        select(statuses.c.rag, func.count()).join(Grant, Grant.id == statuses.c.grant_id)
+        .where(Grant.state != GrantState.closed).group_by(statuses.c.rag)).all())
+    for rag in (Rag.red, Rag.amber):
+        if counts.get(rag.value):
+            needs.append(Need(_plural(counts[rag.value], f"grant at {rag.title.lower()}",
+                                      f"grants at {rag.title.lower()}"),
+                              "grants.index", {"status": rag.value}))
+    return needs
+
+
+def _milestones_to_check() -> list[Need]:
+    waiting = select(Milestone).where(Milestone.status == MilestoneStatus.submitted)
+    named = db.session.scalars(waiting.order_by(Milestone.due_on, Milestone.id).limit(NAMED)
+                               .options(joinedload(Milestone.grant))).all()
+    needs = [Need(f"Check the evidence for “{m.title}”", "grants.milestone",
+                  {"milestone_id": m.id}, f"on {m.grant.reference}") for m in named]
+    return _and_more(needs, _count(waiting), "milestone to check", "grants.index")
+
+
+def _rounds_to_move_on(now) -> list[Need]:
+    rounds = db.session.scalars(
+        select(FundingRound).where(FundingRound.status.in_(
+            [RoundStatus.draft, RoundStatus.open, RoundStatus.closed, RoundStatus.assessed]))
+        .order_by(FundingRound.closes_at)).all()
+    needs = []
+    for funding_round in rounds:
+        if funding_round.status is RoundStatus.draft:
+            needs.append(Need(f"Finish setting up {funding_round.title}", "rounds.show",
+                              {"round_id": funding_round.id}, "and open it"))
+        elif funding_round.status is RoundStatus.open:
+            if funding_round.closes_at - now <= CLOSING_SOON:
+                needs.append(Need(f"{funding_round.title} closes soon", "rounds.show",
+                                  {"round_id": funding_round.id}, "see who has submitted"))
+        elif funding_round.status is RoundStatus.closed:
+            needs.append(Need(f"Get the bids of {funding_round.title} scored",
+                              "assessment.ranking", {"round_id": funding_round.id},
+                              "assign the panel and mark the round assessed"))
+        else:
+            needs.append(Need(f"Moderate and publish the decisions on {funding_round.title}",
+                              "assessment.ranking", {"round_id": funding_round.id}))
+    return needs
+
+
+def _pledges_to_confirm(funders) -> list[Need]:
+    waiting = (select(Pledge).join(Organisation, Organisation.id == Pledge.funder_id)
+               .where(Pledge.status == PledgeStatus.proposed, funders))
+    named = db.session.scalars(waiting.order_by(Pledge.id).limit(NAMED).options(
+        joinedload(Pledge.consortium), joinedload(Pledge.funder))).all()
+    needs = [Need(f"Confirm {p.funder.name}'s pledge of {format_pence(p.amount_pence)}",
+                  "consortia.pledge_status", {"consortium_id": p.consortium_id, "pledge_id": p.id},
+                  f"to {p.consortium.name}") for p in named]
+    return _and_more(needs, _count(waiting), "pledge to confirm", "consortia.index")
+
+
+# Commissioners ----------------------------------------------------------------------------
+
+def commissioner_needs(user: User, now) -> list[Need]:
+    drafts = (select(Eoi).where(Eoi.status == EoiStatus.draft, Eoi.edited_by(user))
+              .join(Eoi.funding_round).where(FundingRound.status == RoundStatus.open))
+    named = db.session.scalars(drafts.order_by(FundingRound.closes_at, Eoi.id).limit(NAMED)
+                               .options(selectinload(Eoi.sections),
+                                        joinedload(Eoi.funding_round),
+                                        joinedload(Eoi.consortium))).all()
+    needs = []
+    for eoi in named:
+        left = sum(not s.is_complete for s in eoi.sections)
+        needs.append(Need(f"Finish the EOI of {eoi.consortium.name}", "eois.show",
+                          {"eoi_id": eoi.id},
+                          (f"{_plural(left, 'section', 'sections')} to complete, "
+                           if left else "ready to submit, ")
+                          + f"the round closes at {closing_time(eoi.funding_round.closes_at)}"))
+    _and_more(needs, _count(drafts), "draft", "eois.index", {"status": "draft"})
+    needs += _eois_to_start(user, now)
+    if user.organisation_id is not None:
+        needs += _pledges_to_confirm(Pledge.funder_id == user.organisation_id)
+    decided = db.session.scalars(
+        select(Decision).join(Decision.eoi).where(Eoi.decision_seen_by(user),
+                                                  Decision.decided_at >= now - DECISIONS_SHOWN_FOR)
+        .order_by(Decision.decided_at.desc()).limit(NAMED)
+        .options(joinedload(Decision.eoi).joinedload(Eoi.consortium))).all()
+    needs += [Need(f"Read the decision on {d.eoi.reference}", "eois.show", {"eoi_id": d.eoi_id},
+                   f"{d.eoi.consortium.name}: {d.outcome.title.lower()}"
+                   + (f", {format_pence(d.amount_awarded_pence)}"
+                      if d.amount_awarded_pence else "")) for d in decided]
+    return needs
+
+
+def _eois_to_start(user: User, now) -> list[Need]:
+    """Open rounds a consortium the person may start for (eois.views.start) has no EOI in."""
+    mine = or_(Consortium.lead_id == user.id,
+               Consortium.id.in_(Consortium.ids_with_member_officer(user)))
+    not_started = ~select(Eoi.id).where(Eoi.consortium_id == Consortium.id,
+                                        Eoi.round_id == FundingRound.id).exists()
+    pairs = db.session.execute(
+        # Every open round for every consortium of theirs: a product meant as such.
+        select(Consortium, FundingRound).join(FundingRound, true())
+        .where(mine, not_started, FundingRound.status == RoundStatus.open,
+               FundingRound.opens_at <= now, FundingRound.closes_at > now)
+        .order_by(FundingRound.closes_at, Consortium.name).limit(NAMED)).all()
+    return [Need(f"Start an EOI for {funding_round.title}", "consortia.show",
+                 {"consortium_id": consortium.id, "_anchor": "eois"},
+                 f"with {consortium.name}, by {closing_time(funding_round.closes_at)}")
+            for consortium, funding_round in pairs]
+
+
+# Panel members -----------------------------------------------------------------------------
+
+def panel_needs(user: User) -> list[Need]:
+    waiting = (select(Assessment).where(Assessment.assessor_id == user.id,
+                                        Assessment.status.in_(STILL_SCORING)))
+    total = _count(waiting)
+    if not total:
+        return []
+    return [Need(_plural(total, "bid to declare or score", "bids to declare or score"),
+                 "assessment.index")]
