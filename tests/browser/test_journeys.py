@@ -125,7 +125,7 @@ def test_fund_manager_runs_accounts_and_reference_data(page, demo):
     page.get_by_role("link", name="South East", exact=True).click()
     page.get_by_label("Name").fill("South East London")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator("#bcus ~ table").first).to_contain_text("South East London")
+    expect(page.locator("#bcus ~ .eoi-scroll table").first).to_contain_text("South East London")
     page.get_by_role("link", name="Greenwich", exact=True).click()
     assert_accessible(page)
     page.goto("/admin/reference")
