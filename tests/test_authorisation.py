@@ -59,6 +59,7 @@ ACCESS = {
     # No sign-in: calendar programs fetch it. The secret in the address is the key, and an
     # unknown or stopped one is 404 to everyone; tests/test_calendars.py checks it.
     "calendars.feed": PER_RECORD,
+    "admin.index": FUND_MANAGER,
     "admin.users": FUND_MANAGER,
     "admin.user_new": FUND_MANAGER,
     "admin.user_edit": FUND_MANAGER,

@@ -47,6 +47,12 @@ from eoi.writes import confirmed_action, handle_form
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@admin_bp.get("")
+@fund_manager_only
+def index():
+    """The fund team's administration, one entry in the navigation for its four parts."""
+    return render_template("admin/index.html", title="Administration")
+
 
 def _form_values(form, *fields) -> dict:
     return {field: getattr(form, field).data for field in fields}

@@ -59,3 +59,22 @@ def test_the_partner_reaches_the_overdue_return(page, demo):  # noqa: F811
     expect(page.locator("main h1")).to_contain_text("return")
     assert_accessible(page)
     expect(page.get_by_role("heading", name="Fill it in as a spreadsheet")).to_be_visible()
+
+
+def test_a_fund_managers_navigation_takes_two_rows_at_most_at_1280_px(page, demo):  # noqa: F811
+    """The administration pages are one entry (Administration), as the GOV.UK service
+    navigation pattern suggests: the fund team's menu took three rows of the 960 px page,
+    now two."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _dashboard(page, "manager@demo.example")
+    tops = page.eval_on_selector_all(
+        ".govuk-service-navigation__item",
+        "items => items.map(item => Math.round(item.getBoundingClientRect().top))")
+    texts = page.eval_on_selector_all(".govuk-service-navigation__item",
+                                      "items => items.map(item => item.textContent.trim())")
+    assert len(tops) > 5 and len(set(tops)) <= 2, " ".join(
+        f"{text}@{top}" for text, top in zip(texts, tops, strict=True))
+    _click(page, "Administration", "Administration")
+    for part in ("Users", "Organisations", "Reference data", "Audit trail"):
+        expect(page.get_by_role("main").get_by_role("link", name=part, exact=True)
+               ).to_be_visible()

@@ -7,7 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, delivered
-from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (the demo fixture)
+from tests.browser.test_journeys import (  # noqa: F401  (the demo fixture)
+    demo,
+    open_administration,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo")]
 
@@ -33,7 +37,7 @@ def _choose_password(page, password: str, button: str) -> None:
 def test_a_fund_manager_invites_a_person_who_sets_a_password_and_signs_in(
         page, outbox, live_server, chromium):
     sign_in(page, "manager@demo.example")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Users").click()
+    open_administration(page, "Users")
     page.get_by_role("button", name="Invite a person").click()
     expect(page.locator("h1")).to_have_text("Invite a person")
     assert_accessible(page)

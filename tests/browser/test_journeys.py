@@ -36,6 +36,14 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def open_administration(page, part: str) -> None:
+    """A fund manager's Administration, in the navigation, then one of its parts."""
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Administration").click()
+    expect(page.locator("h1")).to_have_text("Administration")
+    assert_accessible(page)
+    page.get_by_role("main").get_by_role("link", name=part, exact=True).click()
+
+
 def test_public_pages_are_accessible(page, demo):
     for path, heading in [
         ("/", "London Co-commissioning Fund"),
@@ -67,7 +75,7 @@ def test_each_demo_account_signs_in_to_its_dashboard(page, demo, email):
     expect(page.locator("h1")).to_have_text("Dashboard")
     expect(page.get_by_role("heading", name=DASHBOARD_SECTION[email])).to_be_visible()
     navigation = page.get_by_role("navigation", name="Menu")
-    admin_link = navigation.get_by_role("link", name="Users")
+    admin_link = navigation.get_by_role("link", name="Administration")
     expect(admin_link).to_have_count(1 if email == "manager@demo.example" else 0)
     assert_accessible(page)
 
@@ -86,7 +94,7 @@ def test_each_demo_account_signs_in_to_its_dashboard(page, demo, email):
 def test_fund_manager_runs_accounts_and_reference_data(page, demo):
     sign_in(page, "manager@demo.example")
 
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Users").click()
+    open_administration(page, "Users")
     expect(page.locator("h1")).to_have_text("Users")
     assert_accessible(page)
 
@@ -136,7 +144,7 @@ def test_fund_manager_runs_accounts_and_reference_data(page, demo):
     page.get_by_role("link", name="Young people engaged with support").click()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Audit trail").click()
+    open_administration(page, "Audit trail")
     expect(page.locator("table")).to_contain_text("user.deactivated")
     expect(page.locator("table")).to_contain_text("basiccommandunit.updated")
     assert_accessible(page)
