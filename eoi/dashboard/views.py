@@ -124,7 +124,7 @@ def needs_of(user) -> dict[str, list[needs.Need]]:
     found = {}
     now = clock.now()
     if user.is_fund_manager:
-        found["fund_manager"] = needs.fund_manager_needs(clock.today(), now)
+        found["fund_manager"] = needs.fund_manager_needs(now)
     if user.has_role(Role.commissioner):
         found["commissioner"] = needs.commissioner_needs(user, now)
     if user.has_role(Role.panel_member):
