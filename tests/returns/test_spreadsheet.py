@@ -262,7 +262,7 @@ def test_unknown_repeated_and_missing_rows_are_problems():
 # Counts -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["twelve", 2.5, -3, "-3", True, datetime(2026, 5, 1), "12.5",
+@pytest.mark.parametrize("value", ["twelve", 2.5, -2.5, True, datetime(2026, 5, 1), "12.5",
                                    "#VALUE!"])
 def test_a_count_that_is_not_a_whole_number_is_placed_at_its_row(value):
     content = edited({("gender:female", 4): value}, complete_figures())
@@ -272,6 +272,31 @@ def test_a_count_that_is_not_a_whole_number_is_placed_at_its_row(value):
         f"Row {row_of(sheet, 'gender:female')}, New",
         "Gender, Female: enter a whole number of young people, like 12",
         breakdown_field("gender", "female", "new"))
+
+
+@pytest.mark.parametrize("value", [-1, "-3", -3.0])
+def test_a_count_below_zero_is_told_as_such_not_as_not_a_whole_number(value):
+    content = edited({("gender:female", 4): value}, complete_figures())
+    _, sheet = open_sheet(content)
+    assert read(content).problems[0] == SheetProblem(
+        f"Row {row_of(sheet, 'gender:female')}, New",
+        "Gender, Female: enter 0 or more; a count cannot be below 0",
+        breakdown_field("gender", "female", "new"))
+
+
+def test_one_upload_lists_every_problem_at_once():
+    """The workshop's upload: a count of -1 and an email address in the case study, both
+    reported by the first upload, each at its row."""
+    content = edited({("gender:female", 4): -1,
+                      ("narrative:case_study", 2): "Write to jane.doe@example.org"},
+                     complete_figures())
+    _, sheet = open_sheet(content)
+    problems = read(content).problems
+    assert [p.where for p in problems] == [
+        f"Row {row_of(sheet, 'gender:female')}, New",
+        f"Row {row_of(sheet, 'narrative:case_study')}, Anonymised case study"]
+    assert "cannot be below 0" in problems[0].message
+    assert "looks like an email address" in problems[1].message
 
 
 @pytest.mark.parametrize("value", ["7", " 7 ", 7.0, "7.0"])

@@ -40,12 +40,18 @@ def _decimal(value: Any, *, pounds: bool = False) -> Decimal | None:
     raise ValueError(value)  # a date, a time or anything else openpyxl can return
 
 
+class BelowZero(ValueError):
+    """A whole number that is negative: told apart from one that is not a whole number."""
+
+
 def _whole_number(value: Any) -> int | None:
     number = _decimal(value)
     if number is None:
         return None
-    if number < 0 or number != number.to_integral_value():
+    if number != number.to_integral_value():
         raise ValueError(value)
+    if number < 0:
+        raise BelowZero(value)
     return int(number)
 
 

@@ -69,6 +69,8 @@ NOT_SAID_WHICH = (
 
 COUNT_PROBLEM = "{label}: enter a whole number of young people, like 12"
 INDICATOR_PROBLEM = "{label}: enter a whole number, like 12"
+# -1 is a whole number: what is wrong with it is that it is below zero.
+NEGATIVE_COUNT = "{label}: enter 0 or more; a count cannot be below 0"
 AMOUNT_PROBLEM = "{label}: enter the amount in pounds, like 1250.50"
 PENCE_PROBLEM = "{label}: enter the amount in pounds and pence, like 1250.50, with no more \
 than 2 numbers after the decimal point"

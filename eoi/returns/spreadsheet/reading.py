@@ -31,6 +31,7 @@ from eoi.returns.figures import (
 )
 from eoi.returns.privacy import MAX_TEXT_LENGTH, explain, find_personal_data
 from eoi.returns.spreadsheet.cells import (
+    BelowZero,
     _is_blank,
     _normal_name,
     _pence,
@@ -58,6 +59,7 @@ from eoi.returns.spreadsheet.layout import (
     MAX_ROWS,
     MAX_UNPACKED,
     NARRATIVE,
+    NEGATIVE_COUNT,
     NEW,
     NO_RETURN_SHEET,
     NOT_A_RETURN,
@@ -287,6 +289,9 @@ class _Reader:
                problem: str = COUNT_PROBLEM) -> int | None:
         try:
             return _whole_number(values[column - 1])
+        except BelowZero:
+            self._problem(number, column, NEGATIVE_COUNT.format(label=label))
+            return None
         except ValueError:
             self._problem(number, column, problem.format(label=label))
             return None
