@@ -57,3 +57,14 @@ def test_a_commissioners_dashboard_says_what_needs_them(app, demo):
 def test_a_panel_member_with_nothing_to_score_is_told_so(app, demo):
     page = signed_in(app, "panel1@demo.example").get("/dashboard").text
     assert '<p class="govuk-body" id="panel-needs">Nothing is waiting for you.' in page
+
+
+def test_what_is_not_named_is_counted_in_words():
+    from eoi.dashboard.needs import Need, _and_more
+
+    named = [Need(f"Pledge {n}", "consortia.index") for n in range(5)]
+    more = _and_more(list(named), 7, "pledge to confirm", "pledges to confirm",
+                     "consortia.index")
+    assert more[-1].text == "2 more pledges to confirm"
+    assert _and_more(named[:1], 2, "draft", "drafts", "eois.index")[-1].text == "1 more draft"
+    assert _and_more(list(named), 5, "draft", "drafts", "eois.index") == named

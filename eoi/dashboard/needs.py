@@ -54,11 +54,13 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
-def _and_more(needs: list[Need], total: int, what: str, endpoint: str,
+def _and_more(needs: list[Need], total: int, one: str, many: str, endpoint: str,
               arguments: dict[str, Any] | None = None) -> list[Need]:
+    """The needs named, and a link to the rest when there are more than NAMED."""
     if total > len(needs):
-        needs.append(Need(f"{_plural(total - len(needs), what, what + 's')} more",
-                          endpoint, arguments or {}))
+        rest = total - len(needs)
+        needs.append(Need(f"{rest:,} more {one if rest == 1 else many}", endpoint,
+                          arguments or {}))
     return needs
 
 
@@ -96,7 +98,8 @@ def _milestones_to_check() -> list[Need]:
                                .options(joinedload(Milestone.grant))).all()
     needs = [Need(f"Check the evidence for “{m.title}”", "grants.milestone",
                   {"milestone_id": m.id}, f"on {m.grant.reference}") for m in named]
-    return _and_more(needs, _count(waiting), "milestone to check", "grants.index")
+    return _and_more(needs, _count(waiting), "milestone to check", "milestones to check",
+                     "grants.index")
 
 
 def _rounds_to_move_on(now) -> list[Need]:
@@ -131,7 +134,8 @@ def _pledges_to_confirm(funders) -> list[Need]:
     needs = [Need(f"Confirm {p.funder.name}'s pledge of {format_pence(p.amount_pence)}",
                   "consortia.pledge_status", {"consortium_id": p.consortium_id, "pledge_id": p.id},
                   f"to {p.consortium.name}") for p in named]
-    return _and_more(needs, _count(waiting), "pledge to confirm", "consortia.index")
+    return _and_more(needs, _count(waiting), "pledge to confirm", "pledges to confirm",
+                     "consortia.index")
 
 
 # Commissioners ----------------------------------------------------------------------------
@@ -151,7 +155,7 @@ def commissioner_needs(user: User, now) -> list[Need]:
                           (f"{_plural(left, 'section', 'sections')} to complete, "
                            if left else "ready to submit, ")
                           + f"the round closes at {closing_time(eoi.funding_round.closes_at)}"))
-    _and_more(needs, _count(drafts), "draft", "eois.index", {"status": "draft"})
+    _and_more(needs, _count(drafts), "draft", "drafts", "eois.index", {"status": "draft"})
     needs += _eois_to_start(user, now)
     if user.organisation_id is not None:
         needs += _pledges_to_confirm(Pledge.funder_id == user.organisation_id)
