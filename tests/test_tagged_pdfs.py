@@ -18,6 +18,9 @@ from eoi.returns.models import QuarterlyReturn, ReturnStatus
 from eoi.rounds.models import FundingRound, RoundStatus
 from tests.conftest import signed_in
 
+# The PDFs' structure is WeasyPrint's, whatever the database the figures came from.
+pytestmark = pytest.mark.one_database
+
 
 def _structure(node, found: list[tuple[str, str]]) -> None:
     """(structure type, alternative text) of every element under `node`, in order."""

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 
 def _dashboard(page, email: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 PAGES_EACH = 12
 PEOPLE = ["manager@demo.example", "lead.greenwich@demo.example",
