@@ -19,8 +19,8 @@ from eoi.consortia.models import Consortium, Pledge, PledgeStatus
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.extensions import db
 from eoi.formatting import closing_time
-from eoi.grants.models import Grant, Milestone, MilestoneStatus
-from eoi.grants.operations import FUNDED
+from eoi.grants.models import Milestone, MilestoneStatus
+from eoi.grants.operations import awaiting_grants
 from eoi.grants.status import Rag
 from eoi.money import format_pence
 from eoi.reference.models import Organisation, OrganisationType
@@ -77,9 +77,7 @@ def fund_manager_needs(now) -> list[Need]:
     needs += _milestones_to_check()
     needs += _rounds_to_move_on(now)
     needs += _pledges_to_confirm(Organisation.type == OrganisationType.mopac)
-    awaiting = _count(select(Decision.id).join(Decision.eoi).join(Eoi.funding_round).where(
-        Decision.outcome.in_(FUNDED), FundingRound.status == RoundStatus.decided,
-        ~select(Grant.id).where(Grant.eoi_id == Decision.eoi_id).exists()))
+    awaiting = _count(awaiting_grants())
     if awaiting:
         needs.append(Need(_plural(awaiting, "decision to fund waiting for its grant",
                                   "decisions to fund waiting for their grants"),

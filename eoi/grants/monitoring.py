@@ -284,27 +284,27 @@ def grant_sums(today: date, grant_ids: Sequence[int] | None = None) -> GrantSums
 def rag_sql(today: date) -> Subquery:
     """(grant_id, rag) for every grant: its red, amber or green on `today`, as status_of
     gives it, with rag one of Rag's values."""
-    parts = grant_sums(today)
-    spent = func.coalesce(parts.spend.c.pence, 0)
-    profiled = func.coalesce(parts.profile.c.twelfths, 0) // _TWELFTHS
-    known = func.coalesce(parts.outcomes.c.known, 0)
-    overdue, late = parts.overdue, func.coalesce(parts.late.c.milestones, 0)
+    sums = grant_sums(today)
+    spent = func.coalesce(sums.spend.c.pence, 0)
+    profiled = func.coalesce(sums.profile.c.twelfths, 0) // _TWELFTHS
+    known = func.coalesce(sums.outcomes.c.known, 0)
+    overdue, late = sums.overdue, func.coalesce(sums.late.c.milestones, 0)
 
     def outcomes_below(threshold: Fraction) -> ColumnElement[bool]:
-        return and_(known > 0, parts.outcomes.c.ratios
+        return and_(known > 0, sums.outcomes.c.ratios
                     < known * float(threshold) - _OUTCOME_TOLERANCE)
 
     red = or_(
         overdue.c.oldest < today - timedelta(days=RETURN_RED_AFTER_DAYS),
         and_(profiled > 0, or_(_below(spent, SPEND_RED_BELOW, profiled),
                                _above(spent, SPEND_RED_ABOVE, profiled))),
-        spent > func.coalesce(parts.pooled.c.pence, 0),
+        spent > func.coalesce(sums.pooled.c.pence, 0),
         outcomes_below(OUTCOMES_RED_BELOW),
         late >= MILESTONES_RED_FROM,
     )
     amber = or_(
         overdue.c.oldest.is_not(None),
-        parts.sent_back.c.grant_id.is_not(None),
+        sums.sent_back.c.grant_id.is_not(None),
         and_(profiled > 0, or_(_below(spent, SPEND_AMBER_BELOW, profiled),
                                _above(spent, SPEND_AMBER_ABOVE, profiled))),
         outcomes_below(OUTCOMES_AMBER_BELOW),
@@ -312,7 +312,7 @@ def rag_sql(today: date) -> Subquery:
     )
     rag = case((red, Rag.red.value), (amber, Rag.amber.value), else_=Rag.green.value)
     query = select(Grant.id.label("grant_id"), rag.label("rag"))
-    for part in parts.per_grant:
+    for part in sums.per_grant:
         query = query.outerjoin(part, part.c.grant_id == Grant.id)
     return query.subquery("rag")
 
@@ -324,23 +324,23 @@ def facts_of(grant_ids: Sequence[int], today: date) -> dict[int, GrantFacts]:
     ids = list(grant_ids)
     if not ids:
         return {}
-    parts = grant_sums(today, ids)
+    sums = grant_sums(today, ids)
     # The oldest overdue return by name: its quarter, the earliest when two fall due at once.
     oldest = aliased(QuarterlyReturn)
     oldest_key = (select(func.min(_period_key(oldest))).where(
         oldest.grant_id == Grant.id, oldest.status == ReturnStatus.draft,
-        oldest.due_on == parts.overdue.c.oldest).scalar_subquery())
+        oldest.due_on == sums.overdue.c.oldest).scalar_subquery())
     query = select(
-        Grant.id, func.coalesce(parts.pooled.c.pence, 0), func.coalesce(parts.spend.c.pence, 0),
-        func.coalesce(parts.profile.c.twelfths, 0) // _TWELFTHS,
-        func.coalesce(parts.overdue.c.count, 0), parts.overdue.c.oldest,
-        case((parts.overdue.c.oldest.is_not(None), oldest_key)),
-        func.coalesce(parts.sent_back.c.count, 0), func.coalesce(parts.late.c.milestones, 0),
+        Grant.id, func.coalesce(sums.pooled.c.pence, 0), func.coalesce(sums.spend.c.pence, 0),
+        func.coalesce(sums.profile.c.twelfths, 0) // _TWELFTHS,
+        func.coalesce(sums.overdue.c.count, 0), sums.overdue.c.oldest,
+        case((sums.overdue.c.oldest.is_not(None), oldest_key)),
+        func.coalesce(sums.sent_back.c.count, 0), func.coalesce(sums.late.c.milestones, 0),
     ).where(Grant.id.in_(ids))
-    for part in parts.per_grant:
+    for part in sums.per_grant:
         query = query.outerjoin(part, part.c.grant_id == Grant.id)
     progress: dict[int, list[tuple[str, Fraction | None]]] = {i: [] for i in ids}
-    targets, achieved = parts.targets, parts.achieved
+    targets, achieved = sums.targets, sums.achieved
     for grant_id, name, twelfths, value in db.session.execute(
             select(GrantIndicator.grant_id, Indicator.name, targets.c.twelfths,
                    achieved.c.value)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -76,15 +76,18 @@ def _require_manager(by) -> None:
 
 # Grants ----------------------------------------------------------------------------------
 
+def awaiting_grants() -> Select[Decision]:
+    """Published decisions to fund that have no grant yet, as a query."""
+    return (select(Decision).join(Decision.eoi).join(Eoi.funding_round)
+            .where(Decision.outcome.in_(FUNDED), FundingRound.status == RoundStatus.decided)
+            .where(~select(Grant.id).where(Grant.eoi_id == Decision.eoi_id).exists()))
+
+
 def decisions_awaiting_grants() -> list[Decision]:
     """Published decisions to fund that have no grant yet."""
-    decisions = db.session.scalars(
-        select(Decision).join(Decision.eoi).join(Eoi.funding_round)
-        .where(Decision.outcome.in_(FUNDED), FundingRound.status == RoundStatus.decided)
-        .where(~select(Grant.id).where(Grant.eoi_id == Decision.eoi_id).exists())
-        .options(contains_eager(Decision.eoi).joinedload(Eoi.consortium))
-        .order_by(Decision.id)).all()
-    return list(decisions)
+    return list(db.session.scalars(
+        awaiting_grants().options(contains_eager(Decision.eoi).joinedload(Eoi.consortium))
+        .order_by(Decision.id)).all())
 
 
 def grant_reference(eoi: Eoi) -> str:

@@ -162,11 +162,6 @@ def grants_by_state() -> list[tuple[GrantState, int]]:
     return [(state, counts.get(state, 0)) for state in GrantState]
 
 
-def _period():
-    # A return's quarter as one number that orders like the quarter: 2026-Q3 is 20263.
-    return QuarterlyReturn.financial_year * 10 + QuarterlyReturn.quarter
-
-
 def _sums() -> monitoring.GrantSums:
     # Totals across the fund: not the overdue returns or milestones, the only sums that
     # depend on the day.

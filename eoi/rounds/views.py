@@ -42,8 +42,7 @@ def index():
     rounds = paginate(FundingRound.visible_to(current_user)
                       .order_by(FundingRound.closes_at.desc(), FundingRound.id.desc()),
                       page_number(request.args))
-    return render_template("rounds/index.html", title="Funding rounds", rounds=rounds,
-                           year_label=financial_year_label)
+    return render_template("rounds/index.html", title="Funding rounds", rounds=rounds)
 
 
 def _round_form(funding_round: FundingRound | None) -> RoundForm:
@@ -108,7 +107,7 @@ def show(round_id: int):
                          key=list(RoundStatus).index) if current_user.can_manage_rounds() else []
     return render_template(
         "rounds/show.html", title=funding_round.title, funding_round=funding_round,
-        year_label=financial_year_label, RoundStatus=RoundStatus,
+        RoundStatus=RoundStatus,
         problems=[p for state in next_states
                   for p in operations.status_problems(funding_round, state, clock.now())],
         next_states=next_states,
