@@ -186,10 +186,12 @@ def confirmed_action(act: Callable[[], object], success: str | Callable[[Any], s
     return False
 
 
-def handle_upload(form, attach: Callable[[str, bytes], object], *, max_bytes: int):
+def handle_upload(form, attach: Callable[[str, bytes], object], *, max_bytes: int,
+                  beside=None):
     """A file upload's POST: read at most a byte past the limit, `attach` the file (which
-    checks it and keeps its bytes) and commit. A refusal goes beside the file field and
-    nothing is kept, not even the bytes. Returns the new record, or None."""
+    checks it and keeps its bytes) and commit. A refusal goes beside the file field, or
+    beside the field of `beside` (a form posted with the file) that it names, and nothing is
+    kept, not even the bytes. Returns the new record, or None."""
     from eoi.eois import attachments
 
     if not form.validate_on_submit():
@@ -214,8 +216,13 @@ def handle_upload(form, attach: Callable[[str, bytes], object], *, max_bytes: in
         attachments.discard(attached[0].stored_name)
     if outcome.conflict:
         form.file.errors.append(CONFLICT_MESSAGE)
-    for message in [outcome.message, *outcome.field_errors.values()]:
-        if message:
+    if outcome.message:
+        form.file.errors.append(outcome.message)
+    for name, message in outcome.field_errors.items():
+        target = getattr(beside, name, None) if beside is not None else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
             form.file.errors.append(message)
     return None
 

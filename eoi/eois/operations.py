@@ -17,7 +17,7 @@ from eoi.eois.models import (
     EoiSection,
     EoiStatus,
 )
-from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY, missing_answers
+from eoi.eois.sections import SECTIONS, SECTIONS_BY_KEY, in_shape, missing_answers
 from eoi.extensions import db
 from eoi.formatting import LONDON, london_datetime
 from eoi.money import financial_year_label, format_pence
@@ -174,6 +174,21 @@ def save_section(eoi: Eoi, key: str, content: dict, *, mark_complete: bool, by,
                      + (" as complete" if mark_complete else " as a draft"),
                      changes=changes)
     return section
+
+
+def keep_typed_answers(eoi: Eoi, key: str, content: dict, *, by,
+                       expected_version: int | None) -> bool:
+    """Save what was typed into section `key` when another form on its page posts (an
+    upload, a budget line), so that form never throws the typing away. A draft stays
+    complete only while its answers still pass the section's checks. Returns whether
+    anything changed."""
+    section = eoi.section(key)
+    if content == in_shape(key, section.content):
+        return False
+    save_section(eoi, key, content,
+                 mark_complete=section.is_complete and not section_problems(eoi, key, content),
+                 by=by, expected_version=expected_version)
+    return True
 
 
 def _budget_changed(eoi: Eoi) -> None:

@@ -210,6 +210,73 @@ def _saved_section_page(eoi: Eoi, key: str, **extra):
     return _section_page(eoi, key, form, current, **extra)
 
 
+def _typed_answers(eoi: Eoi, key: str):
+    """The section's form as typed, when a button of one of the page's other forms posted it
+    along (every control on a section's page belongs to the one form, so a button elsewhere
+    on the page sends the answers too), or None when it was not posted."""
+    if "version" not in request.form:
+        return None
+    form = section_form(eoi, key, formdata=request.form)
+    form.validate()
+    form.complete.errors = []  # whether it is complete is asked by Save, not by an upload
+    return form
+
+
+def _answers_with_problems(form) -> bool:
+    return form is not None and any(field.errors for field in form)
+
+
+def _saved_meanwhile(eoi: Eoi, key: str, typed) -> bool:
+    """Whether someone saved the section after this person opened it: their typing then
+    goes to the conflict page, not over the other person's answers."""
+    return typed is not None and typed.version.data != eoi.section(key).version
+
+
+def _button_keeping_answers(eoi: Eoi, key: str, act, success: str, anchor: str):
+    """A button of one of a section page's other forms (remove a line, remove a file): `act`,
+    with the answers typed beside it kept. Returns whether it happened, and the page to
+    show."""
+    typed = _typed_answers(eoi, key)
+    if _answers_with_problems(typed):
+        return False, _page_as_typed(eoi, key, typed, **_section_context(eoi, key))
+    if _saved_meanwhile(eoi, key, typed):
+        return False, _conflict_page(eoi, key, typed)
+    outcome = attempt(_keeping_answers(eoi, key, typed, act))
+    if outcome.ok:
+        flash(success, "success")
+    elif _about_the_answers(outcome, typed):
+        explain(outcome, typed)
+        return False, _page_as_typed(eoi, key, typed, **_section_context(eoi, key))
+    else:
+        explain(outcome)
+    return outcome.ok, redirect(url_for("eois.section", eoi_id=eoi.id, key=key, _anchor=anchor))
+
+
+def _about_the_answers(outcome, typed) -> bool:
+    """Whether a refusal names one of the typed answers (the privacy guard finding a phone
+    number in one, say), so it belongs beside that answer."""
+    return typed is not None and any(hasattr(typed, name) for name in outcome.field_errors)
+
+
+def _keeping_answers(eoi: Eoi, key: str, typed, act):
+    """`act`, after the answers `typed` alongside it are kept as a draft, in one transaction:
+    if either is refused, neither happens."""
+    def keep_then_act():
+        if typed is not None:
+            operations.keep_typed_answers(eoi, key, typed.content(), by=current_user,
+                                          expected_version=typed.version.data)
+        return act()
+    return keep_then_act
+
+
+def _page_as_typed(eoi: Eoi, key: str, typed, **extra):
+    """The section's page after another of its forms failed: the answers as typed (still
+    unsaved) where they were posted, else as saved."""
+    if typed is None:
+        return _saved_section_page(eoi, key, **extra)
+    return _section_page(eoi, key, typed, eoi.section(key), **extra)
+
+
 def _section_context(eoi: Eoi, key: str) -> dict:
     """What a section's page shows beside its questions: the budget's lines, the evidence's
     attachments."""
@@ -235,19 +302,22 @@ def budget_line_add(eoi_id: int):
     require(eoi.can_edit(current_user))
     line_form = BudgetLineForm()
     line_form.setup(eoi, _funders(eoi))
-    if line_form.validate_on_submit():
-        outcome = attempt(lambda: operations.add_budget_line(
+    typed = _typed_answers(eoi, "budget")
+    if _saved_meanwhile(eoi, "budget", typed):
+        return _conflict_page(eoi, "budget", typed)
+    if line_form.validate_on_submit() and not _answers_with_problems(typed):
+        outcome = attempt(_keeping_answers(eoi, "budget", typed, lambda: operations.add_budget_line(
             eoi, financial_year=line_form.financial_year.data,
             category=CostCategory(line_form.category.data),
             funder=db.session.get_one(Organisation, line_form.funder_id.data),
-            amount_pence=filled(line_form.amount.data), by=current_user))
+            amount_pence=filled(line_form.amount.data), by=current_user)))
         if outcome.ok:
             flash("Added to the budget.", "success")
             return redirect(url_for("eois.section", eoi_id=eoi.id, key="budget",
                                     _anchor="budget-lines"))
-        explain(outcome, line_form)
-    return _saved_section_page(eoi, "budget", error_form=line_form,
-                               **_budget_context(eoi, line_form))
+        explain(outcome, typed if _about_the_answers(outcome, typed) else line_form)
+    return _page_as_typed(eoi, "budget", typed, error_form=line_form if line_form.errors
+                          else None, **_budget_context(eoi, line_form))
 
 
 @eois_bp.post("/<int:eoi_id>/budget/lines/<int:line_id>/remove")
@@ -257,10 +327,10 @@ def budget_line_remove(eoi_id: int, line_id: int):
     require(eoi.can_edit(current_user))
     line = load_or_404(BudgetLine, line_id)
     require(line.eoi_id == eoi.id)
-    confirmed_action(lambda: operations.remove_budget_line(line, by=current_user),
-                     "Removed from the budget.")
-    return redirect(url_for("eois.section", eoi_id=eoi.id, key="budget",
-                            _anchor="budget-lines"))
+    _, page = _button_keeping_answers(
+        eoi, "budget", lambda: operations.remove_budget_line(line, by=current_user),
+        "Removed from the budget.", "budget-lines")
+    return page
 
 
 # Attachments ---------------------------------------------------------------------------------
@@ -271,14 +341,21 @@ def attachment_add(eoi_id: int):
     eoi = _eoi(eoi_id)
     require(eoi.can_edit(current_user))
     attachment_form = AttachmentForm()
-    attachment = handle_upload(attachment_form, lambda name, content: operations.attach_file(
-        eoi, name, content, by=current_user), max_bytes=MAX_BYTES)
-    if attachment is not None:
-        flash(f"{attachment.filename} is attached.", "success")
-        return redirect(url_for("eois.section", eoi_id=eoi.id, key="need",
-                                _anchor="attachments"))
-    return _saved_section_page(eoi, "need", attachment_form=attachment_form,
-                               error_form=attachment_form)
+    typed = _typed_answers(eoi, "need")
+    if _saved_meanwhile(eoi, "need", typed):
+        return _conflict_page(eoi, "need", typed)
+    if not _answers_with_problems(typed):
+        attachment = handle_upload(
+            attachment_form, lambda name, content: _keeping_answers(
+                eoi, "need", typed, lambda: operations.attach_file(
+                    eoi, name, content, by=current_user))(),
+            max_bytes=MAX_BYTES, beside=typed)
+        if attachment is not None:
+            flash(f"{attachment.filename} is attached.", "success")
+            return redirect(url_for("eois.section", eoi_id=eoi.id, key="need",
+                                    _anchor="attachments"))
+    return _page_as_typed(eoi, "need", typed, attachment_form=attachment_form,
+                          error_form=attachment_form if attachment_form.errors else None)
 
 
 @eois_bp.post("/<int:eoi_id>/attachments/<int:attachment_id>/remove")
@@ -288,10 +365,12 @@ def attachment_remove(eoi_id: int, attachment_id: int):
     require(eoi.can_edit(current_user))
     attachment = load_or_404(EoiAttachment, attachment_id)
     require(attachment.eoi_id == eoi.id)
-    if confirmed_action(lambda: operations.remove_attachment(attachment, by=current_user),
-                        f"{attachment.filename} is removed."):
+    removed, page = _button_keeping_answers(
+        eoi, "need", lambda: operations.remove_attachment(attachment, by=current_user),
+        f"{attachment.filename} is removed.", "attachments")
+    if removed:
         attachments.discard(attachment.stored_name)  # only once the database forgot it
-    return redirect(url_for("eois.section", eoi_id=eoi.id, key="need", _anchor="attachments"))
+    return page
 
 
 @eois_bp.get("/<int:eoi_id>/attachments/<int:attachment_id>")

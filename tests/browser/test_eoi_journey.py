@@ -110,25 +110,37 @@ def test_two_boroughs_complete_every_section_and_the_lead_submits(page, demo, tm
                                 "secondary school in both boroughs."})
 
     page.get_by_role("link", name="Need and evidence", exact=True).click()
+    # The answers are typed before the files are attached: no upload may lose them.
+    need = {"Quantitative evidence": "Referrals rose by a third in two years.",
+            "Qualitative evidence": "Young people want one worker who stays.",
+            "Context": "Peer groups cross the borough boundary.",
+            "Data sources": "MASH returns, 2024 to 2026"}
+    for label, answer in need.items():
+        page.get_by_label(label, exact=True).fill(answer)
     fake = tmp_path / "evidence.pdf"
     fake.write_bytes(b"MZ\x90\x00 this is a Windows program, not a PDF")
     page.get_by_label("Upload a file").set_input_files(str(fake))
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("is not a real PDF")
     expect(page.locator("#file-error")).to_be_visible()
+    expect(page.get_by_label("Context", exact=True)).to_have_value(need["Context"])
     assert_accessible(page)
     evidence = tmp_path / "referrals-by-school.csv"
     evidence.write_text("school term,referrals\nAutumn 2025,14\nSpring 2026,19\n")
     page.get_by_label("Upload a file").set_input_files(str(evidence))
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.locator("#attachment-table")).to_contain_text("referrals-by-school.csv")
+    for label, answer in need.items():
+        expect(page.get_by_label(label, exact=True)).to_have_value(answer)
     assert_accessible(page)
-    page.get_by_role("link", name="Back to the sections").click()
-    _complete(page, "Need and evidence", {
-        "Quantitative evidence": "Referrals rose by a third in two years.",
-        "Qualitative evidence": "Young people want one worker who stays.",
-        "Context": "Peer groups cross the borough boundary.",
-        "Data sources": "MASH returns, 2024 to 2026"})
+    # Enter in the one-line box saves the section; it does not press the file's Remove.
+    page.get_by_label("Data sources", exact=True).press("Enter")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select whether you have completed this section")
+    expect(page.locator("#attachment-table")).to_contain_text("referrals-by-school.csv")
+    page.get_by_label("Yes, I've completed this section").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("#section-need-status")).to_have_text("Completed")
     _complete(page, "Proposed delivery model", {
         "The delivery model": "Workers in twelve schools, one caseload across two boroughs.",
         "Service components and cohorts": "Advocacy and group work for girls aged 11 to 18.",
@@ -187,7 +199,13 @@ def test_two_boroughs_complete_every_section_and_the_lead_submits(page, demo, tm
         page.get_by_label("Cost category").select_option(label=category)
         page.get_by_label("Paid for by").select_option(label=funder)
         page.get_by_label("Amount in pounds").fill(amount)
-        page.get_by_role("button", name="Add to the budget").click()
+        page.get_by_label("Notes on the budget (optional)").fill(f"Last added: {category}")
+        if category == "Staff":
+            page.get_by_role("button", name="Add to the budget").click()
+        else:  # Enter in the amount adds the line, as it would in a form of its own
+            page.get_by_label("Amount in pounds").press("Enter")
+        expect(page.get_by_label("Notes on the budget (optional)")).to_have_value(
+            f"Last added: {category}")
     expect(page.locator("#budget-problems")).to_contain_text("meets the round's rules")
     page.get_by_label("Yes, I've completed this section").check()
     assert_accessible(page)
