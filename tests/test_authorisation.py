@@ -106,7 +106,7 @@ ACCESS = {
         "payment_new", "payment_approve", "payment_paid", "payment_remove",
     )},
     **{f"returns.{name}": PER_RECORD for name in (
-        "show", "template", "upload", "submit", "review", "report",
+        "show", "template", "submit", "review", "report",
     )},
     "opendata.index": PUBLIC,
     # Public, but 404 until MOPAC's org-id is set: tests/test_opendata.py checks them.

@@ -211,7 +211,6 @@ GRANT_RULES = [  # (endpoint, method, who may)
     ("grants.payment_approve", "POST", {"manager"}),
     ("grants.payment_paid", "POST", {"manager"}),
     ("grants.payment_remove", "POST", {"manager"}),
-    ("returns.upload", "POST", RETURN_SENDERS),
     ("returns.review", "POST", {"manager"}),
     ("returns.show", "POST", RETURN_SENDERS),
     ("returns.submit", "POST", RETURN_SENDERS),

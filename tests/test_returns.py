@@ -2,6 +2,7 @@
 the privacy guard, submission and review, and the reports with small counts suppressed."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -149,9 +150,13 @@ def test_two_people_saving_the_same_return_do_not_overwrite_each_other(client, g
 
 def _upload(client, ret, content: bytes):
     page = client.get(f"/returns/{ret.id}").text
-    return client.post(f"/returns/{ret.id}/upload", data={
+    response = client.post(f"/returns/{ret.id}", data={
         "csrf_token": csrf_token(page), "file": (io.BytesIO(content), "return.xlsx")},
         content_type="multipart/form-data", follow_redirects=True)
+    # Whatever the outcome, the address is the return's own (the page's form posts there).
+    assert response.request.path == f"/returns/{ret.id}"
+    assert f'action="/returns/{ret.id}" enctype="multipart/form-data"' in page
+    return response
 
 
 def test_the_spreadsheet_round_trip_with_a_row_by_row_error(client, granted):
@@ -390,3 +395,38 @@ def test_figures_the_audit_does_not_pass_are_not_served(client, granted, monkeyp
     assert response.status_code == 503
     assert "These figures cannot be shown at the moment" in response.text
     assert client.get(f"/returns/{ret.id}").status_code == 503
+
+
+def test_a_new_return_starts_from_the_spend_to_date_of_the_last_one_sent_in(client, granted):
+    people, grant = granted
+    first, second = grant.returns[0], grant.returns[1]
+    figures = complete_figures(grant)
+    figures.spend = {"staff": 30_000_00, "delivery": 12_500_50}
+    operations.save_return(first, figures, by=people["partner"], now=clock.now())
+    db.session.commit()
+    sign_in(client, people["partner"].email)
+
+    def template_spend(ret) -> dict:
+        sheet = load_workbook(io.BytesIO(client.get(
+            f"/returns/{ret.id}/template.xlsx").data))["Return"]
+        return {key: sheet.cell(_row(sheet, f"spend:{key}"), 4).value
+                for key in ("staff", "delivery", "other")}
+
+    # A draft is not sent in: nothing is carried from it.
+    assert template_spend(second) == {"staff": None, "delivery": None, "other": None}
+    operations.submit_return(first, by=people["partner"], now=clock.now())
+    db.session.commit()
+    assert template_spend(second) == {"staff": 30_000, "delivery": 12_500.5, "other": None}
+    page = client.get(f"/returns/{second.id}").text
+    assert "Filled in from your last return sent in" in page
+    box = re.search(r'<input[^>]*name="spend-staff"[^>]*>', page)
+    assert box and 'value="30,000"' in box.group(0), "the box opens with last quarter's figure"
+
+    # Once this return has spend of its own, that is what it shows.
+    own = complete_figures(grant)
+    own.spend = {"staff": 41_000_00}
+    operations.save_return(second, own, by=people["partner"], now=clock.now())
+    db.session.commit()
+    assert template_spend(second) == {"staff": 41_000, "delivery": None, "other": None}
+    assert "Filled in from your last return sent in" not in client.get(
+        f"/returns/{second.id}").text

@@ -3,7 +3,7 @@ machine is written here, once."""
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from eoi.audit import record_audit
 from eoi.columns import check_version
@@ -73,6 +73,31 @@ def figures_of(ret: QuarterlyReturn) -> ReturnFigures:
     figures.spend = {s.category.value: s.amount_pence for s in ret.spend}
     figures.narrative = {key: getattr(ret, key) for key, _, _ in NARRATIVES}
     return figures
+
+
+def figures_to_start_from(ret: QuarterlyReturn) -> ReturnFigures:
+    """The figures a return's form and spreadsheet open with: as saved, and while no spend
+    is entered yet, the spend to date of the grant's last return sent in before it (spend is
+    counted since the grant began, so last quarter's figure is where this one starts)."""
+    figures = figures_of(ret)
+    if not figures.spend and ret.status in (ReturnStatus.draft, ReturnStatus.returned):
+        figures.spend = spend_carried_forward(ret)
+    return figures
+
+
+def spend_carried_forward(ret: QuarterlyReturn) -> dict[str, int]:
+    earlier = (select(QuarterlyReturn.id)
+               .where(QuarterlyReturn.grant_id == ret.grant_id,
+                      QuarterlyReturn.status.in_([ReturnStatus.submitted,
+                                                  ReturnStatus.accepted]),
+                      or_(QuarterlyReturn.financial_year < ret.financial_year,
+                          and_(QuarterlyReturn.financial_year == ret.financial_year,
+                               QuarterlyReturn.quarter < ret.quarter)))
+               .order_by(QuarterlyReturn.financial_year.desc(), QuarterlyReturn.quarter.desc())
+               .limit(1).scalar_subquery())
+    return {category.value: pence for category, pence in db.session.execute(
+        select(ReturnSpend.category, ReturnSpend.amount_pence)
+        .where(ReturnSpend.return_id == earlier))}
 
 
 def problems_with(ret: QuarterlyReturn, figures: ReturnFigures, *,

@@ -104,10 +104,11 @@ def _return_form(ret: QuarterlyReturn, *, borough_rows: int, formdata=None):
 
 def _saved_form(ret: QuarterlyReturn):
     """The web form showing the return as it is saved, with room for more borough rows."""
-    figures = operations.figures_of(ret)
+    figures = operations.figures_to_start_from(ret)
     form = _return_form(ret, borough_rows=len(figures.boroughs) + SPARE_BOROUGH_ROWS)
     form.fill(figures)
     form.version.data = ret.version
+    form.spend_carried = bool(figures.spend) and not ret.spend  # told beside the boxes
     return form
 
 
@@ -141,6 +142,8 @@ def show(return_id: int):
     if request.method == "GET":
         return _page(ret)
     require(ret.can_edit(current_user))
+    if "file" in request.files:
+        return _upload(ret)
     # Enough borough rows for whatever the page posted, however many it had.
     posted_rows = sum(1 for name in request.form if name.endswith("-residence"))
     form = _return_form(ret, borough_rows=max(posted_rows, SPARE_BOROUGH_ROWS),
@@ -171,7 +174,7 @@ def template(return_id: int):
     ret = _return(return_id)
     require(ret.can_see_figures(current_user))  # it holds the figures as entered
     context = _context(ret)
-    content = spreadsheet.build_template(context, operations.figures_of(ret))
+    content = spreadsheet.build_template(context, operations.figures_to_start_from(ret))
     filename = spreadsheet.template_filename(context)
     return attachment(content, spreadsheet.MEDIA_TYPE, filename)
 
@@ -188,11 +191,10 @@ def _context(ret: QuarterlyReturn) -> spreadsheet.TemplateContext:
         cost_categories=CostCategory.choices())
 
 
-@returns_bp.post("/<int:return_id>/upload")
-@login_required
-def upload(return_id: int):
-    ret = _return(return_id)
-    require(ret.can_edit(current_user))
+def _upload(ret: QuarterlyReturn):
+    """The spreadsheet's POST, to the return's own address: after a problem the page shown is
+    the return's, and the address bar says so (reloading it or sharing it shows the return,
+    not a bare upload address)."""
     upload_form = ReturnUploadForm()
     if upload_form.validate_on_submit():
         content = upload_form.file.data.stream.read(MAX_BYTES + 1)

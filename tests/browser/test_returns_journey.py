@@ -103,6 +103,8 @@ def test_a_partner_sends_a_return_by_spreadsheet_and_the_fund_manager_accepts_it
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text(f"Row {female}")
     expect(summary).to_contain_text("enter a whole number of young people")
+    address = page.url
+    assert address.endswith(f"/returns/{overdue.id}"), address  # the return's, not /upload
     assert_accessible(page)
 
     sheet.cell(female, NEW).value = 2
