@@ -112,14 +112,18 @@ def test_an_upload_after_someone_else_saved_goes_to_the_choice_of_versions(clien
     assert db.session.scalar(select(func.count(EoiAttachment.id))) == 0
 
 
+def _add_line(client, eoi, *, notes: str, amount: str):
+    """Press "Add to the budget" with the notes typed on the page."""
+    token, version = _page(client, eoi, "budget")
+    return client.post(f"/eois/{eoi.id}/budget/lines", data={
+        "csrf_token": token, "version": version, "notes": notes, "financial_year": "2026",
+        "category": CostCategory.staff.value, "funder_id": str(mopac().id), "amount": amount})
+
+
 def test_adding_and_removing_budget_lines_keeps_the_notes_typed(client, world):
     people, eoi = world
     sign_in(client, people["member"].email)
-    token, version = _page(client, eoi, "budget")
-    response = client.post(f"/eois/{eoi.id}/budget/lines", data={
-        "csrf_token": token, "version": version, "notes": "Staff costs rise in year two",
-        "financial_year": "2026", "category": CostCategory.staff.value,
-        "funder_id": str(mopac().id), "amount": "1000"})
+    response = _add_line(client, eoi, notes="Staff costs rise in year two", amount="1000")
     assert response.status_code == 302
     db.session.expire_all()
     assert eoi.section("budget").content == {"notes": "Staff costs rise in year two"}
@@ -137,11 +141,7 @@ def test_adding_and_removing_budget_lines_keeps_the_notes_typed(client, world):
 def test_a_budget_line_refused_shows_the_notes_as_typed(client, world):
     people, eoi = world
     sign_in(client, people["member"].email)
-    token, version = _page(client, eoi, "budget")
-    response = client.post(f"/eois/{eoi.id}/budget/lines", data={
-        "csrf_token": token, "version": version, "notes": "Typed, not yet saved",
-        "financial_year": "2026", "category": CostCategory.staff.value,
-        "funder_id": str(mopac().id), "amount": "-5"})
+    response = _add_line(client, eoi, notes="Typed, not yet saved", amount="-5")
     assert response.status_code == 200
     assert 'id="amount-error"' in response.text and "Typed, not yet saved" in response.text
     db.session.expire_all()
