@@ -476,8 +476,17 @@ def granted(world):
     people, eoi = world
     decision = fund(people, eoi)
     grant = grants.create_grant(decision, by=people["manager"])
+    accept(grant, people["lead"])
     db.session.commit()
     return people, grant
+
+
+def accept(grant, lead):
+    """The lead accepts the offer, as it stands, for the consortium."""
+    from eoi.grants import operations as grants
+
+    grants.accept_offer(grant, name=lead.full_name, role="Lead commissioner", by=lead,
+                        now=clock.now(), expected_version=grant.version)
 
 
 def complete_figures(grant, *, new: int = 7, continuing: int = 3):

@@ -101,7 +101,9 @@ ACCESS = {
         "moderation", "ranking", "decision", "panel_pack", "decision_letter",
     )},
     **{f"grants.{name}": PER_RECORD for name in (
-        "index", "new", "show", "agreement", "state", "milestone_new", "milestone",
+        "index", "new", "show", "agreement", "state", "offer", "offer_accept",
+        "offer_question", "condition_new", "condition", "condition_send", "condition_review",
+        "milestone_new", "milestone",
         "evidence_add", "evidence_download", "evidence_send", "milestone_review",
         "payment_new", "payment_approve", "payment_paid", "payment_remove",
     )},

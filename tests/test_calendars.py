@@ -65,7 +65,7 @@ def deadlines(granted):
     other_grant = Grant(eoi=other_eoi, consortium=other, reference="GRT-2027-0099",
                         title="Lewisham outreach", owner_id=outsider.id, award_pence=1_00,
                         starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31),
-                        created_by_id=manager.id)
+                        created_by_id=manager.id, state=GrantState.active)
     db.session.add(other_grant)
     grants.add_milestone(other_grant, title="Outreach started", evidence_required="Log",
                          due_on=date(2026, 10, 31), by=manager)

@@ -199,6 +199,13 @@ GRANT_RULES = [  # (endpoint, method, who may)
     ("grants.show", "GET", VIEWERS),
     ("grants.agreement", "GET", VIEWERS),
     ("grants.state", "GET", {"manager"}),
+    ("grants.offer", "GET", VIEWERS),
+    ("grants.offer_accept", "POST", set()),  # accepted already: tests/grants/test_offers.py
+    ("grants.offer_question", "POST", set()),
+    ("grants.condition_new", "GET", {"manager"}),
+    ("grants.condition", "GET", VIEWERS),
+    ("grants.condition_send", "POST", REPORTERS),
+    ("grants.condition_review", "POST", {"manager"}),
     ("grants.milestone_new", "GET", {"manager"}),
     ("grants.milestone", "GET", VIEWERS),
     ("grants.evidence_download", "GET", VIEWERS),
@@ -230,10 +237,16 @@ def test_every_grant_route_has_a_rule():
 @pytest.fixture
 def busy_grant(granted):
     """A grant with a milestone waiting for evidence (with a file), one waiting for review,
-    a payment of each status, a submitted return and a draft one."""
+    a condition of each (holding back no payment), a payment of each status, a submitted
+    return and a draft one."""
 
     people, grant = granted
     manager, partner = people["manager"], people["partner"]
+    open_condition, sent_condition = (operations.add_condition(
+        grant, condition=f"Condition {n}", evidence_required="A letter", blocks_payments=False,
+        by=manager) for n in range(2))
+    operations.send_condition_evidence(sent_condition, notes="Signed", by=partner,
+                                       now=clock.now())
     open_one = _milestone(grant, manager)
     operations.attach_evidence(open_one, "sessions.csv", b"Session,Attendees\n1,12\n",
                                by=partner)
@@ -248,6 +261,7 @@ def busy_grant(granted):
     returns.submit_return(submitted, by=partner, now=clock.now())
     db.session.commit()
     return people, grant, {"open": open_one, "sent": sent, "payments": payments,
+                           "open_condition": open_condition, "sent_condition": sent_condition,
                            "submitted": submitted, "draft": draft}
 
 
@@ -261,8 +275,10 @@ def test_grant_routes(app, client, busy_grant, who):
         sign_in(client, user.email)
     args = {"grant_id": grant.id, "decision_id": grant.eoi.decision.id,
             "milestone_id": records["open"].id, "evidence_id": records["open"].evidence[0].id,
-            "payment_id": records["payments"][0].id, "return_id": records["draft"].id}
+            "payment_id": records["payments"][0].id, "return_id": records["draft"].id,
+            "condition_id": records["open_condition"].id}
     special = {
+        "grants.condition_review": {"condition_id": records["sent_condition"].id},
         "grants.milestone_review": {"milestone_id": records["sent"].id},
         "grants.payment_paid": {"payment_id": records["payments"][1].id},
         "grants.payment_remove": {"payment_id": records["payments"][2].id},

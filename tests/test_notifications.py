@@ -200,6 +200,8 @@ TOLD_IN_TESTS = {
     "lead_changed", "pledge_changed", "eoi_withdrawn", "bid_assigned", "scores_in",
     "round_opened", "round_closing", "grant_made", "milestone_reviewed", "return_reviewed",
     "payment_changed",
+    "offer_accepted", "offer_question", "offer_withdrawn", "condition_sent",  # and
+    "condition_reviewed",  # tests/test_offers_and_conditions.py
 }
 
 

@@ -58,7 +58,7 @@ def grant(world):
     grant = Grant(eoi=eoi, consortium=eoi.consortium, reference="GRT-2026-0003",
                   title="Safer journeys home", owner=people["lead"], award_pence=100_000_00,
                   starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31),
-                  created_by_id=people["manager"].id)
+                  created_by_id=people["manager"].id, state=GrantState.active)
     grant.partners.append(GrantPartner(organisation=people["partner"].organisation))
     db.session.add(grant)
     db.session.commit()

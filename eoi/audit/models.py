@@ -35,7 +35,7 @@ class AuditEntry(Model):
                        "its own column, or a typed reason that is guarded in `changes`."))
     # {"field": [before, after], ...}: enough to answer "what did this change?"
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON,
-        info=guarded(keys=["reason"]))
+        info=guarded(keys=["reason", "question"]))
 
     user: Mapped["User | None"] = relationship()
 

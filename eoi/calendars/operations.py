@@ -20,7 +20,7 @@ from eoi.calendars.feed import Deadline
 from eoi.calendars.models import CalendarFeed
 from eoi.extensions import db
 from eoi.formatting import LONDON, closing_time, london_date
-from eoi.grants.models import Grant, GrantState, Milestone
+from eoi.grants.models import LIVE_GRANT_STATES, Grant, Milestone
 from eoi.refusals import TransitionRefused
 from eoi.returns.models import QuarterlyReturn
 from eoi.rounds.models import FundingRound, RoundStatus
@@ -121,7 +121,7 @@ def deadlines_for(user: User, today: date) -> list[Deadline]:
             FundingRound.status == RoundStatus.open).order_by(FundingRound.id))
         deadlines += [_round_closes(funding_round) for funding_round in rounds]
     grants = db.session.scalars(
-        select(Grant).where(Grant.state != GrantState.closed).order_by(Grant.id)
+        select(Grant).where(Grant.state.in_(LIVE_GRANT_STATES)).order_by(Grant.id)
         .options(selectinload(Grant.returns), selectinload(Grant.milestones)))
     for grant in grants:
         if not grant.can_view(user):

@@ -20,7 +20,7 @@ from eoi.consortia.models import (
 )
 from eoi.dashboard import needs
 from eoi.extensions import db
-from eoi.grants.models import Grant, GrantPartner, GrantState, Milestone, MilestoneStatus
+from eoi.grants.models import LIVE_GRANT_STATES, Grant, GrantPartner, Milestone, MilestoneStatus
 from eoi.reference.models import Organisation
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
 from eoi.rounds.models import FundingRound
@@ -86,12 +86,12 @@ def consortia_of(user) -> tuple[list[Consortium], int, list[ConsortiumMembership
 
 def _reports_on(user):
     """Grants this person fills in returns and sends evidence for (Grant.can_report): the
-    lead's, and the partner organisations', while the grant is not closed."""
+    lead's, and the partner organisations', while the grant is live (accepted, not closed)."""
     partner = exists().where(
         GrantPartner.grant_id == Grant.id,
         GrantPartner.organisation_id == user.organisation_id
     ) if user.has_role(Role.partner) else false()
-    return and_(Grant.state != GrantState.closed, or_(Grant.owner_id == user.id, partner))
+    return and_(Grant.state.in_(LIVE_GRANT_STATES), or_(Grant.owner_id == user.id, partner))
 
 
 def reporting_due(user) -> list[tuple]:

@@ -106,6 +106,7 @@ def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
         days_after = None if name.startswith("Tri-borough") else _days_to_be_just_late(today)
         grant = operations.create_grant(decisions[name], by=manager, starts_on=starts_on,
                                         return_days_after_end=days_after)
+        _accept(grant, decided_on + timedelta(days=9))
         _follow(grant, today, manager)
         created.append(f"grant {grant.reference} ({name})")
     return created
@@ -128,9 +129,39 @@ def _days_to_be_just_late(today: date) -> int:
     return max(14, since_quarter_end - DAYS_LATE)
 
 
+def _accept(grant: Grant, on: date) -> None:
+    lead = grant.owner
+    operations.accept_offer(grant, name=lead.full_name, role=f"Lead commissioner, "
+                            f"{lead.organisation.name}", by=lead, now=_at(on),
+                            expected_version=grant.version)
+
+
+def _conditions(grant: Grant, manager) -> None:
+    """The panel's condition, met in the first weeks."""
+    for condition in grant.conditions:
+        operations.send_condition_evidence(
+            condition, notes="The protocol was signed by all three boroughs on 20 June; the "
+            "fund team has the signed copy.", by=grant.owner, now=_at(grant.starts_on))
+        operations.review_condition(condition, accept=True, comments="", by=manager,
+                                    now=_at(grant.starts_on + timedelta(days=2)))
+
+
+def _condition_open(grant: Grant, manager) -> None:
+    operations.add_condition(
+        grant, condition="Name a safeguarding lead in each of the three boroughs' partner "
+        "schools before the second year's payment.",
+        evidence_required="The roles named (no personal details needed beyond job titles)",
+        blocks_payments=True, by=manager)
+
+
 def _follow(grant: Grant, today: date, manager) -> None:
     tri_borough = grant.consortium.name.startswith("Tri-borough")
+    if tri_borough:
+        _conditions(grant, manager)
     _milestones_and_payments(grant, today, manager)
+    if tri_borough:
+        # Added since, still open: it holds back the payments not yet approved.
+        _condition_open(grant, manager)
     reporter = find_user_by_email("partner.barnardos@demo.example" if tri_borough
                                   else "partner.stgiles@demo.example")
     due = [r for r in grant.returns if r.due_on < today]

@@ -60,7 +60,9 @@ from eoi.eois.models import BudgetLine, CostCategory, Eoi, EoiEditor, EoiSection
 from eoi.eois.sections import SECTIONS
 from eoi.extensions import db
 from eoi.grants.models import (
+    ConditionStatus,
     Grant,
+    GrantCondition,
     GrantFunding,
     GrantIndicator,
     GrantPartner,
@@ -734,9 +736,20 @@ class _Builder:
             reference="GRT-" + eoi["reference"].split("-", 1)[1], title=eoi["title"][:200],
             owner_id=consortium["lead"], state=state, award_pence=award, starts_on=starts_on,
             ends_on=ends_on, return_days_after_end=days_after,
-            conditions="Agree an information sharing protocol with every member borough in "
-            "the first quarter." if outcome is DecisionOutcome.fund_with_conditions else "",
-            created_by_id=self.manager.id, created_at=plan["decided_at"] + timedelta(days=2))
+            created_by_id=self.manager.id, created_at=plan["decided_at"] + timedelta(days=2),
+            accepted_at=plan["decided_at"] + timedelta(days=9), accepted_by_id=consortium["lead"],
+            accepted_name="Lead commissioner", accepted_role="For the consortium",
+            accepted_version=1)
+        if outcome is DecisionOutcome.fund_with_conditions:
+            # Met in the first quarter, as the panel asked.
+            self.add(GrantCondition, grant_id=grant_id, condition="Agree an information "
+                     "sharing protocol with every member borough in the first quarter.",
+                     evidence_required="The signed protocol", blocks_payments=True,
+                     status=ConditionStatus.met, evidence_notes="Signed by every borough.",
+                     submitted_at=plan["decided_at"] + timedelta(days=30),
+                     submitted_by_id=consortium["lead"], review_comments="",
+                     reviewed_at=plan["decided_at"] + timedelta(days=33),
+                     reviewed_by_id=self.manager.id)
         for year, share in share_out(award, eoi["mopac"]).items():
             if share:
                 self.add(GrantFunding, grant_id=grant_id, financial_year=year,

@@ -1,9 +1,15 @@
-"""Forms for grants: making one, its state, milestones, evidence and payments."""
+"""Forms for grants: making one, its offer and conditions, its state, milestones, evidence
+and payments."""
 
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
-from wtforms import SubmitField
-from wtforms.validators import ValidationError
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SubmitField
+from wtforms.validators import InputRequired, ValidationError
 
 from eoi.eois.uploads import ALLOWED_LIST
 from eoi.forms.base import Form
@@ -18,7 +24,7 @@ from eoi.forms.fields import (
     text_area,
     text_field,
 )
-from eoi.grants.models import MAX_NOTES, GrantState
+from eoi.grants.models import MAX_CONDITION, MAX_NOTES, GrantState
 
 
 class GrantForm(Form):
@@ -41,6 +47,45 @@ class GrantStateForm(Form):
     def __init__(self, *args, allowed: list[GrantState], **kwargs):
         super().__init__(*args, **kwargs)
         self.state.choices = choices((s.value, s.title) for s in allowed)
+
+
+class AcceptOfferForm(Form):
+    version = VersionField()
+    name = text_field("Your full name", "Enter your full name", max_length=200)
+    role = text_field("Your role", "Enter your role", max_length=200,
+                      hint="For example, Head of Community Safety, London Borough of Bexley")
+    submit = SubmitField("Accept the offer for the consortium", widget=GovSubmitInput())
+
+
+class OfferQuestionForm(Form):
+    question = text_area("Your question", missing="Enter your question", max_length=MAX_NOTES,
+                         hint="MOPAC's fund managers are told, and answer you directly. "
+                         "The offer stays open.")
+    ask = SubmitField("Send the question to MOPAC", widget=GovSubmitInput())
+
+
+class ConditionForm(Form):
+    condition = text_area("Condition", missing="Enter the condition", max_length=MAX_CONDITION,
+                          hint="What the consortium must do")
+    evidence_required = text_area("Evidence that meets it (optional)",
+                                  max_length=MAX_CONDITION,
+                                  hint="What the lead or a partner sends to show it is done")
+    blocks_payments = RadioField(
+        "Does it hold back payments until it is met?",
+        choices=choices([("yes", "Yes: no payment is approved until MOPAC accepts it as met"),
+                         ("no", "No")]),
+        validators=[InputRequired(message="Select whether it holds back payments")],
+        widget=GovRadioInput())
+    submit = SubmitField("Add condition", widget=GovSubmitInput())
+
+
+class ConditionEvidenceForm(Form):
+    notes = text_area("The evidence", missing="Describe the evidence that the condition is met",
+                      max_length=MAX_NOTES,
+                      hint="What was done and where MOPAC can see it, such as the date a "
+                      "protocol was signed. Never include anything that could identify a "
+                      "young person.")
+    send = SubmitField("Send evidence to MOPAC", widget=GovSubmitInput())
 
 
 class MilestoneForm(Form):

@@ -43,9 +43,19 @@ MAX_NOTES = 5000
 
 
 class GrantState(TitledEnum):
+    offered = ("offered", "Offered")
     active = ("active", "Active")
     suspended = ("suspended", "Suspended")
     closed = ("closed", "Closed")
+    withdrawn = ("withdrawn", "Offer withdrawn")
+
+
+# A grant under way: accepted, not yet closed. Only these are reported on and reminded of;
+# an offer is not yet the consortium's to deliver, a withdrawn one never will be.
+LIVE_GRANT_STATES = (GrantState.active, GrantState.suspended)
+
+# A condition's wording and the evidence it asks for: a paragraph each is plenty.
+MAX_CONDITION = 1000
 
 
 class Grant(Versioned, Model):
@@ -67,18 +77,29 @@ class Grant(Versioned, Model):
     title: Mapped[str] = mapped_column(String(200))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     state: Mapped[GrantState] = mapped_column(enum_column_type(GrantState, "grant_state"),
-                                              default=GrantState.active)
+                                              default=GrantState.offered)
     award_pence: Mapped[int] = mapped_column(BigInteger)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     return_days_after_end: Mapped[int] = mapped_column(Integer, default=DEFAULT_DAYS_AFTER_END)
-    conditions: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # The lead's acceptance of the offer on the consortium's behalf: who, as what, when,
+    # and the version of the offer they read (its letter is printed from that version).
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    accepted_name: Mapped[str] = mapped_column(String(200), default="",
+        info=guarded(field="name", label="Your full name"))
+    accepted_role: Mapped[str] = mapped_column(String(200), default="",
+        info=guarded(field="role", label="Your role"))
+    accepted_version: Mapped[int | None] = mapped_column(Integer)
 
     eoi: Mapped[Eoi] = relationship()
     consortium: Mapped[Consortium] = relationship()
     owner: Mapped["User"] = relationship(foreign_keys=[owner_id])
+    accepted_by: Mapped["User | None"] = relationship(foreign_keys=[accepted_by_id])
+    conditions: Mapped[list["GrantCondition"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan", order_by="GrantCondition.id")
     funding: Mapped[list["GrantFunding"]] = relationship(
         back_populates="grant", cascade="all, delete-orphan",
         order_by="(GrantFunding.financial_year, GrantFunding.id)")
@@ -109,6 +130,14 @@ class Grant(Versioned, Model):
     @property
     def paid_pence(self) -> int:
         return sum(p.amount_pence for p in self.payments if p.status is PaymentStatus.paid)
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_GRANT_STATES
+
+    @property
+    def open_blocking_conditions(self) -> list["GrantCondition"]:
+        return [c for c in self.conditions if c.blocks_payments and not c.is_met]
 
     @property
     def partner_organisations(self) -> list[Organisation]:
@@ -184,8 +213,78 @@ class Grant(Versioned, Model):
     def can_report(self, user: "User") -> bool:
         """Fill in returns and send milestone evidence: the partners delivering, and the
         lead, who answers for the grant when a small partner cannot."""
-        return self.state is not GrantState.closed and (
-            self.is_partner_user(user) or self.is_owner(user))
+        return self.is_live and (self.is_partner_user(user) or self.is_owner(user))
+
+    def can_answer_offer(self, user: "User") -> bool:
+        """Accept the offer, or ask about it: the lead, for the consortium."""
+        return self.state is GrantState.offered and self.is_owner(user)
+
+    def can_meet_conditions(self, user: "User") -> bool:
+        """Send evidence that a condition is met: from the offer on, since conditions are
+        often met before the work starts."""
+        return (self.state in (GrantState.offered, *LIVE_GRANT_STATES)
+                and (self.is_partner_user(user) or self.is_owner(user)))
+
+
+class ConditionStatus(TitledEnum):
+    open = ("open", "Open")
+    submitted = ("submitted", "Evidence sent")
+    met = ("met", "Met")
+
+
+class GrantCondition(Versioned, Model):
+    """One condition of the award: what must be done, the evidence that shows it, and
+    whether MOPAC holds back every payment until it is met."""
+
+    __tablename__ = "grant_conditions"
+    __table_args__ = (
+        CheckConstraint("(status != 'met') OR (reviewed_at IS NOT NULL)",
+                        name="met_has_review"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    condition: Mapped[str] = mapped_column(String(MAX_CONDITION))
+    evidence_required: Mapped[str] = mapped_column(String(MAX_CONDITION), default="")
+    blocks_payments: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[ConditionStatus] = mapped_column(
+        enum_column_type(ConditionStatus, "condition_status"), default=ConditionStatus.open)
+    evidence_notes: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="notes", label="The evidence"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_comments: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="comments", label="Comments"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    grant: Mapped[Grant] = relationship(back_populates="conditions")
+    submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<GrantCondition {self.id} {self.status.value}>"
+
+    def __str__(self) -> str:
+        return f"{self.condition[:80]} ({self.grant.reference})"
+
+    @property
+    def is_met(self) -> bool:
+        return self.status is ConditionStatus.met
+
+    def can_view(self, user: "User") -> bool:
+        return self.grant.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["GrantCondition"]:
+        """Every condition `user` may see: those of the grants they may see."""
+        return select(cls).where(cls.grant_id.in_(Grant.visible_ids(user)))
+
+    def can_send_evidence(self, user: "User") -> bool:
+        return self.status is ConditionStatus.open and self.grant.can_meet_conditions(user)
+
+    def can_review(self, user: "User") -> bool:
+        return self.status is ConditionStatus.submitted and self.grant.can_manage(user)
 
 
 class GrantFunding(Model):

@@ -19,8 +19,11 @@ from eoi.eois import attachments
 from eoi.eois.models import Eoi
 from eoi.extensions import db
 from eoi.grants.models import (
+    MAX_CONDITION,
     MAX_NOTES,
+    ConditionStatus,
     Grant,
+    GrantCondition,
     GrantFunding,
     GrantIndicator,
     GrantPartner,
@@ -43,6 +46,8 @@ from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.states import StateMachine
 
 GRANT = StateMachine("grant", {
+    # Only the lead's acceptance (accept_offer) makes an offer active.
+    GrantState.offered: frozenset({GrantState.active, GrantState.withdrawn}),
     GrantState.active: frozenset({GrantState.suspended, GrantState.closed}),
     GrantState.suspended: frozenset({GrantState.active, GrantState.closed}),
 }, attribute="state")
@@ -52,6 +57,11 @@ MILESTONE = StateMachine("milestone", {
     MilestoneStatus.due: frozenset({MilestoneStatus.submitted}),
     MilestoneStatus.submitted: frozenset({MilestoneStatus.accepted, MilestoneStatus.returned}),
     MilestoneStatus.returned: frozenset({MilestoneStatus.submitted}),
+})
+
+CONDITION = StateMachine("condition", {
+    ConditionStatus.open: frozenset({ConditionStatus.submitted}),
+    ConditionStatus.submitted: frozenset({ConditionStatus.met, ConditionStatus.open}),
 })
 
 PAYMENT = StateMachine("payment", {
@@ -119,8 +129,7 @@ def create_grant(decision: Decision, *, by, starts_on: date | None = None,
     grant = Grant(
         eoi=eoi, consortium=eoi.consortium, reference=grant_reference(eoi), title=title[:200],
         owner_id=eoi.consortium.lead_id, award_pence=decision.amount_awarded_pence,
-        starts_on=starts_on, ends_on=ends_on, conditions=decision.conditions,
-        created_by_id=by.id)
+        starts_on=starts_on, ends_on=ends_on, created_by_id=by.id)
     if return_days_after_end is not None:
         grant.return_days_after_end = return_days_after_end
     db.session.add(grant)
@@ -128,10 +137,14 @@ def create_grant(decision: Decision, *, by, starts_on: date | None = None,
     grant.partners = [GrantPartner(organisation_id=p.organisation_id)
                       for p in eoi.consortium.current_partners if p.role in DELIVERING_ROLES]
     grant.indicators = _indicator_rows(eoi)
+    # The panel writes its conditions one to a line; each holds back payment until MOPAC
+    # accepts the evidence, and the fund manager can say otherwise condition by condition.
+    grant.conditions = [GrantCondition(condition=line.strip()[:MAX_CONDITION])
+                        for line in (decision.conditions or "").splitlines() if line.strip()]
     db.session.flush()
     schedule_returns(grant)
     record_audit("grant.created", grant, user=by,
-                 summary=f"Made grant {grant.reference} from {eoi.reference}: "
+                 summary=f"Offered grant {grant.reference} from {eoi.reference}: "
                  f"{format_pence(grant.award_pence)} from MOPAC")
     tell.grant_made(grant)
     return grant
@@ -204,14 +217,119 @@ def schedule_returns(grant: Grant) -> None:
                 due_on=quarter.due_date(grant.return_days_after_end)))
 
 
+def manager_moves(grant: Grant) -> list[GrantState]:
+    """The states a fund manager can move the grant to: all the machine allows, but an
+    offer becomes active only by the lead's acceptance."""
+    return sorted((s for s in GRANT.allowed(grant.state)
+                   if not (grant.state is GrantState.offered and s is GrantState.active)),
+                  key=lambda s: s.value)
+
+
 def change_grant_state(grant: Grant, new: GrantState, *, reason: str, by) -> None:
     _require_manager(by)
     GRANT.check(grant.state, new)
+    if new not in manager_moves(grant):
+        raise TransitionRefused("An offer becomes active only when the lead commissioner "
+                                "accepts it")
     if not reason.strip():
         raise FieldRefusal("reason", "Say why the grant's state is changing")
     GRANT.move(grant, new, by=by, action="grant.state_changed",
                summary=f"{grant.reference} is now {new.title.lower()}: {reason.strip()}",
                changes={"reason": [None, reason.strip()]})  # guarded there (eoi.guard)
+    if new is GrantState.withdrawn:
+        tell.offer_withdrawn(grant, reason=reason.strip())
+
+
+# The offer -------------------------------------------------------------------------------
+
+def accept_offer(grant: Grant, *, name: str, role: str, by, now: datetime,
+                 expected_version: int | None) -> None:
+    """The lead accepts the offer for the consortium: the version they read is the version
+    accepted, so an offer changed since they opened it is a conflict, to read again."""
+    if not grant.can_answer_offer(by):
+        raise TransitionRefused("Only the lead commissioner accepts an offer, while it stands")
+    check_version(grant, expected_version)
+    if not name.strip():
+        raise FieldRefusal("name", "Enter your full name")
+    if not role.strip():
+        raise FieldRefusal("role", "Enter your role")
+    accepted_version = grant.version
+    grant.accepted_at, grant.accepted_by_id = now, by.id
+    grant.accepted_name, grant.accepted_role = name.strip()[:200], role.strip()[:200]
+    grant.accepted_version = accepted_version
+    GRANT.move(grant, GrantState.active, by=by, action="grant.offer_accepted",
+               summary=f"{grant.accepted_name}, {grant.accepted_role}, accepted version "
+               f"{accepted_version} of the offer of {grant.reference} for "
+               f"{grant.consortium.name}")
+    tell.offer_accepted(grant)
+
+
+def ask_about_offer(grant: Grant, *, question: str, by) -> None:
+    if not grant.can_answer_offer(by):
+        raise TransitionRefused("Only the lead commissioner asks about an offer, while it "
+                                "stands")
+    if not question.strip():
+        raise FieldRefusal("question", "Enter your question")
+    _check_length(question, "question", "Your question")
+    if findings := find_personal_data(question):
+        raise FieldRefusal("question", explain(findings, "Your question"))
+    record_audit("grant.offer_question", grant, user=by,
+                 summary=f"Asked MOPAC about the offer of {grant.reference}",
+                 changes={"question": [None, question.strip()]})  # guarded there
+    tell.offer_question(grant, question=question.strip(), by=by)
+
+
+# Conditions ------------------------------------------------------------------------------
+
+def add_condition(grant: Grant, *, condition: str, evidence_required: str,
+                  blocks_payments: bool, by) -> GrantCondition:
+    _require_manager(by)
+    if grant.state in (GrantState.closed, GrantState.withdrawn):
+        raise TransitionRefused(f"A grant that is {grant.state.title.lower()} takes no new "
+                                "conditions")
+    record = GrantCondition(condition=condition.strip(),
+                            evidence_required=evidence_required.strip(),
+                            blocks_payments=blocks_payments)
+    grant.conditions.append(record)
+    _touch(grant)  # a changed offer is a new version of it, to be accepted as it now is
+    record_audit("condition.added", record, user=by,
+                 summary=f"Added the condition {record.condition[:80]!r}"
+                 + (", which holds back payments" if blocks_payments else ""))
+    return record
+
+
+def send_condition_evidence(condition: GrantCondition, *, notes: str, by,
+                            now: datetime) -> None:
+    if not condition.can_send_evidence(by):
+        raise TransitionRefused("Only the grant's partners or lead send evidence, while the "
+                                "condition is open")
+    if not notes.strip():
+        raise FieldRefusal("notes", "Describe the evidence that the condition is met")
+    _check_length(notes, "notes", "The evidence")
+    condition.evidence_notes = notes.strip()
+    condition.submitted_at, condition.submitted_by_id = now, by.id
+    CONDITION.move(condition, ConditionStatus.submitted, by=by, action="condition.submitted",
+                   summary=f"Sent evidence for the condition {condition.condition[:80]!r}")
+    tell.condition_sent(condition)
+
+
+def review_condition(condition: GrantCondition, *, accept: bool, comments: str, by,
+                     now: datetime, expected_version: int | None = None) -> None:
+    if not condition.can_review(by):
+        raise TransitionRefused("Only a fund manager reviews a condition's evidence, once sent")
+    check_version(condition, expected_version)
+    if not accept and not comments.strip():
+        raise FieldRefusal("comments", "Say what is still needed")
+    _check_length(comments, "comments", "Comments")
+    condition.review_comments = comments.strip()
+    condition.reviewed_at, condition.reviewed_by_id = now, by.id
+    new = ConditionStatus.met if accept else ConditionStatus.open
+    CONDITION.move(condition, new, by=by,
+                   action="condition.met" if accept else "condition.returned",
+                   summary=("Accepted as met: " if accept else "Sent back: ")
+                   + repr(condition.condition[:80])
+                   + (f" ({comments.strip()})" if comments.strip() else ""))
+    tell.condition_reviewed(condition)
 
 
 # Milestones ------------------------------------------------------------------------------
@@ -219,8 +337,9 @@ def change_grant_state(grant: Grant, new: GrantState, *, reason: str, by) -> Non
 def add_milestone(grant: Grant, *, title: str, evidence_required: str, due_on: date,
                   by) -> Milestone:
     _require_manager(by)
-    if grant.state is GrantState.closed:
-        raise TransitionRefused("A closed grant takes no new milestones")
+    if grant.state in (GrantState.closed, GrantState.withdrawn):
+        raise TransitionRefused(f"A grant that is {grant.state.title.lower()} takes no new "
+                                "milestones")
     if not grant.starts_on <= due_on <= grant.ends_on + timedelta(days=90):
         raise FieldRefusal("due_on", f"The due date must be between {grant.starts_on:%-d %B %Y}"
                            " and three months after the grant ends")
@@ -302,8 +421,9 @@ def mark_milestones_due(today: date) -> list[Milestone]:
 def schedule_payment(grant: Grant, *, description: str, amount_pence: int,
                      scheduled_on: date, milestone: Milestone | None, by) -> Payment:
     _require_manager(by)
-    if grant.state is GrantState.closed:
-        raise TransitionRefused("A closed grant takes no new payments")
+    if grant.state in (GrantState.closed, GrantState.withdrawn):
+        raise TransitionRefused(f"A grant that is {grant.state.title.lower()} takes no new "
+                                "payments")
     if amount_pence <= 0:
         raise FieldRefusal("amount", "Enter an amount more than £0")
     if milestone is not None and milestone.grant_id != grant.id:
@@ -326,8 +446,15 @@ def schedule_payment(grant: Grant, *, description: str, amount_pence: int,
 
 def approval_problem(payment: Payment) -> str | None:
     """Why the payment cannot be approved yet, in words; None when it can."""
-    if payment.grant.state is not GrantState.active:
-        return f"The grant is {payment.grant.state.title.lower()}"
+    grant = payment.grant
+    if grant.state is GrantState.offered:
+        return "The lead commissioner has not accepted the offer yet"
+    if grant.state is not GrantState.active:
+        return f"The grant is {grant.state.title.lower()}"
+    if blocking := grant.open_blocking_conditions:
+        return (f"{len(blocking)} condition{'s' if len(blocking) > 1 else ''} holding back "
+                f"payments {'are' if len(blocking) > 1 else 'is'} not yet met: "
+                + "; ".join(repr(c.condition[:80]) for c in blocking))
     milestone = payment.milestone
     if milestone is not None and milestone.status is not MilestoneStatus.accepted:
         return (f"It is paid on acceptance of the milestone {milestone.title!r}, which is "

@@ -1,5 +1,6 @@
-"""Grant pages: the list, making a grant from a decision, each grant with its timeline and
-status, its agreement PDF, milestones with their evidence, and payments."""
+"""Grant pages: the list, making a grant from a decision, its offer and the lead's
+acceptance, its conditions, each grant with its timeline and status, its agreement PDF,
+milestones with their evidence, and payments."""
 
 from datetime import date
 
@@ -25,10 +26,14 @@ from eoi.forms.admin import ConfirmForm
 from eoi.forms.base import filled
 from eoi.forms.fields import choices
 from eoi.forms.grants import (
+    AcceptOfferForm,
+    ConditionEvidenceForm,
+    ConditionForm,
     EvidenceFileForm,
     GrantForm,
     GrantStateForm,
     MilestoneForm,
+    OfferQuestionForm,
     PaymentForm,
     SendEvidenceForm,
 )
@@ -36,6 +41,7 @@ from eoi.forms.returns import ReviewForm
 from eoi.grants import lists, monitoring, operations
 from eoi.grants.models import (
     Grant,
+    GrantCondition,
     GrantState,
     Milestone,
     MilestoneEvidence,
@@ -154,7 +160,7 @@ def agreement(grant_id: int):
 @fund_manager_only
 def state(grant_id: int):
     grant = _grant(grant_id)
-    allowed = sorted(operations.GRANT.allowed(grant.state), key=lambda s: s.value)
+    allowed = operations.manager_moves(grant)
     require(bool(allowed))
     form = GrantStateForm(allowed=allowed)
     return handle_form(
@@ -163,6 +169,131 @@ def state(grant_id: int):
         template="grants/state.html", success="Grant state changed.",
         next_url=lambda _: url_for("grants.show", grant_id=grant.id),
         title=f"Change the state of {grant.reference}", grant=grant)
+
+
+# The offer -------------------------------------------------------------------------------
+
+def _offer_page(grant: Grant, **forms):
+    forms.setdefault("accept_form", AcceptOfferForm(formdata=None, version=grant.version))
+    forms.setdefault("question_form", OfferQuestionForm(formdata=None))
+    return render_template("grants/offer.html", title=f"The offer of {grant.reference}",
+                           grant=grant, **forms)
+
+
+@grants_bp.get("/<int:grant_id>/offer")
+@login_required
+def offer(grant_id: int):
+    return _offer_page(_grant(grant_id))
+
+
+@grants_bp.post("/<int:grant_id>/offer/accept")
+@login_required
+def offer_accept(grant_id: int):
+    grant = _grant(grant_id)
+    require(grant.can_answer_offer(current_user))
+    form = AcceptOfferForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: operations.accept_offer(
+            grant, name=form.name.data, role=form.role.data, by=current_user,
+            now=clock.now(), expected_version=form.version.data))
+        if outcome.ok:
+            flash("Offer accepted. The grant is now active.", "success")
+            return redirect(url_for("grants.show", grant_id=grant.id))
+        if outcome.conflict:
+            # The offer changed since it was opened: show it as it is now, to be read again.
+            flash("MOPAC changed this offer after you opened it. Nothing has been accepted: "
+                  "read the offer as it is now, then accept it.", "important")
+            form.version.data = grant.version
+            return _offer_page(grant, accept_form=form)
+        explain(outcome, form)
+    return _offer_page(grant, accept_form=form, error_form=form)
+
+
+@grants_bp.post("/<int:grant_id>/offer/question")
+@login_required
+def offer_question(grant_id: int):
+    grant = _grant(grant_id)
+    require(grant.can_answer_offer(current_user))
+    form = OfferQuestionForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: operations.ask_about_offer(
+            grant, question=form.question.data, by=current_user))
+        if outcome.ok:
+            flash("Your question is sent to MOPAC's fund managers.", "success")
+            return redirect(url_for("grants.offer", grant_id=grant.id))
+        explain(outcome, form)
+    return _offer_page(grant, question_form=form, error_form=form)
+
+
+# Conditions ------------------------------------------------------------------------------
+
+@grants_bp.route("/<int:grant_id>/conditions/new", methods=["GET", "POST"])
+@fund_manager_only
+def condition_new(grant_id: int):
+    grant = _grant(grant_id)
+    form = ConditionForm()
+    return handle_form(
+        form, lambda: operations.add_condition(
+            grant, condition=form.condition.data, evidence_required=form.evidence_required.data
+            or "", blocks_payments=form.blocks_payments.data == "yes", by=current_user),
+        template="grants/condition_new.html", success="Condition added.",
+        next_url=lambda _: url_for("grants.show", grant_id=grant.id, _anchor="conditions"),
+        title=f"Add a condition to {grant.reference}", grant=grant)
+
+
+def _condition(condition_id: int) -> GrantCondition:
+    condition = load_or_404(GrantCondition, condition_id)
+    require(condition.can_view(current_user))
+    return condition
+
+
+def _condition_page(condition: GrantCondition, **forms):
+    forms.setdefault("send_form", ConditionEvidenceForm(formdata=None))
+    forms.setdefault("review_form", ReviewForm(formdata=None, version=condition.version))
+    return render_template("grants/condition.html", title="Condition of "
+                           f"{condition.grant.reference}", condition=condition,
+                           grant=condition.grant, **forms)
+
+
+@grants_bp.get("/conditions/<int:condition_id>")
+@login_required
+def condition(condition_id: int):
+    return _condition_page(_condition(condition_id))
+
+
+@grants_bp.post("/conditions/<int:condition_id>/send")
+@login_required
+def condition_send(condition_id: int):
+    condition = _condition(condition_id)
+    require(condition.can_send_evidence(current_user))
+    form = ConditionEvidenceForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: operations.send_condition_evidence(
+            condition, notes=form.notes.data or "", by=current_user, now=clock.now()))
+        if outcome.ok:
+            flash("Evidence sent to MOPAC.", "success")
+            return redirect(url_for("grants.condition", condition_id=condition.id))
+        explain(outcome, form)
+    return _condition_page(condition, send_form=form, error_form=form)
+
+
+@grants_bp.post("/conditions/<int:condition_id>/review")
+@fund_manager_only
+def condition_review(condition_id: int):
+    condition = _condition(condition_id)
+    require(condition.can_review(current_user))
+    form = ReviewForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: operations.review_condition(
+            condition, accept=form.outcome.data == "accept", comments=form.comments.data or "",
+            by=current_user, now=clock.now(), expected_version=form.version.data))
+        if outcome.ok:
+            flash("Condition accepted as met." if condition.is_met
+                  else "Condition sent back.", "success")
+            return redirect(url_for("grants.show", grant_id=condition.grant_id,
+                                    _anchor="conditions"))
+        explain(outcome, form)
+    return _condition_page(condition, review_form=form, error_form=form)
 
 
 # Milestones ------------------------------------------------------------------------------

@@ -111,11 +111,43 @@ EVENTS = {event.name: event for event in (
         "the bids to moderate are here:\n{link}",
         who="the fund managers"),
     Event(
-        "grant_made", "Grants made",
-        "Grant {grant} made: {title}",
-        "MOPAC has made the grant {grant} ({title}) from {reference}: {award} from "
+        "grant_made", "Grants offered",
+        "Grant offered: {grant} {title}",
+        "MOPAC offers the grant {grant} ({title}) from {reference}: {award} from "
         "MOPAC, from {starts} to {ends}.\n\n"
-        "Its milestones, quarterly returns and payments are here:\n{link}",
+        "The lead commissioner reads the offer letter and accepts it for the consortium, "
+        "or asks MOPAC about it, here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
+        "offer_accepted", "Offers accepted",
+        "Offer accepted: {grant} {title}",
+        "{name}, {role}, has accepted version {version} of the offer of {grant} ({title}) "
+        "for the consortium. The grant is now active.\n\nSee it here:\n{link}",
+        who="the fund managers, the grant's lead commissioner and its delivery partners' "
+            "people"),
+    Event(
+        "offer_question", "Questions about offers",
+        "A question about the offer of {grant}",
+        "{who} asks about the offer of {grant}:\n\n{question}\n\n"
+        "The offer is here:\n{link}",
+        who="the fund managers"),
+    Event(
+        "offer_withdrawn", "Offers withdrawn",
+        "Offer withdrawn: {grant} {title}",
+        "MOPAC has withdrawn its offer of {grant} ({title}).\n\nThe reason: {reason}"
+        "\n\nSee it here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
+        "condition_sent", "Evidence sent for conditions",
+        "Evidence sent for a condition of {grant}",
+        "Evidence has been sent for the condition of {grant}: {condition}\n\n"
+        "Review it here:\n{link}",
+        who="the fund managers"),
+    Event(
+        "condition_reviewed", "Conditions reviewed",
+        "Condition {review}: {grant}",
+        "MOPAC has {review} the evidence for the condition of {grant}: {condition}"
+        "{comments}\n\nSee it here:\n{link}",
         who="the grant's lead commissioner and its delivery partners' people"),
     Event(
         "milestone_reviewed", "Milestones reviewed",

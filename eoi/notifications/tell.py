@@ -5,6 +5,7 @@ next change (a borough invited again, a return sent back twice) makes its own.""
 
 from datetime import datetime, timedelta
 
+from eoi import clock
 from eoi.extensions import db
 from eoi.formatting import london_date, london_datetime
 from eoi.money import financial_year_label, format_pence
@@ -128,6 +129,43 @@ def grant_made(grant) -> None:
            grant=grant.reference, title=grant.title, reference=grant.eoi.reference or "",
            award=format_pence(grant.award_pence), starts=london_date(grant.starts_on),
            ends=london_date(grant.ends_on), link=service_link(f"/grants/{grant.id}"))
+
+
+def offer_accepted(grant) -> None:
+    notify("offer_accepted", _key("offer-accepted", grant),
+           recipients.fund_managers() + recipients.grant_people(grant),
+           grant=grant.reference, title=grant.title, name=grant.accepted_name,
+           role=grant.accepted_role, version=str(grant.accepted_version),
+           link=service_link(f"/grants/{grant.id}"))
+
+
+def offer_question(grant, *, question: str, by) -> None:
+    # Each question is its own message, however many the lead asks of one version.
+    about = f"offer-question-{grant.id}-{clock.now().timestamp():.0f}-{len(question)}"
+    notify("offer_question", about, recipients.fund_managers(), grant=grant.reference,
+           who=by.full_name, question=question, link=service_link(f"/grants/{grant.id}"))
+
+
+def offer_withdrawn(grant, *, reason: str) -> None:
+    notify("offer_withdrawn", _key("offer-withdrawn", grant), recipients.grant_people(grant),
+           grant=grant.reference, title=grant.title, reason=reason,
+           link=service_link(f"/grants/{grant.id}"))
+
+
+def condition_sent(condition) -> None:
+    grant = condition.grant
+    notify("condition_sent", _key("condition", condition), recipients.fund_managers(),
+           grant=grant.reference, condition=condition.condition[:200],
+           link=service_link(f"/grants/conditions/{condition.id}"))
+
+
+def condition_reviewed(condition) -> None:
+    grant = condition.grant
+    notify("condition_reviewed", _key("condition", condition), recipients.grant_people(grant),
+           review="accepted as met" if condition.is_met else "sent back",
+           grant=grant.reference, condition=condition.condition[:200],
+           comments=_comments(condition.review_comments or ""),
+           link=service_link(f"/grants/conditions/{condition.id}"))
 
 
 def milestone_reviewed(milestone) -> None:

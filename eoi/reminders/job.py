@@ -20,7 +20,7 @@ from eoi import clock, mail
 from eoi.accounts.models import Role, User, UserRole
 from eoi.extensions import db
 from eoi.formatting import london_date
-from eoi.grants.models import Grant, GrantState, Milestone
+from eoi.grants.models import LIVE_GRANT_STATES, Grant, Milestone
 from eoi.grants.operations import mark_milestones_due
 from eoi.grants.periods import ReminderKind, reminder_due, reminder_key
 from eoi.reminders.models import SentReminder
@@ -69,11 +69,11 @@ def due_reminders(today: date) -> list[Reminder]:
     horizon = today + timedelta(days=FIRST_REMINDER_DAYS)
     returns = db.session.scalars(
         select(QuarterlyReturn).join(QuarterlyReturn.grant)
-        .where(QuarterlyReturn.due_on <= horizon, Grant.state != GrantState.closed)
+        .where(QuarterlyReturn.due_on <= horizon, Grant.state.in_(LIVE_GRANT_STATES))
         .order_by(QuarterlyReturn.due_on, QuarterlyReturn.id))
     milestones = db.session.scalars(
         select(Milestone).join(Milestone.grant)
-        .where(Milestone.due_on <= horizon, Grant.state != GrantState.closed)
+        .where(Milestone.due_on <= horizon, Grant.state.in_(LIVE_GRANT_STATES))
         .order_by(Milestone.due_on, Milestone.id))
 
     reminders = []
