@@ -13,6 +13,8 @@ _LINKS = [
     ("Assessments", "assessment.index", ("assessment.",),
      lambda user: user.has_role(Role.panel_member, Role.fund_manager)),
     ("Grants", "grants.index", ("grants.", "returns."), lambda user: True),
+    # Finance's queue: the claims the fund team has checked.
+    ("Claims", "grants.claims_list", ("grants.claim",), lambda user: user.is_finance),
     ("Programme", "reports.dashboard", ("reports.",),
      lambda user: user.is_fund_manager),
     ("Consortia", "consortia.index", ("consortia.index", "consortia.new", "consortia.show",

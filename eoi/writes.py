@@ -10,9 +10,10 @@ what stopped the change into words for the page:
 - a rule refused the change (`eoi.refusals`): its reason, for the page or beside a field.
 
 Anything else is rolled back and raised: a bug, not a refusal. On top of it are the three
-shapes views use: `handle_form` (an edit page), `confirmed_action` (a button) and
-`handle_upload` (a file). No view commits or rolls back by hand; a test checks. As a last
-line, `register_error_pages` shows the conflict page for any of these that escapes.
+shapes views use: `handle_form` (an edit page), `handle_page_form` (one of a page's several
+forms), `confirmed_action` (a button) and `handle_upload` (a file). No view commits or rolls
+back by hand; a test checks. As a last line, `register_error_pages` shows the conflict page
+for any of these that escapes.
 """
 
 from collections.abc import Callable
@@ -184,6 +185,21 @@ def confirmed_action(act: Callable[[], object], success: str | Callable[[Any], s
         return True
     explain(outcome)
     return False
+
+
+def handle_page_form(form, save: Callable[[], object], *, success: str | Callable[[Any], str],
+                     next_url: Callable[[Any], str], page: Callable[[], Any]):
+    """A POST of one of the several forms a record's page holds: on a valid POST call `save`
+    and redirect, flashing `success` (a message, or a function of what `save` returned);
+    otherwise `page()`, the record's page drawn again with this form's errors beside its
+    fields."""
+    if form.validate_on_submit():
+        outcome = attempt(save)
+        if outcome.ok:
+            flash(success(outcome.result) if callable(success) else success, "success")
+            return redirect(next_url(outcome.result))
+        explain(outcome, form)
+    return page()
 
 
 def handle_upload(form, attach: Callable[[str, bytes], object], *, max_bytes: int,

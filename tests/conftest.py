@@ -391,6 +391,7 @@ def world(make_user):
         "manager": make_user(Role.fund_manager),
         "panel": make_user(Role.panel_member),
         "partner": make_user(Role.partner, organisation="St Giles Trust"),
+        "finance": make_user(Role.finance),
     }
     consortium = consortia.create_consortium(name="SE", purpose="x", by=people["lead"])
     membership = consortia.invite_borough(consortium, borough("Bexley"), by=people["lead"])
@@ -537,3 +538,25 @@ def signed_in(app, email: str):
     assert answer.status_code == 302 and answer.headers["Location"] == "/dashboard", (
         f"{email} could not sign in")
     return client
+
+
+def claim_through(grant, payment, people, *, until=None):
+    """St Giles Trust claims `payment` (as scheduled, with a little staff spend); the fund
+    manager checks it; finance approves it and records it paid. `until` (a ClaimStatus)
+    stops at that step. Returns the claim."""
+    from eoi.eois.models import CostCategory
+    from eoi.grants import claims
+
+    now = clock.now()
+    claim = claims.send_claim(grant, payment=payment, amount_pence=None,
+                              spend_to=clock.today(), spend={CostCategory.staff: 1_000_00},
+                              notes="Invoices with the fund team", by=people["partner"],
+                              now=now)
+    steps = [lambda: claims.check_claim(claim, by=people["manager"], now=now),
+             lambda: claims.approve_claim(claim, by=people["finance"], now=now),
+             lambda: claims.record_claim_paid(claim, by=people["finance"], now=now)]
+    for step in steps:
+        if claim.status is until:
+            break
+        step()
+    return claim

@@ -105,7 +105,9 @@ ACCESS = {
         "offer_question", "condition_new", "condition", "condition_send", "condition_review",
         "milestone_new", "milestone",
         "evidence_add", "evidence_download", "evidence_send", "milestone_review",
-        "payment_new", "payment_approve", "payment_paid", "payment_remove",
+        "payment_new", "payment_remove", "claims_list", "claim_new", "claim", "claim_edit",
+        "claim_check", "claim_approve", "claim_paid", "claim_send_back", "variation_new",
+        "variation", "variation_decide", "variation_confirm", "variation_letter",
     )},
     **{f"returns.{name}": PER_RECORD for name in (
         "show", "template", "submit", "review", "report",
@@ -214,7 +216,7 @@ def _expected(access: str, who: str, signed_in_status: int) -> int:
         return 302  # to the sign-in page
     if access == FUND_MANAGER and who != Role.fund_manager.value:
         return 403
-    if access == SERVICE_PROVIDERS and who == Role.panel_member.value:
+    if access == SERVICE_PROVIDERS and who in (Role.panel_member.value, Role.finance.value):
         return 403
     return signed_in_status
 
@@ -281,7 +283,8 @@ def test_post_routes(app, client, users_by_role, a_service, who):
         access = ACCESS[rule.endpoint]
         allowed = access == PUBLIC or (user is not None and (
             access == SIGNED_IN or who == Role.fund_manager.value
-            or (access == SERVICE_PROVIDERS and who != Role.panel_member.value)))
+            or (access == SERVICE_PROVIDERS
+                and who not in (Role.panel_member.value, Role.finance.value))))
         if allowed:
             # An empty form is a validation error shown on the page, or a redirect.
             ok = response.status_code in (200, 302)

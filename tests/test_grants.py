@@ -9,17 +9,20 @@ from pypdf import PdfReader
 
 from eoi import clock
 from eoi.audit.models import AuditEntry
+from eoi.eois.models import CostCategory
 from eoi.extensions import db
-from eoi.grants import monitoring, operations
-from eoi.grants.models import GrantState, MilestoneStatus, PaymentStatus
+from eoi.grants import claims, monitoring, operations, variations
+from eoi.grants.models import ClaimStatus, GrantState, MilestoneStatus, PaymentStatus
 from eoi.grants.status import Rag
 from eoi.refusals import FieldRefusal, TransitionRefused
 from eoi.returns import operations as returns
 from tests.conftest import (
     ask_route,
+    claim_through,
     complete_figures,
     csrf_token,
     fund,
+    mopac,
     post_form,
     sign_in,
     sign_out,
@@ -142,34 +145,37 @@ def test_payments_never_exceed_the_award_and_wait_for_their_milestone(granted):
     with pytest.raises(FieldRefusal, match="at most £0 is left"):
         operations.schedule_payment(grant, description="Extra", amount_pence=1,
                                     scheduled_on=date(2026, 11, 1), milestone=None, by=manager)
-    with pytest.raises(TransitionRefused, match="Workers in post"):
-        operations.approve_payment(tied, by=manager, now=clock.now())
-    with pytest.raises(TransitionRefused):
-        operations.record_paid(first, by=manager, now=clock.now())  # not approved yet
-    operations.approve_payment(first, by=manager, now=clock.now())
-    operations.record_paid(first, by=manager, now=clock.now())
-    assert grant.paid_pence == 60_000_00
+    with pytest.raises(FieldRefusal, match="Workers in post"):
+        claim_through(grant, tied, people)
+    claim_through(grant, first, people)
+    assert grant.paid_pence == 60_000_00 and first.status is PaymentStatus.paid
 
     operations.send_evidence(milestone, notes="Done", by=people["partner"], now=clock.now())
     operations.review_milestone(milestone, accept=True, comments="", by=manager, now=clock.now())
-    operations.approve_payment(tied, by=manager, now=clock.now())
+    claim = claim_through(grant, tied, people, until=ClaimStatus.approved)
     # Even if the schedule were got round, paying can never pass the award.
     tied.amount_pence = 60_000_01
     with pytest.raises(TransitionRefused, match="past the award"):
-        operations.record_paid(tied, by=manager, now=clock.now())
+        claims.record_claim_paid(claim, by=people["finance"], now=clock.now())
 
 
-def test_a_suspended_grant_approves_no_payments(granted):
+def test_a_suspended_grant_takes_no_claims_and_approves_no_payments(granted):
     people, grant = granted
     manager = people["manager"]
     payment = operations.schedule_payment(grant, description="Q1", amount_pence=10_00,
                                           scheduled_on=date(2026, 4, 1), milestone=None,
                                           by=manager)
+    claim = claim_through(grant, payment, people, until=ClaimStatus.checked)
     with pytest.raises(FieldRefusal, match="Say why"):
         operations.change_grant_state(grant, GrantState.suspended, reason=" ", by=manager)
     operations.change_grant_state(grant, GrantState.suspended, reason="Audit", by=manager)
     with pytest.raises(TransitionRefused, match="suspended"):
-        operations.approve_payment(payment, by=manager, now=clock.now())
+        claims.approve_claim(claim, by=people["finance"], now=clock.now())
+    other = operations.schedule_payment(grant, description="Q2", amount_pence=10_00,
+                                        scheduled_on=date(2026, 7, 1), milestone=None,
+                                        by=manager)
+    with pytest.raises(TransitionRefused, match="suspended: it takes no claims"):
+        claim_through(grant, other, people)
 
 
 def test_the_status_comes_from_returns_milestones_and_spend(granted):
@@ -187,7 +193,8 @@ def test_the_status_comes_from_returns_milestones_and_spend(granted):
 
 # Every route, person by person -------------------------------------------------------------
 
-VIEWERS = {"manager", "lead", "member", "partner"}
+# MOPAC's finance officers see every grant, as the fund team does, and change only claims.
+VIEWERS = {"manager", "lead", "member", "partner", "finance"}
 REPORTERS = {"lead", "partner"}
 # Returns: sent by the grant's partner, who with MOPAC alone sees the figures as entered
 # (the template holds them; the report of a return not yet accepted is only a preview).
@@ -195,7 +202,8 @@ RETURN_SENDERS = {"partner"}
 SEE_FIGURES = {"manager", "partner"}
 
 GRANT_RULES = [  # (endpoint, method, who may)
-    ("grants.index", "GET", {"lead", "member", "outsider", "manager", "panel", "partner"}),
+    ("grants.index", "GET", {"lead", "member", "outsider", "manager", "panel", "partner",
+                             "finance"}),
     ("grants.show", "GET", VIEWERS),
     ("grants.agreement", "GET", VIEWERS),
     ("grants.state", "GET", {"manager"}),
@@ -215,8 +223,20 @@ GRANT_RULES = [  # (endpoint, method, who may)
     ("returns.report", "GET", SEE_FIGURES),
     ("grants.evidence_add", "POST", REPORTERS),
     ("grants.milestone_review", "POST", {"manager"}),
-    ("grants.payment_approve", "POST", {"manager"}),
-    ("grants.payment_paid", "POST", {"manager"}),
+    ("grants.claims_list", "GET", {"lead", "member", "outsider", "manager", "panel", "partner",
+                                   "finance"}),
+    ("grants.claim_new", "GET", REPORTERS),
+    ("grants.claim", "GET", VIEWERS),
+    ("grants.claim_edit", "GET", REPORTERS),
+    ("grants.claim_check", "POST", {"manager"}),
+    ("grants.claim_approve", "POST", {"finance"}),
+    ("grants.claim_paid", "POST", {"finance"}),
+    ("grants.claim_send_back", "POST", {"manager", "finance"}),
+    ("grants.variation_new", "GET", {"lead"}),
+    ("grants.variation", "GET", VIEWERS),
+    ("grants.variation_letter", "GET", VIEWERS),
+    ("grants.variation_decide", "POST", {"manager"}),
+    ("grants.variation_confirm", "POST", {"member"}),  # Bexley's officer, for its money
     ("grants.payment_remove", "POST", {"manager"}),
     ("returns.review", "POST", {"manager"}),
     ("returns.show", "POST", RETURN_SENDERS),
@@ -237,8 +257,8 @@ def test_every_grant_route_has_a_rule():
 @pytest.fixture
 def busy_grant(granted):
     """A grant with a milestone waiting for evidence (with a file), one waiting for review,
-    a condition of each (holding back no payment), a payment of each status, a submitted
-    return and a draft one."""
+    a condition of each (holding back no payment), three payments (one approved on its claim),
+    claims for expenditure sent, checked and sent back, a submitted return and a draft one."""
 
     people, grant = granted
     manager, partner = people["manager"], people["partner"]
@@ -255,18 +275,42 @@ def busy_grant(granted):
     payments = [operations.schedule_payment(grant, description=f"Payment {n}",
                                             amount_pence=10_00, scheduled_on=date(2026, 4, 1),
                                             milestone=None, by=manager) for n in range(3)]
-    operations.approve_payment(payments[1], by=manager, now=clock.now())
+
+    def expenditure():
+        return claims.send_claim(grant, payment=None, amount_pence=1_00, spend_to=clock.today(),
+                                 spend={CostCategory.staff: 1_00}, notes="Ledger", by=partner,
+                                 now=clock.now())
+
+    claimed = {
+        "approved": claim_through(grant, payments[1], people, until=ClaimStatus.approved),
+        "submitted": expenditure(), "checked": expenditure(), "sent_back": expenditure(),
+    }
+    claims.check_claim(claimed["checked"], by=manager, now=clock.now())
+    # Changes need a second year to move money into: the grant runs on while they are asked.
+    ends_on, grant.ends_on = grant.ends_on, date(2028, 3, 31)
+    changes = {key: variations.request_variation(
+        grant, funder=funder, from_year=2026, to_year=2027, amount_pence=1_00, reason=key,
+        by=people["lead"], now=clock.now())
+        for key, funder in (("approved", mopac()), ("asked", mopac()),
+                            ("with_bexley", people["member"].organisation))}
+    for key in ("approved", "with_bexley"):
+        variations.decide_variation(changes[key], approve=True, comments="", by=manager,
+                                    now=clock.now())
+    grant.ends_on = ends_on
+    claims.send_back_claim(claimed["sent_back"], comments="Add the invoices", by=manager,
+                           now=clock.now())
     submitted, draft = grant.returns[0], grant.returns[1]
     returns.save_return(submitted, complete_figures(grant), by=partner, now=clock.now())
     returns.submit_return(submitted, by=partner, now=clock.now())
     db.session.commit()
     return people, grant, {"open": open_one, "sent": sent, "payments": payments,
+                           "claims": claimed, "changes": changes,
                            "open_condition": open_condition, "sent_condition": sent_condition,
                            "submitted": submitted, "draft": draft}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "lead", "member", "outsider", "manager", "panel",
-                                 "partner"])
+                                 "partner", "finance"])
 def test_grant_routes(app, client, busy_grant, who):
 
     people, grant, records = busy_grant
@@ -276,11 +320,19 @@ def test_grant_routes(app, client, busy_grant, who):
     args = {"grant_id": grant.id, "decision_id": grant.eoi.decision.id,
             "milestone_id": records["open"].id, "evidence_id": records["open"].evidence[0].id,
             "payment_id": records["payments"][0].id, "return_id": records["draft"].id,
-            "condition_id": records["open_condition"].id}
+            "condition_id": records["open_condition"].id,
+            "claim_id": records["claims"]["submitted"].id,
+            "variation_id": records["changes"]["approved"].id}
     special = {
         "grants.condition_review": {"condition_id": records["sent_condition"].id},
         "grants.milestone_review": {"milestone_id": records["sent"].id},
-        "grants.payment_paid": {"payment_id": records["payments"][1].id},
+        "grants.claim_check": {"claim_id": records["claims"]["submitted"].id},
+        "grants.variation_decide": {"variation_id": records["changes"]["asked"].id},
+        "grants.variation_confirm": {"variation_id": records["changes"]["with_bexley"].id},
+        "grants.claim_send_back": {"claim_id": records["claims"]["checked"].id},
+        "grants.claim_approve": {"claim_id": records["claims"]["checked"].id},
+        "grants.claim_paid": {"claim_id": records["claims"]["approved"].id},
+        "grants.claim_edit": {"claim_id": records["claims"]["sent_back"].id},
         "grants.payment_remove": {"payment_id": records["payments"][2].id},
         "returns.review": {"return_id": records["submitted"].id},
         "returns.report": {"return_id": records["submitted"].id},
@@ -348,23 +400,30 @@ def test_payments_through_the_grant_page(client, busy_grant):
     people, grant, records = busy_grant
     sign_in(client, people["manager"].email)
     page = client.get(f"/grants/{grant.id}").text
-    approved = records["payments"][1]
-    response = client.post(f"/grants/payments/{approved.id}/paid", data={
-        "csrf_token": csrf_token(page), "version": approved.version - 1},
-        follow_redirects=True)
-    assert "Someone else changed this" in response.text
-    assert approved.status is PaymentStatus.approved
-    response = client.post(f"/grants/payments/{approved.id}/paid", data={
-        "csrf_token": csrf_token(page), "version": approved.version}, follow_redirects=True)
-    assert "Payment recorded as paid." in response.text
-    db.session.refresh(approved)
-    assert approved.status is PaymentStatus.paid
+    assert "Claim: approved by finance" in page and "Not claimed yet" in page
     response = post_payment = client.post(f"/grants/{grant.id}/payments/new", data={
         "csrf_token": csrf_token(page), "description": "Too much", "amount": "200,000",
         "scheduled_on": ["1", "1", "2027"],
         "milestone_id": "none"})
     assert post_payment.status_code == 200
     assert "more than the award of £120,000" in response.text
+    sign_out(client)
+
+    # Finance records the approved claim paid: a page opened before someone else's change
+    # is a conflict, and nothing is paid.
+    claim = records["claims"]["approved"]
+    sign_in(client, people["finance"].email)
+    page = client.get(f"/grants/claims/{claim.id}").text
+    assert "Record as paid" in page
+    response = client.post(f"/grants/claims/{claim.id}/paid", data={
+        "csrf_token": csrf_token(page), "version": claim.version - 1}, follow_redirects=True)
+    assert "Someone else changed this" in response.text
+    assert claim.payment.status is PaymentStatus.approved
+    response = client.post(f"/grants/claims/{claim.id}/paid", data={
+        "csrf_token": csrf_token(page), "version": claim.version}, follow_redirects=True)
+    assert "Claim recorded as paid." in response.text
+    db.session.expire_all()
+    assert claim.status is ClaimStatus.paid and claim.payment.status is PaymentStatus.paid
 
 
 def test_the_state_form_changes_the_state_with_a_reason(client, granted):

@@ -22,7 +22,7 @@ from eoi.demo.loader import load_demo_data
 from eoi.documents.models import PreparedDocument
 from eoi.eois.models import BudgetLine, Eoi, EoiAttachment
 from eoi.extensions import db
-from eoi.grants.models import Grant, GrantCondition, Milestone, Payment
+from eoi.grants.models import Claim, Grant, GrantCondition, Milestone, Payment, Variation
 from eoi.notifications.models import Notification
 from eoi.reference.models import (
     BasicCommandUnit,
@@ -49,7 +49,7 @@ HOSTILE = ["", "9" * 40, "²", "-1", "0", "1.5", "1e9", "\x00\x07\x1b", "<script
 MODELS = {
     "eoi_id": Eoi, "consortium_id": Consortium, "round_id": FundingRound, "grant_id": Grant,
     "return_id": QuarterlyReturn, "milestone_id": Milestone, "payment_id": Payment,
-    "condition_id": GrantCondition,
+    "condition_id": GrantCondition, "claim_id": Claim, "variation_id": Variation,
     "membership_id": ConsortiumMembership, "partner_id": ConsortiumPartner,
     "pledge_id": Pledge, "interest_id": LeadInterest, "criterion_id": Criterion,
     "assessment_id": Assessment, "decision_id": Decision, "line_id": BudgetLine,

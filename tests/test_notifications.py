@@ -202,6 +202,9 @@ TOLD_IN_TESTS = {
     "payment_changed",
     "offer_accepted", "offer_question", "offer_withdrawn", "condition_sent",  # and
     "condition_reviewed",  # tests/test_offers_and_conditions.py
+    "claim_sent", "claim_checked", "claim_sent_back",  # tests/test_claims.py
+    "variation_requested", "variation_to_confirm", "variation_decided",  # and
+    # tests/test_variations.py
 }
 
 
@@ -420,7 +423,7 @@ def test_grants_milestones_returns_and_payments_tell_the_grants_people(granted, 
                                                                        outbox):
     from eoi.grants import operations as grants
     from eoi.returns import operations as returns
-    from tests.conftest import complete_figures
+    from tests.conftest import claim_through, complete_figures
 
     people, grant = granted
     manager = people["manager"]
@@ -442,8 +445,7 @@ def test_grants_milestones_returns_and_payments_tell_the_grants_people(granted, 
     returns.review_return(ret, accept=True, comments="", by=manager, now=clock.now())
     payment = grants.schedule_payment(grant, description="Quarter 1", amount_pence=1_000_00,
                                       scheduled_on=clock.today(), milestone=None, by=manager)
-    grants.approve_payment(payment, by=manager, now=clock.now())
-    grants.record_paid(payment, by=manager, now=clock.now())
+    claim_through(grant, payment, people)
     db.session.commit()
     assert _to("return_reviewed") == now_told
     assert _to("payment_changed") == sorted(now_told * 2)  # approved, then paid

@@ -12,11 +12,11 @@ from eoi import clock
 from eoi.assessment.models import DecisionOutcome
 from eoi.audit.models import AuditEntry
 from eoi.extensions import db
-from eoi.grants import operations
-from eoi.grants.models import ConditionStatus, GrantState
+from eoi.grants import claims, operations
+from eoi.grants.models import ClaimStatus, ConditionStatus, GrantState, PaymentStatus
 from eoi.notifications.models import Notification
 from eoi.refusals import FieldRefusal, StaleEdit, TransitionRefused
-from tests.conftest import ask_route, csrf_token, fund, post_form, sign_in
+from tests.conftest import ask_route, claim_through, csrf_token, fund, post_form, sign_in
 from tests.test_grants import VIEWERS
 
 PROTOCOL = "Agree an information sharing protocol with both boroughs"
@@ -178,10 +178,13 @@ def test_no_payment_is_approved_while_a_condition_holding_it_back_is_open(offere
     payment = grant.payments[0]
     protocol, safeguarding = grant.conditions
     safeguarding.blocks_payments = False  # as MOPAC may decide, condition by condition
+    # The partner may claim, and the fund team check, before the condition is met; finance
+    # cannot approve.
+    claim = claim_through(grant, payment, people, until=ClaimStatus.checked)
     with pytest.raises(TransitionRefused, match=(
             "cannot be approved: 1 condition holding back payments is not yet met: "
             f"'{PROTOCOL}'")):
-        operations.approve_payment(payment, by=manager, now=clock.now())
+        claims.approve_claim(claim, by=people["finance"], now=clock.now())
     with pytest.raises(FieldRefusal, match="Describe the evidence"):
         operations.send_condition_evidence(protocol, notes=" ", by=partner, now=clock.now())
     with pytest.raises(TransitionRefused, match="Only the grant's partners or lead"):
@@ -207,7 +210,8 @@ def test_no_payment_is_approved_while_a_condition_holding_it_back_is_open(offere
                                 now=clock.now())
     assert protocol.status is ConditionStatus.met
     assert lead.email in _told("condition_reviewed")
-    operations.approve_payment(payment, by=manager, now=clock.now())
+    claims.approve_claim(claim, by=people["finance"], now=clock.now())
+    assert payment.status is PaymentStatus.approved
     db.session.commit()
     actions = [e.action for e in db.session.scalars(select(AuditEntry).where(
         AuditEntry.subject_type == "GrantCondition", AuditEntry.subject_id == protocol.id)
@@ -224,7 +228,7 @@ def test_conditions_through_their_pages(client, offered):
     protocol = grant.conditions[0]
     sign_in(client, people["manager"].email)
     page = client.get(f"/grants/{grant.id}")
-    assert "Cannot be approved yet: 2 conditions holding back payments are not yet met" in (
+    assert "Cannot be paid yet: 2 conditions holding back payments are not yet met" in (
         page.text)
     response = post_form(client, f"/grants/{grant.id}/conditions/new",
                          {"condition": "", "evidence_required": ""})
@@ -320,3 +324,13 @@ def test_an_offer_is_not_reminded_of_until_accepted(offered):
                             now=clock.now(), expected_version=grant.version)
     db.session.flush()
     assert due_reminders(clock.today()) != []
+
+
+def test_the_leads_dashboard_asks_them_to_accept_the_offer(client, offered):
+    people, grant = offered
+    sign_in(client, people["lead"].email)
+    assert f"Read and accept the offer of {grant.reference}" in client.get("/dashboard").text
+    operations.accept_offer(grant, name="Ann", role="Head", by=people["lead"],
+                            now=clock.now(), expected_version=grant.version)
+    db.session.commit()
+    assert "Read and accept the offer" not in client.get("/dashboard").text

@@ -17,6 +17,7 @@ class Role(TitledEnum):
     panel_member = ("panel_member", "Panel member")
     commissioner = ("commissioner", "Commissioner")
     partner = ("partner", "Partner")
+    finance = ("finance", "Finance officer")
 
 
 class UserRole(Model):
@@ -107,6 +108,12 @@ class User(Versioned, UserMixin, Model):
         """MOPAC's fund team, who run the fund and see everything in it. The one place this
         is decided: SQL visibility (`visible_to` on each listed model) asks it too."""
         return self.is_active and self.has_role(Role.fund_manager)
+
+    @property
+    def is_finance(self) -> bool:
+        """MOPAC's finance officers, who approve claims the fund team has checked and record
+        them paid: they see every grant, as the fund team does, and change none."""
+        return self.is_active and self.has_role(Role.finance)
 
     def can_administer(self) -> bool:
         return self.is_fund_manager

@@ -19,7 +19,7 @@ from eoi.consortia.models import Consortium, Pledge, PledgeStatus
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.extensions import db
 from eoi.formatting import closing_time
-from eoi.grants.models import Milestone, MilestoneStatus
+from eoi.grants.models import Claim, ClaimStatus, Grant, GrantState, Milestone, MilestoneStatus
 from eoi.grants.operations import awaiting_grants
 from eoi.grants.status import Rag
 from eoi.money import format_pence
@@ -75,6 +75,7 @@ def fund_manager_needs(now) -> list[Need]:
                                   "quarterly returns to review"),
                           "returns.index", {"status": ReturnStatus.submitted.value}))
     needs += _milestones_to_check()
+    needs += _claims_at(ClaimStatus.submitted, "claim to check", "claims to check")
     needs += _rounds_to_move_on(now)
     needs += _pledges_to_confirm(Organisation.type == OrganisationType.mopac)
     awaiting = _count(awaiting_grants())
@@ -88,6 +89,32 @@ def fund_manager_needs(now) -> list[Need]:
         needs.append(Need(f"Grants at {rag.title.lower()}", "grants.index",
                           {"status": rag.value}, "with the reasons for each"))
     return needs
+
+
+def finance_needs() -> list[Need]:
+    return (_claims_at(ClaimStatus.checked, "claim to approve", "claims to approve")
+            + _claims_at(ClaimStatus.approved, "claim approved, to record as paid",
+                         "claims approved, to record as paid"))
+
+
+def _claims_at(status: ClaimStatus, one: str, many: str) -> list[Need]:
+    waiting = select(Claim).where(Claim.status == status)
+    named = db.session.scalars(waiting.order_by(Claim.submitted_at, Claim.id).limit(NAMED)
+                               .options(joinedload(Claim.grant), joinedload(Claim.payment))
+                               ).all()
+    needs = [Need(f"{c.what}: {format_pence(c.amount_pence)}", "grants.claim",
+                  {"claim_id": c.id}, f"on {c.grant.reference}") for c in named]
+    return _and_more(needs, _count(waiting), one, many, "grants.claims_list",
+                     {"status": status.value})
+
+
+def _offers_to_accept(user: User) -> list[Need]:
+    offers = db.session.scalars(select(Grant).where(
+        Grant.owner_id == user.id, Grant.state == GrantState.offered)
+        .order_by(Grant.id).limit(NAMED)).all()
+    return [Need(f"Read and accept the offer of {g.reference}", "grants.offer",
+                 {"grant_id": g.id}, f"{g.title}: {format_pence(g.award_pence)} from MOPAC")
+            for g in offers]
 
 
 def _milestones_to_check() -> list[Need]:
@@ -145,7 +172,7 @@ def commissioner_needs(user: User, now) -> list[Need]:
                                .options(selectinload(Eoi.sections),
                                         joinedload(Eoi.funding_round),
                                         joinedload(Eoi.consortium))).all()
-    needs = []
+    needs = _offers_to_accept(user)
     for eoi in named:
         left = sum(not s.is_complete for s in eoi.sections)
         needs.append(Need(f"Finish the EOI of {eoi.consortium.name}", "eois.show",

@@ -129,6 +129,8 @@ def needs_of(user) -> dict[str, list[needs.Need]]:
         found["commissioner"] = needs.commissioner_needs(user, now)
     if user.has_role(Role.panel_member):
         found["panel"] = needs.panel_needs(user)
+    if user.is_finance:
+        found["finance"] = needs.finance_needs()
     return found
 
 

@@ -14,13 +14,14 @@ from eoi.accounts.operations import find_user_by_email
 from eoi.assessment import operations as panel
 from eoi.assessment.models import AssessmentStatus, DecisionOutcome
 from eoi.demo.eois import submit_demo_eoi
+from eoi.eois.models import CostCategory
 from eoi.extensions import db
 from eoi.formatting import LONDON
-from eoi.grants import monitoring, operations
+from eoi.grants import claims, monitoring, operations, variations
 from eoi.grants.models import Grant
 from eoi.grants.operations import share_out
 from eoi.grants.periods import Quarter
-from eoi.reference.models import LocalAuthority
+from eoi.reference.models import LocalAuthority, OrganisationType
 from eoi.returns import operations as returns
 from eoi.returns.figures import (
     AGE_BANDS,
@@ -154,6 +155,20 @@ def _condition_open(grant: Grant, manager) -> None:
         blocks_payments=True, by=manager)
 
 
+def _change_asked(grant: Grant, today: date) -> None:
+    """The lead asks to move part of the first year's underspend into the second, for the
+    fund team to decide."""
+    mopac = next(f.funder for f in grant.funding if f.funder.type is OrganisationType.mopac)
+    first, second = variations.grant_years(grant)[:2]
+    room = variations.budget(grant, mopac.id, first) - variations.payments_in(grant, first)
+    if room > 0:
+        variations.request_variation(
+            grant, funder=mopac, from_year=first, to_year=second,
+            amount_pence=min(10_000_00, room), reason="Two schools joined late, so the first "
+            "year's group work ran for one term less; the sessions move to the second year.",
+            by=grant.owner, now=_at(today - timedelta(days=3)))
+
+
 def _follow(grant: Grant, today: date, manager) -> None:
     tri_borough = grant.consortium.name.startswith("Tri-borough")
     if tri_borough:
@@ -162,6 +177,8 @@ def _follow(grant: Grant, today: date, manager) -> None:
     if tri_borough:
         # Added since, still open: it holds back the payments not yet approved.
         _condition_open(grant, manager)
+    else:
+        _change_asked(grant, today)
     reporter = find_user_by_email("partner.barnardos@demo.example" if tri_borough
                                   else "partner.stgiles@demo.example")
     due = [r for r in grant.returns if r.due_on < today]
@@ -185,7 +202,24 @@ def _follow(grant: Grant, today: date, manager) -> None:
                               now=_at(ret.due_on + timedelta(days=5)))
 
 
+def _claim(grant: Grant, payment, day: date, manager, *, paid: bool) -> None:
+    """The lead claims `payment` the day after `day`; the fund team checks it, and finance
+    approves it and records it paid (or, not `paid`, has it still to approve)."""
+    finance = find_user_by_email("finance@demo.example")
+    spent = 0 if day == grant.starts_on else payment.amount_pence
+    claim = claims.send_claim(
+        grant, payment=payment, amount_pence=None, spend_to=day,
+        spend={CostCategory.staff: spent * 3 // 4, CostCategory.delivery: spent - spent * 3 // 4},
+        notes="Invoices and the ledger to this date are with the fund team.",
+        by=grant.owner, now=_at(day + timedelta(days=1)))
+    claims.check_claim(claim, by=manager, now=_at(day + timedelta(days=3)))
+    if paid:
+        claims.approve_claim(claim, by=finance, now=_at(day + timedelta(days=7)))
+        claims.record_claim_paid(claim, by=finance, now=_at(day + timedelta(days=10)))
+
+
 def _milestones_and_payments(grant: Grant, today: date, manager) -> None:
+    tri_borough = grant.consortium.name.startswith("Tri-borough")
     partner_side = grant.owner
     milestones = []
     for title, evidence, days in MILESTONES[grant.consortium.name]:
@@ -208,8 +242,9 @@ def _milestones_and_payments(grant: Grant, today: date, manager) -> None:
         grant, description=f"On acceptance: {first.title}", amount_pence=half - half // 2,
         scheduled_on=first.due_on + timedelta(days=14), milestone=first, by=manager)
     for payment, day in ((opening, grant.starts_on), (on_first, first.due_on)):
-        operations.approve_payment(payment, by=manager, now=_at(day + timedelta(days=7)))
-        operations.record_paid(payment, by=manager, now=_at(day + timedelta(days=10)))
+        # Bexley and Greenwich's second claim waits with finance.
+        with_finance = payment is on_first and not tri_borough
+        _claim(grant, payment, day, manager, paid=not with_finance)
     if len(milestones) > 2:
         second = milestones[1]
         operations.send_evidence(second, notes="Attendance by school attached in the "

@@ -38,6 +38,7 @@ DEMO_ORGANISATIONS = [
 # (email, full name, organisation, roles). The people are invented.
 DEMO_ACCOUNTS = [
     ("manager@demo.example", "Morgan Adeyemi", "MOPAC", {Role.fund_manager}),
+    ("finance@demo.example", "Helen Osei", "MOPAC", {Role.finance}),
     ("panel1@demo.example", "Priya Shah", "MOPAC", {Role.panel_member}),
     ("panel2@demo.example", "Tom Okafor", "MOPAC", {Role.panel_member}),
     ("panel3@demo.example", "Ruth Lindqvist", "NHS England (London)", {Role.panel_member}),

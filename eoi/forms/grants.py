@@ -11,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
+from eoi.eois.models import CostCategory
 from eoi.eois.uploads import ALLOWED_LIST
 from eoi.forms.base import Form
 from eoi.forms.fields import (
@@ -127,3 +128,95 @@ class PaymentForm(Form):
 
 class PaymentActionForm(Form):
     version = VersionField()
+
+
+def _spend_check(what: str):
+    def check(form, field):
+        if not getattr(field, "raw", "").strip():
+            field.data = 0
+            return
+        if field.data is None:
+            raise ValidationError(f"{what} must be a number of pounds, like 12,500 or "
+                                  "12500.50")
+        if field.data < 0:
+            raise ValidationError(f"{what} cannot be less than £0")
+        if field.data > 10_000_000 * 100:
+            raise ValidationError(f"{what} must be £10,000,000 or less")
+
+    return check
+
+
+class _ClaimFormBase(Form):
+    version = VersionField()
+    claiming = RadioField("What are you claiming?", choices=[],
+                          validators=[InputRequired(message="Select what you are claiming")],
+                          widget=GovRadioInput())
+    amount = PoundsField("Amount claimed, for expenditure to date", widget=GovTextInput(),
+                         description="Leave blank when claiming a scheduled payment: it is "
+                         "claimed as scheduled",
+                         validators=[_spend_check("The amount claimed")])
+    spend_to = OptionalDateField("Spend counted to", what="Date spend is counted to",
+                                 required=True, description="For example, 30 6 2026: the "
+                                 "last day the spend below covers")
+    notes = text_area("The evidence", missing="Describe the evidence for the claim",
+                      max_length=MAX_NOTES,
+                      hint="What the spend was on and where MOPAC can see the invoices or "
+                      "ledger. Never include anything that could identify a young person.")
+    submit = SubmitField("Send the claim to MOPAC", widget=GovSubmitInput())
+
+    def __init__(self, *args, payments: list[tuple[int, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        payments = payments or []
+        self.claiming.choices = choices(
+            [*((str(pid), label) for pid, label in payments),
+             ("expenditure", "Expenditure to date")])
+
+    def spend(self) -> dict[CostCategory, int]:
+        return {category: getattr(self, f"spend_{category.value}").data or 0
+                for category in CostCategory}
+
+
+# One box of spend to date for each cost category, as the EOI's budget has them.
+ClaimForm = type("ClaimForm", (_ClaimFormBase,), {
+    f"spend_{category.value}": PoundsField(category.title, widget=GovTextInput(),
+                                           validators=[_spend_check(category.title)])
+    for category in CostCategory})
+
+
+class ClaimCommentsForm(Form):
+    version = VersionField()
+    comments = text_area("What needs to change", missing="Say what needs to change",
+                         max_length=MAX_NOTES,
+                         hint="The lead commissioner and the partners read this")
+    send_back = SubmitField("Send the claim back", widget=GovSubmitInput())
+
+
+class VariationForm(Form):
+    funder_id = choice_field("Whose money", "Select the funder whose money moves")
+    from_year = choice_field("Move it from", "Select the year to move money from")
+    to_year = choice_field("Move it to", "Select the year to move it to")
+    amount = PoundsField("Amount to move", widget=GovTextInput(),
+                         validators=[pounds_check("amount to move", 10_000_000)])
+    reason = text_area("Why the change is needed", missing="Say why the change is needed",
+                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
+                       "include anything that could identify a young person.")
+    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+
+    def __init__(self, *args, funders: list[tuple[int, str]] | None = None,
+                 years: list[tuple[int, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.funder_id.choices = choices(funders or [])
+        self.from_year.choices = choices(years or [])
+        self.to_year.choices = choices(years or [])
+
+
+class DecideVariationForm(Form):
+    version = VersionField()
+    outcome = RadioField(
+        "Your decision", choices=choices([("approve", "Approve the change"),
+                                          ("refuse", "Refuse it")]),
+        validators=[InputRequired(message="Select whether to approve or refuse the change")],
+        widget=GovRadioInput())
+    comments = text_area("Comments", hint="Needed when refusing: say why. The lead "
+                         "commissioner and the partners read these.", max_length=MAX_NOTES)
+    submit = SubmitField("Save decision", widget=GovSubmitInput())

@@ -21,6 +21,7 @@ from eoi.exports import Filter, Listing, described, pounds, read_filters
 from eoi.extensions import db
 from eoi.grants import monitoring
 from eoi.grants.models import (
+    Claim,
     Grant,
     GrantFunding,
     GrantIndicator,
@@ -28,6 +29,7 @@ from eoi.grants.models import (
     GrantState,
     Payment,
     PaymentStatus,
+    Variation,
 )
 from eoi.grants.status import GrantStatus, Rag, grant_status
 from eoi.pagination import Page, paginate
@@ -67,7 +69,15 @@ def grant_row_loads() -> tuple[ORMOption, ...]:
         _member_boroughs(),
         selectinload(Grant.partners).joinedload(GrantPartner.organisation),
         selectinload(Grant.payments),
+        selectinload(Grant.claims),
+        selectinload(Grant.conditions),
+        selectinload(Grant.variations).joinedload(Variation.funder),
     )
+
+
+def claim_list_loads() -> tuple[ORMOption, ...]:
+    """What a row of the claims list shows: the grant and the payment claimed."""
+    return (joinedload(Claim.grant), joinedload(Claim.payment))
 
 
 def grant_page_loads() -> tuple[ORMOption, ...]:

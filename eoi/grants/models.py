@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     ColumnElement,
@@ -26,7 +27,7 @@ from eoi import clock
 from eoi.accounts.models import Role
 from eoi.columns import TitledEnum, UTCDateTime, Versioned, enum_column_type
 from eoi.consortia.models import Consortium, ConsortiumMembership, MembershipStatus
-from eoi.eois.models import Eoi, UploadedFile
+from eoi.eois.models import CostCategory, Eoi, UploadedFile
 from eoi.eois.uploads import MAX_BYTES
 from eoi.extensions import Model
 from eoi.grants.periods import DEFAULT_DAYS_AFTER_END
@@ -93,6 +94,8 @@ class Grant(Versioned, Model):
     accepted_role: Mapped[str] = mapped_column(String(200), default="",
         info=guarded(field="role", label="Your role"))
     accepted_version: Mapped[int | None] = mapped_column(Integer)
+    # The agreement's version: 1 as accepted, one more for each change (variation) approved.
+    agreement_version: Mapped[int] = mapped_column(Integer, default=1)
 
     eoi: Mapped[Eoi] = relationship()
     consortium: Mapped[Consortium] = relationship()
@@ -116,6 +119,12 @@ class Grant(Versioned, Model):
     returns: Mapped[list["QuarterlyReturn"]] = relationship(
         back_populates="grant", cascade="all, delete-orphan",
         order_by="(QuarterlyReturn.financial_year, QuarterlyReturn.quarter)")
+    claims: Mapped[list["Claim"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan", order_by="Claim.id")
+    variations: Mapped[list["Variation"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan", order_by="Variation.id")
+    versions: Mapped[list["GrantVersion"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan", order_by="GrantVersion.number")
 
     def __repr__(self) -> str:
         return f"<Grant {self.id} {self.reference}>"
@@ -178,14 +187,15 @@ class Grant(Versioned, Model):
                    ConsortiumMembership.status == MembershipStatus.accepted))
 
     def can_view(self, user: "User") -> bool:
-        """MOPAC, the lead, the member boroughs' commissioners and the delivery partners."""
-        return (user.is_fund_manager or self.is_owner(user)
+        """MOPAC (its fund team and finance officers), the lead, the member boroughs'
+        commissioners and the delivery partners."""
+        return (user.is_fund_manager or user.is_finance or self.is_owner(user)
                 or self.consortium.is_member_officer(user) or self.is_partner_user(user))
 
     @classmethod
     def viewable_by(cls, user: "User") -> ColumnElement[bool]:
         """can_view as a condition on the grants table, for lists and their counts."""
-        if user.is_fund_manager:
+        if user.is_fund_manager or user.is_finance:
             return true()
         return or_(cls._of_owner(user), cls._of_member_officer(user),
                    cls._of_partner_user(user))
@@ -498,3 +508,236 @@ class Payment(Versioned, Model):
         from eoi.money import format_pence
 
         return f"{self.description}, {format_pence(self.amount_pence)} ({self.grant.reference})"
+
+
+class ClaimStatus(TitledEnum):
+    submitted = ("submitted", "Sent to MOPAC")
+    checked = ("checked", "Checked, with finance")
+    changes_requested = ("changes_requested", "Changes requested")
+    approved = ("approved", "Approved by finance")
+    paid = ("paid", "Paid")
+
+
+# Claims on their way: their money is spoken for until they are paid or sent back.
+CLAIMS_IN_FLIGHT = (ClaimStatus.submitted, ClaimStatus.checked, ClaimStatus.approved)
+
+
+class Claim(Versioned, Model):
+    """A partner's or lead's request for money: a scheduled payment (`payment`), or
+    expenditure to date (no payment until finance approves it, which schedules one). Checked
+    by a fund manager, then approved by a finance officer (never the same person), then paid.
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("(status != 'changes_requested') OR (length(comments) > 0)",
+                        name="changes_have_comments"),
+        CheckConstraint("(status NOT IN ('approved', 'paid')) OR "
+                        "(approved_by_id IS NOT NULL AND approved_by_id != checked_by_id "
+                        "AND approved_by_id != submitted_by_id)",
+                        name="two_people_approve"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    # One claim for a scheduled payment; sent back, it is changed and sent again.
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), unique=True)
+    is_expenditure: Mapped[bool] = mapped_column(default=False)
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    spend_to: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="notes", label="The evidence"))
+    status: Mapped[ClaimStatus] = mapped_column(
+        enum_column_type(ClaimStatus, "claim_status"), default=ClaimStatus.submitted,
+        index=True)
+    comments: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="comments", label="Comments"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    grant: Mapped[Grant] = relationship(back_populates="claims")
+    payment: Mapped[Payment | None] = relationship()
+    spend: Mapped[list["ClaimSpend"]] = relationship(
+        cascade="all, delete-orphan", order_by="ClaimSpend.id")
+    submitted_by: Mapped["User"] = relationship(foreign_keys=[submitted_by_id])
+    checked_by: Mapped["User | None"] = relationship(foreign_keys=[checked_by_id])
+    approved_by: Mapped["User | None"] = relationship(foreign_keys=[approved_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Claim {self.id} {self.status.value} {self.amount_pence}p>"
+
+    def __str__(self) -> str:
+        from eoi.money import format_pence
+
+        return f"Claim of {format_pence(self.amount_pence)} ({self.grant.reference})"
+
+    @property
+    def what(self) -> str:
+        if self.payment is not None:
+            return self.payment.description
+        return f"Expenditure to {self.spend_to:%-d %B %Y}"
+
+    @property
+    def spend_total_pence(self) -> int:
+        return sum(line.amount_pence for line in self.spend)
+
+    def can_view(self, user: "User") -> bool:
+        return self.grant.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["Claim"]:
+        """Every claim `user` may see: those of the grants they may see."""
+        return select(cls).where(cls.grant_id.in_(Grant.visible_ids(user)))
+
+    def can_change(self, user: "User") -> bool:
+        """Change and send again a claim sent back: whoever may claim on the grant."""
+        return self.status is ClaimStatus.changes_requested and self.grant.can_report(user)
+
+    def can_check(self, user: "User") -> bool:
+        return self.status is ClaimStatus.submitted and user.is_fund_manager
+
+    def can_approve(self, user: "User") -> bool:
+        return (self.status is ClaimStatus.checked and user.is_finance
+                and user.id not in (self.checked_by_id, self.submitted_by_id))
+
+    def can_send_back(self, user: "User") -> bool:
+        return self.can_check(user) or self.can_approve(user)
+
+    def can_record_paid(self, user: "User") -> bool:
+        return self.status is ClaimStatus.approved and user.is_finance
+
+
+class ClaimSpend(Model):
+    """What was spent to the claim's date in one cost category, as the claimant says."""
+
+    __tablename__ = "claim_spend"
+    __table_args__ = (
+        CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
+        UniqueConstraint("claim_id", "category", name="uq_claim_spend_category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    category: Mapped[CostCategory] = mapped_column(
+        enum_column_type(CostCategory, "claim_cost_category"))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+
+
+class VariationKind(TitledEnum):
+    move_between_years = ("move_between_years", "Move money between years")
+
+
+class VariationStatus(TitledEnum):
+    requested = ("requested", "Requested")
+    awaiting_funder = ("awaiting_funder", "Waiting for the funder to confirm")
+    approved = ("approved", "Approved")
+    refused = ("refused", "Refused")
+
+
+class Variation(Versioned, Model):
+    """A change to the agreement the lead asks for, with a reason: MOPAC approves or refuses
+    it, and a change to another funder's money waits for that funder too. Approved, it makes
+    the agreement's next version."""
+
+    __tablename__ = "variations"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("from_year != to_year", name="years_differ"),
+        CheckConstraint("(status != 'refused') OR (length(comments) > 0)",
+                        name="refusal_has_comments"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    kind: Mapped[VariationKind] = mapped_column(
+        enum_column_type(VariationKind, "variation_kind"))
+    status: Mapped[VariationStatus] = mapped_column(
+        enum_column_type(VariationStatus, "variation_status"),
+        default=VariationStatus.requested, index=True)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    from_year: Mapped[int] = mapped_column(Integer)
+    to_year: Mapped[int] = mapped_column(Integer)
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text, info=guarded(field="reason", label="Reason"))
+    comments: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="comments", label="Comments"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The agreement version its approval made.
+    made_version: Mapped[int | None] = mapped_column(Integer)
+
+    grant: Mapped[Grant] = relationship(back_populates="variations")
+    funder: Mapped[Organisation] = relationship()
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])
+    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Variation {self.id} {self.kind.value} {self.status.value}>"
+
+    def __str__(self) -> str:
+        return f"{self.summary} ({self.grant.reference})"
+
+    @property
+    def summary(self) -> str:
+        from eoi.money import financial_year_label, format_pence
+
+        return (f"Move {format_pence(self.amount_pence)} of {self.funder.name}'s money from "
+                f"{financial_year_label(self.from_year)} to "
+                f"{financial_year_label(self.to_year)}")
+
+    @property
+    def is_mopacs_money(self) -> bool:
+        from eoi.reference.models import OrganisationType
+
+        return self.funder.type is OrganisationType.mopac
+
+    def can_view(self, user: "User") -> bool:
+        return self.grant.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> Select["Variation"]:
+        return select(cls).where(cls.grant_id.in_(Grant.visible_ids(user)))
+
+    def can_decide(self, user: "User") -> bool:
+        return self.status is VariationStatus.requested and self.grant.can_manage(user)
+
+    def can_confirm(self, user: "User") -> bool:
+        """The funder's own people confirm a change to its money, as they confirm pledges."""
+        return (self.status is VariationStatus.awaiting_funder
+                and user.organisation_id == self.funder_id and user.is_active)
+
+
+class GrantVersion(Model):
+    """The agreement as it stood at one version: its budget profile, targets and end date,
+    kept when a change makes the next one, so the history can always be read."""
+
+    __tablename__ = "grant_versions"
+    __table_args__ = (UniqueConstraint("grant_id", "number", name="uq_grant_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    variation_id: Mapped[int | None] = mapped_column(ForeignKey("variations.id"))
+    ends_on: Mapped[date] = mapped_column(Date)
+    # [[financial year, funder id, pence], ...] and {indicator id: {year: target}}.
+    funding: Mapped[list] = mapped_column(JSON,
+        info=unguarded("Numbers and ids the service copies from the grant."))
+    targets: Mapped[dict] = mapped_column(JSON,
+        info=unguarded("Numbers and ids the service copies from the grant."))
+
+    grant: Mapped[Grant] = relationship(back_populates="versions")
+    variation: Mapped[Variation | None] = relationship()

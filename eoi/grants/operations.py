@@ -21,6 +21,7 @@ from eoi.extensions import db
 from eoi.grants.models import (
     MAX_CONDITION,
     MAX_NOTES,
+    Claim,
     ConditionStatus,
     Grant,
     GrantCondition,
@@ -291,7 +292,7 @@ def add_condition(grant: Grant, *, condition: str, evidence_required: str,
                             evidence_required=evidence_required.strip(),
                             blocks_payments=blocks_payments)
     grant.conditions.append(record)
-    _touch(grant)  # a changed offer is a new version of it, to be accepted as it now is
+    touch(grant)  # a changed offer is a new version of it, to be accepted as it now is
     record_audit("condition.added", record, user=by,
                  summary=f"Added the condition {record.condition[:80]!r}"
                  + (", which holds back payments" if blocks_payments else ""))
@@ -437,16 +438,15 @@ def schedule_payment(grant: Grant, *, description: str, amount_pence: int,
     payment = Payment(description=description.strip(), amount_pence=amount_pence,
                       scheduled_on=scheduled_on, milestone=milestone)
     grant.payments.append(payment)
-    _touch(grant)
+    touch(grant)
     record_audit("payment.scheduled", payment, user=by,
                  summary=f"Scheduled {format_pence(amount_pence)} for {scheduled_on:%-d %B %Y}"
                  + (f", on acceptance of {milestone.title!r}" if milestone else ""))
     return payment
 
 
-def approval_problem(payment: Payment) -> str | None:
-    """Why the payment cannot be approved yet, in words; None when it can."""
-    grant = payment.grant
+def grant_payment_problem(grant: Grant) -> str | None:
+    """Why no payment of the grant can be approved now, in words; None when one can."""
     if grant.state is GrantState.offered:
         return "The lead commissioner has not accepted the offer yet"
     if grant.state is not GrantState.active:
@@ -455,6 +455,10 @@ def approval_problem(payment: Payment) -> str | None:
         return (f"{len(blocking)} condition{'s' if len(blocking) > 1 else ''} holding back "
                 f"payments {'are' if len(blocking) > 1 else 'is'} not yet met: "
                 + "; ".join(repr(c.condition[:80]) for c in blocking))
+    return None
+
+
+def milestone_problem(payment: Payment) -> str | None:
     milestone = payment.milestone
     if milestone is not None and milestone.status is not MilestoneStatus.accepted:
         return (f"It is paid on acceptance of the milestone {milestone.title!r}, which is "
@@ -462,43 +466,17 @@ def approval_problem(payment: Payment) -> str | None:
     return None
 
 
-def approve_payment(payment: Payment, *, by, now: datetime,
-                    expected_version: int | None = None) -> None:
-    _require_manager(by)
-    check_version(payment, expected_version)
-    PAYMENT.check(payment.status, PaymentStatus.approved)
-    if problem := approval_problem(payment):
-        raise TransitionRefused(f"This payment cannot be approved: {problem[:1].lower()}"
-                                f"{problem[1:]}")
-    payment.approved_at, payment.approved_by_id = now, by.id
-    PAYMENT.move(payment, PaymentStatus.approved, by=by, action="payment.approved",
-                 summary=f"Approved {format_pence(payment.amount_pence)}")
-    tell.payment_changed(payment)
-
-
-def record_paid(payment: Payment, *, by, now: datetime,
-                expected_version: int | None = None) -> None:
-    _require_manager(by)
-    check_version(payment, expected_version)
-    PAYMENT.check(payment.status, PaymentStatus.paid)
-    grant = payment.grant
-    if grant.paid_pence + payment.amount_pence > grant.award_pence:
-        raise TransitionRefused(
-            f"Paying {format_pence(payment.amount_pence)} would take payments past the award "
-            f"of {format_pence(grant.award_pence)}")
-    payment.paid_at, payment.paid_by_id = now, by.id
-    # Bumping the grant's version makes two payments marked paid at once conflict, so the
-    # check above cannot be raced past.
-    _touch(grant)
-    PAYMENT.move(payment, PaymentStatus.paid, by=by, action="payment.paid",
-                 summary=f"Paid {format_pence(payment.amount_pence)}")
-    tell.payment_changed(payment)
+def approval_problem(payment: Payment) -> str | None:
+    """Why the payment cannot be approved yet, in words; None when it can."""
+    return grant_payment_problem(payment.grant) or milestone_problem(payment)
 
 
 def remove_payment(payment: Payment, *, by) -> None:
     _require_manager(by)
     if payment.status is not PaymentStatus.scheduled:
         raise TransitionRefused("Only a payment not yet approved can be removed")
+    if db.session.scalar(select(Claim.id).where(Claim.payment_id == payment.id)):
+        raise TransitionRefused("This payment is claimed: send the claim back instead")
     record_audit("payment.removed", payment.grant, user=by,
                  summary=f"Removed the payment {payment.description!r} of "
                  f"{format_pence(payment.amount_pence)}")
@@ -506,6 +484,6 @@ def remove_payment(payment: Payment, *, by) -> None:
     db.session.delete(payment)
 
 
-def _touch(grant: Grant) -> None:
+def touch(grant: Grant) -> None:  # also claims.py's
     """Make the flush write the grant, so its version moves on."""
     flag_modified(grant, "award_pence")

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from eoi import clock
 from eoi.assessment.models import Decision
 from eoi.eois import attachments
+from eoi.eois.models import CostCategory
 from eoi.eois.uploads import MAX_BYTES
 from eoi.exports import download
 from eoi.extensions import db
@@ -27,8 +28,11 @@ from eoi.forms.base import filled
 from eoi.forms.fields import choices
 from eoi.forms.grants import (
     AcceptOfferForm,
+    ClaimCommentsForm,
+    ClaimForm,
     ConditionEvidenceForm,
     ConditionForm,
+    DecideVariationForm,
     EvidenceFileForm,
     GrantForm,
     GrantStateForm,
@@ -36,10 +40,13 @@ from eoi.forms.grants import (
     OfferQuestionForm,
     PaymentForm,
     SendEvidenceForm,
+    VariationForm,
 )
 from eoi.forms.returns import ReviewForm
-from eoi.grants import lists, monitoring, operations
+from eoi.grants import claims, lists, monitoring, operations, variations
 from eoi.grants.models import (
+    Claim,
+    ClaimStatus,
     Grant,
     GrantCondition,
     GrantState,
@@ -47,14 +54,25 @@ from eoi.grants.models import (
     MilestoneEvidence,
     Payment,
     PaymentStatus,
+    Variation,
+    VariationStatus,
 )
 from eoi.grants.status import explain_rules
 from eoi.grants.timeline import timeline_of
-from eoi.pagination import page_number
+from eoi.money import financial_year_label, format_pence
+from eoi.pagination import page_number, paginate
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import fund_manager_only, load_or_404, require
+from eoi.reference.models import Organisation
 from eoi.reports.published import published_achievements
-from eoi.writes import attempt, confirmed_action, explain, handle_form, handle_upload
+from eoi.writes import (
+    attempt,
+    confirmed_action,
+    explain,
+    handle_form,
+    handle_page_form,
+    handle_upload,
+)
 
 grants_bp = Blueprint("grants", __name__, url_prefix="/grants")
 
@@ -215,14 +233,12 @@ def offer_question(grant_id: int):
     grant = _grant(grant_id)
     require(grant.can_answer_offer(current_user))
     form = OfferQuestionForm()
-    if form.validate_on_submit():
-        outcome = attempt(lambda: operations.ask_about_offer(
-            grant, question=form.question.data, by=current_user))
-        if outcome.ok:
-            flash("Your question is sent to MOPAC's fund managers.", "success")
-            return redirect(url_for("grants.offer", grant_id=grant.id))
-        explain(outcome, form)
-    return _offer_page(grant, question_form=form, error_form=form)
+    return handle_page_form(
+        form, lambda: operations.ask_about_offer(grant, question=form.question.data,
+                                                 by=current_user),
+        success="Your question is sent to MOPAC's fund managers.",
+        next_url=lambda _: url_for("grants.offer", grant_id=grant.id),
+        page=lambda: _offer_page(grant, question_form=form, error_form=form))
 
 
 # Conditions ------------------------------------------------------------------------------
@@ -267,14 +283,12 @@ def condition_send(condition_id: int):
     condition = _condition(condition_id)
     require(condition.can_send_evidence(current_user))
     form = ConditionEvidenceForm()
-    if form.validate_on_submit():
-        outcome = attempt(lambda: operations.send_condition_evidence(
-            condition, notes=form.notes.data or "", by=current_user, now=clock.now()))
-        if outcome.ok:
-            flash("Evidence sent to MOPAC.", "success")
-            return redirect(url_for("grants.condition", condition_id=condition.id))
-        explain(outcome, form)
-    return _condition_page(condition, send_form=form, error_form=form)
+    return handle_page_form(
+        form, lambda: operations.send_condition_evidence(
+            condition, notes=form.notes.data or "", by=current_user, now=clock.now()),
+        success="Evidence sent to MOPAC.",
+        next_url=lambda _: url_for("grants.condition", condition_id=condition.id),
+        page=lambda: _condition_page(condition, send_form=form, error_form=form))
 
 
 @grants_bp.post("/conditions/<int:condition_id>/review")
@@ -283,17 +297,15 @@ def condition_review(condition_id: int):
     condition = _condition(condition_id)
     require(condition.can_review(current_user))
     form = ReviewForm()
-    if form.validate_on_submit():
-        outcome = attempt(lambda: operations.review_condition(
+    return handle_page_form(
+        form, lambda: operations.review_condition(
             condition, accept=form.outcome.data == "accept", comments=form.comments.data or "",
-            by=current_user, now=clock.now(), expected_version=form.version.data))
-        if outcome.ok:
-            flash("Condition accepted as met." if condition.is_met
-                  else "Condition sent back.", "success")
-            return redirect(url_for("grants.show", grant_id=condition.grant_id,
-                                    _anchor="conditions"))
-        explain(outcome, form)
-    return _condition_page(condition, review_form=form, error_form=form)
+            by=current_user, now=clock.now(), expected_version=form.version.data),
+        success=lambda _: ("Condition accepted as met." if condition.is_met
+                           else "Condition sent back."),
+        next_url=lambda _: url_for("grants.show", grant_id=condition.grant_id,
+                                   _anchor="conditions"),
+        page=lambda: _condition_page(condition, review_form=form, error_form=form))
 
 
 # Milestones ------------------------------------------------------------------------------
@@ -363,14 +375,12 @@ def evidence_send(milestone_id: int):
     milestone = _milestone(milestone_id)
     require(milestone.can_send_evidence(current_user))
     form = SendEvidenceForm()
-    if form.validate_on_submit():
-        outcome = attempt(lambda: operations.send_evidence(
-            milestone, notes=form.notes.data or "", by=current_user, now=clock.now()))
-        if outcome.ok:
-            flash("Evidence sent to MOPAC.", "success")
-            return redirect(url_for("grants.milestone", milestone_id=milestone.id))
-        explain(outcome, form)
-    return _milestone_page(milestone, send_form=form, error_form=form)
+    return handle_page_form(
+        form, lambda: operations.send_evidence(
+            milestone, notes=form.notes.data or "", by=current_user, now=clock.now()),
+        success="Evidence sent to MOPAC.",
+        next_url=lambda _: url_for("grants.milestone", milestone_id=milestone.id),
+        page=lambda: _milestone_page(milestone, send_form=form, error_form=form))
 
 
 @grants_bp.post("/milestones/<int:milestone_id>/review")
@@ -379,16 +389,14 @@ def milestone_review(milestone_id: int):
     milestone = _milestone(milestone_id)
     require(milestone.can_review(current_user))
     form = ReviewForm()
-    if form.validate_on_submit():
-        outcome = attempt(lambda: operations.review_milestone(
+    return handle_page_form(
+        form, lambda: operations.review_milestone(
             milestone, accept=form.outcome.data == "accept", comments=form.comments.data or "",
-            by=current_user, now=clock.now()))
-        if outcome.ok:
-            flash(f"Milestone {milestone.status.title.lower()}.", "success")
-            return redirect(url_for("grants.show", grant_id=milestone.grant_id,
-                                    _anchor="milestones"))
-        explain(outcome, form)
-    return _milestone_page(milestone, review_form=form, error_form=form)
+            by=current_user, now=clock.now()),
+        success=lambda _: f"Milestone {milestone.status.title.lower()}.",
+        next_url=lambda _: url_for("grants.show", grant_id=milestone.grant_id,
+                                   _anchor="milestones"),
+        page=lambda: _milestone_page(milestone, review_form=form, error_form=form))
 
 
 # Payments --------------------------------------------------------------------------------
@@ -420,24 +428,243 @@ def _payment_action(payment_id: int, act, success: str):
     return redirect(url_for("grants.show", grant_id=payment.grant_id, _anchor="payments"))
 
 
-@grants_bp.post("/payments/<int:payment_id>/approve")
-@fund_manager_only
-def payment_approve(payment_id: int):
-    return _payment_action(payment_id, lambda p: operations.approve_payment(
-        p, by=current_user, now=clock.now(), expected_version=ConfirmForm().version.data),
-        "Payment approved.")
-
-
-@grants_bp.post("/payments/<int:payment_id>/paid")
-@fund_manager_only
-def payment_paid(payment_id: int):
-    return _payment_action(payment_id, lambda p: operations.record_paid(
-        p, by=current_user, now=clock.now(), expected_version=ConfirmForm().version.data),
-        "Payment recorded as paid.")
-
-
 @grants_bp.post("/payments/<int:payment_id>/remove")
 @fund_manager_only
 def payment_remove(payment_id: int):
     return _payment_action(payment_id, lambda p: operations.remove_payment(p, by=current_user),
                            "Payment removed.")
+
+
+# Claims ----------------------------------------------------------------------------------
+
+@grants_bp.get("/claims")
+@login_required
+def claims_list():
+    """The claims the person may see, newest first, by status: finance's queue is
+    'Checked, with finance'."""
+    chosen = request.args.get("status", "")
+    query = Claim.visible_to(current_user)
+    if chosen in {s.value for s in ClaimStatus}:
+        query = query.where(Claim.status == ClaimStatus(chosen))
+    page = paginate(query.options(*lists.claim_list_loads())
+                    .order_by(Claim.submitted_at.desc(), Claim.id.desc()),
+                    page_number(request.args))
+    return render_template("grants/claims.html", title="Claims", page=page, chosen=chosen,
+                           statuses=ClaimStatus.choices())
+
+
+def _claim(claim_id: int) -> Claim:
+    claim = load_or_404(Claim, claim_id)
+    require(claim.can_view(current_user))
+    return claim
+
+
+def _claim_form(grant: Grant, claim: Claim | None = None, **kwargs):
+    payments = [(p.id, f"{p.description}: {format_pence(p.amount_pence)}, scheduled for "
+                 f"{p.scheduled_on:%-d %B %Y}")
+                for p in claims.claimable_payments(grant, claim)]
+    return ClaimForm(payments=payments, **kwargs)
+
+
+def _save_claim(grant: Grant, form, claim: Claim | None = None):
+    chosen = form.claiming.data
+    payment = None if chosen == "expenditure" else db.session.get(Payment, int(chosen))
+    return claims.send_claim(
+        grant, payment=payment, amount_pence=form.amount.data, spend_to=filled(
+            form.spend_to.data), spend=form.spend(), notes=form.notes.data or "",
+        by=current_user, now=clock.now(), claim=claim,
+        expected_version=form.version.data if claim is not None else None)
+
+
+@grants_bp.route("/<int:grant_id>/claims/new", methods=["GET", "POST"])
+@login_required
+def claim_new(grant_id: int):
+    grant = _grant(grant_id)
+    require(grant.can_report(current_user))
+    form = _claim_form(grant)
+    return handle_form(
+        form, lambda: _save_claim(grant, form), template="grants/claim_form.html",
+        success="Claim sent to MOPAC.",
+        next_url=lambda claim: url_for("grants.claim", claim_id=claim.id),
+        title=f"Make a claim on {grant.reference}", grant=grant, claim=None,
+        left=claims.left_to_claim(grant), cost_categories=list(CostCategory))
+
+
+@grants_bp.route("/claims/<int:claim_id>/edit", methods=["GET", "POST"])
+@login_required
+def claim_edit(claim_id: int):
+    claim = _claim(claim_id)
+    require(claim.can_change(current_user))
+    grant = claim.grant
+    form = _claim_form(grant, claim, obj=None if request.method == "POST" else claim,
+                       version=claim.version)
+    if request.method == "GET":
+        form.claiming.data = str(claim.payment_id) if claim.payment_id else "expenditure"
+        form.amount.data = claim.amount_pence if claim.is_expenditure else None
+        for line in claim.spend:
+            getattr(form, f"spend_{line.category.value}").data = line.amount_pence
+    return handle_form(
+        form, lambda: _save_claim(grant, form, claim), template="grants/claim_form.html",
+        success="Claim sent to MOPAC again.",
+        next_url=lambda _: url_for("grants.claim", claim_id=claim.id),
+        title=f"Change the claim on {grant.reference}", grant=grant, claim=claim,
+        left=claims.left_to_claim(grant, claim), cost_categories=list(CostCategory))
+
+
+def _claim_page(claim: Claim, **forms):
+    forms.setdefault("comments_form", ClaimCommentsForm(formdata=None, version=claim.version))
+    return render_template(
+        "grants/claim.html", title=f"Claim on {claim.grant.reference}", claim=claim,
+        grant=claim.grant, confirm=ConfirmForm(),
+        approval_refusal=claims.approval_refusal(claim, current_user)
+        if claim.status is ClaimStatus.checked and current_user.is_finance else None, **forms)
+
+
+@grants_bp.get("/claims/<int:claim_id>")
+@login_required
+def claim(claim_id: int):
+    return _claim_page(_claim(claim_id))
+
+
+def _claim_action(claim_id: int, act, success: str):
+    claim = _claim(claim_id)
+    confirmed_action(lambda: act(claim), success)
+    return redirect(url_for("grants.claim", claim_id=claim.id))
+
+
+@grants_bp.post("/claims/<int:claim_id>/check")
+@fund_manager_only
+def claim_check(claim_id: int):
+    return _claim_action(claim_id, lambda c: claims.check_claim(
+        c, by=current_user, now=clock.now(), expected_version=ConfirmForm().version.data),
+        "Claim checked and passed to finance.")
+
+
+@grants_bp.post("/claims/<int:claim_id>/approve")
+@login_required
+def claim_approve(claim_id: int):
+    require(current_user.is_finance)
+    return _claim_action(claim_id, lambda c: claims.approve_claim(
+        c, by=current_user, now=clock.now(), expected_version=ConfirmForm().version.data),
+        "Claim approved.")
+
+
+@grants_bp.post("/claims/<int:claim_id>/paid")
+@login_required
+def claim_paid(claim_id: int):
+    require(current_user.is_finance)
+    return _claim_action(claim_id, lambda c: claims.record_claim_paid(
+        c, by=current_user, now=clock.now(), expected_version=ConfirmForm().version.data),
+        "Claim recorded as paid.")
+
+
+@grants_bp.post("/claims/<int:claim_id>/send-back")
+@login_required
+def claim_send_back(claim_id: int):
+    claim = _claim(claim_id)
+    require(current_user.is_fund_manager or current_user.is_finance)
+    form = ClaimCommentsForm()
+    return handle_page_form(
+        form, lambda: claims.send_back_claim(
+            claim, comments=form.comments.data or "", by=current_user, now=clock.now(),
+            expected_version=form.version.data),
+        success="Claim sent back for changes.",
+        next_url=lambda _: url_for("grants.claim", claim_id=claim.id),
+        page=lambda: _claim_page(claim, comments_form=form, error_form=form))
+
+
+# Changes (variations) --------------------------------------------------------------------
+
+def _variation(variation_id: int) -> Variation:
+    variation = load_or_404(Variation, variation_id)
+    require(variation.can_view(current_user))
+    return variation
+
+
+@grants_bp.route("/<int:grant_id>/variations/new", methods=["GET", "POST"])
+@login_required
+def variation_new(grant_id: int):
+    grant = _grant(grant_id)
+    require(grant.is_owner(current_user) and grant.is_live)
+    funders = {f.funder_id: f.funder.name for f in grant.funding}
+    years = variations.grant_years(grant)
+    form = VariationForm(funders=sorted(funders.items(), key=lambda pair: pair[1]),
+                         years=[(year, financial_year_label(year)) for year in years])
+
+    def save():
+        return variations.request_variation(
+            grant, funder=db.session.get(Organisation, int(form.funder_id.data)),
+            from_year=int(form.from_year.data), to_year=int(form.to_year.data),
+            amount_pence=form.amount.data, reason=form.reason.data or "", by=current_user,
+            now=clock.now())
+
+    return handle_form(
+        form, save, template="grants/variation_new.html",
+        success="Change asked for. MOPAC's fund managers are told.",
+        next_url=lambda variation: url_for("grants.variation", variation_id=variation.id),
+        title=f"Ask for a change to {grant.reference}", grant=grant)
+
+
+def _variation_page(variation: Variation, **forms):
+    forms.setdefault("decide_form", DecideVariationForm(formdata=None,
+                                                        version=variation.version))
+    return render_template("grants/variation.html", title=f"Change to "
+                           f"{variation.grant.reference}", variation=variation,
+                           grant=variation.grant, confirm=ConfirmForm(), **forms)
+
+
+@grants_bp.get("/variations/<int:variation_id>")
+@login_required
+def variation(variation_id: int):
+    return _variation_page(_variation(variation_id))
+
+
+@grants_bp.post("/variations/<int:variation_id>/decide")
+@fund_manager_only
+def variation_decide(variation_id: int):
+    variation = _variation(variation_id)
+    require(variation.can_decide(current_user))
+    form = DecideVariationForm()
+    return handle_page_form(
+        form, lambda: variations.decide_variation(
+            variation, approve=form.outcome.data == "approve",
+            comments=form.comments.data or "", by=current_user, now=clock.now(),
+            expected_version=form.version.data),
+        success=lambda _: {
+            "approved": "Change approved. The agreement is now version "
+                        f"{variation.grant.agreement_version}.",
+            "awaiting_funder": f"Change approved, for {variation.funder.name} to confirm.",
+            "refused": "Change refused."}[variation.status.value],
+        next_url=lambda _: url_for("grants.variation", variation_id=variation.id),
+        page=lambda: _variation_page(variation, decide_form=form, error_form=form))
+
+
+@grants_bp.post("/variations/<int:variation_id>/confirm")
+@login_required
+def variation_confirm(variation_id: int):
+    variation = _variation(variation_id)
+    require(variation.can_confirm(current_user))
+    confirmed_action(lambda: variations.confirm_variation(
+        variation, by=current_user, now=clock.now(),
+        expected_version=ConfirmForm().version.data),
+        lambda _: "Change confirmed. The agreement is now version "
+        f"{variation.grant.agreement_version}.")
+    return redirect(url_for("grants.variation", variation_id=variation.id))
+
+
+@grants_bp.get("/variations/<int:variation_id>/letter.pdf")
+@login_required
+def variation_letter(variation_id: int):
+    variation = _variation(variation_id)
+    if variation.status is not VariationStatus.approved:
+        abort(404)
+    grant = variation.grant
+    ids = {funder_id for version in grant.versions for _year, funder_id, _p in version.funding}
+    funders = dict(db.session.execute(select(Organisation.id, Organisation.name)
+                                      .where(Organisation.id.in_(ids))).tuples().all())
+    content = render_pdf(
+        "grants/variation_letter.pdf.html", funders=funders,
+        title=f"Variation letter {grant.reference} version {variation.made_version}",
+        variation=variation, grant=grant,
+        printed_at=clock.now(), running_head=f"{grant.reference} · variation letter")
+    return pdf_response(content, f"{grant.reference}-variation-{variation.made_version}.pdf")

@@ -138,6 +138,43 @@ EVENTS = {event.name: event for event in (
         "\n\nSee it here:\n{link}",
         who="the grant's lead commissioner and its delivery partners' people"),
     Event(
+        "claim_sent", "Claims sent",
+        "A claim of {amount} for {grant}",
+        "A claim of {amount} ({claim}) has been sent for {grant}. Check it here and pass it "
+        "to finance, or send it back:\n{link}",
+        who="the fund managers"),
+    Event(
+        "claim_checked", "Claims checked, for finance",
+        "A claim of {amount} for {grant} to approve",
+        "The fund team has checked a claim of {amount} ({claim}) for {grant}. Approve it "
+        "here, or send it back:\n{link}",
+        who="the finance officers"),
+    Event(
+        "claim_sent_back", "Claims sent back",
+        "Claim sent back: {amount} for {grant}",
+        "MOPAC has sent back the claim of {amount} ({claim}) for {grant} for changes."
+        "{comments}\n\nChange it and send it again here:\n{link}",
+        who="the grant's lead commissioner, its delivery partners' people and whoever sent "
+            "the claim"),
+    Event(
+        "variation_requested", "Changes asked for",
+        "A change asked for on {grant}",
+        "The lead commissioner of {grant} asks for a change: {change}.\n\nThe reason: "
+        "{reason}\n\nApprove or refuse it here:\n{link}",
+        who="the fund managers"),
+    Event(
+        "variation_to_confirm", "Changes to confirm for your organisation",
+        "A change to {funder}'s money on {grant} to confirm",
+        "MOPAC has approved a change to {grant} that moves {funder}'s money: {change}. It "
+        "takes effect once {funder} confirms it, here:\n{link}",
+        who="the funder's people"),
+    Event(
+        "variation_decided", "Changes decided",
+        "Change {decision}: {grant}",
+        "MOPAC has {decision} the change to {grant}: {change}.{version}{comments}\n\n"
+        "See it here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
         "condition_sent", "Evidence sent for conditions",
         "Evidence sent for a condition of {grant}",
         "Evidence has been sent for the condition of {grant}: {condition}\n\n"

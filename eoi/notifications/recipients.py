@@ -61,6 +61,16 @@ def fund_managers() -> list[User]:
     return _active(Role.fund_manager)
 
 
+def people_of(organisation_id: int) -> list[User]:
+    """An organisation's active people, whatever their role."""
+    return list(db.session.scalars(select(User).where(
+        User.is_active, User.organisation_id == organisation_id).order_by(User.id)))
+
+
+def finance_officers() -> list[User]:
+    return _active(Role.finance)
+
+
 def grant_people(grant) -> list[User]:
     """The grant's lead commissioner and the people of its delivery partners: those who
     deliver it and report on it (as the reminders are sent)."""

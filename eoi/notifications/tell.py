@@ -168,6 +168,56 @@ def condition_reviewed(condition) -> None:
            link=service_link(f"/grants/conditions/{condition.id}"))
 
 
+def _claim_fields(claim) -> dict[str, str]:
+    return {"grant": claim.grant.reference, "amount": format_pence(claim.amount_pence),
+            "claim": claim.what, "link": service_link(f"/grants/claims/{claim.id}")}
+
+
+def claim_sent(claim) -> None:
+    notify("claim_sent", _key("claim", claim), recipients.fund_managers(),
+           **_claim_fields(claim))
+
+
+def claim_checked(claim) -> None:
+    notify("claim_checked", _key("claim", claim), recipients.finance_officers(),
+           **_claim_fields(claim))
+
+
+def claim_sent_back(claim) -> None:
+    people = recipients.grant_people(claim.grant)
+    submitter = claim.submitted_by
+    if submitter.is_active and all(p.id != submitter.id for p in people):
+        people.append(submitter)
+    notify("claim_sent_back", _key("claim", claim), people,
+           comments=_comments(claim.comments), **_claim_fields(claim))
+
+
+def _variation_fields(variation) -> dict[str, str]:
+    return {"grant": variation.grant.reference, "change": variation.summary,
+            "link": service_link(f"/grants/variations/{variation.id}")}
+
+
+def variation_requested(variation) -> None:
+    notify("variation_requested", _key("variation", variation), recipients.fund_managers(),
+           reason=variation.reason, **_variation_fields(variation))
+
+
+def variation_to_confirm(variation) -> None:
+    notify("variation_to_confirm", _key("variation", variation),
+           recipients.people_of(variation.funder_id), funder=variation.funder.name,
+           **_variation_fields(variation))
+
+
+def variation_decided(variation) -> None:
+    approved = variation.status.value == "approved"
+    notify("variation_decided", _key("variation", variation),
+           recipients.grant_people(variation.grant),
+           decision="approved" if approved else "refused",
+           version=(f" The agreement is now version {variation.made_version}; its variation "
+                    "letter is on the change's page." if approved else ""),
+           comments=_comments(variation.comments), **_variation_fields(variation))
+
+
 def milestone_reviewed(milestone) -> None:
     grant = milestone.grant
     notify("milestone_reviewed", _key("milestone", milestone), recipients.grant_people(grant),

@@ -13,6 +13,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 DASHBOARD_SECTION = {
     "manager@demo.example": "Running the fund",
+    "finance@demo.example": "Claims for payment",
     "panel1@demo.example": "Your assessments",
     "panel2@demo.example": "Your assessments",
     "panel3@demo.example": "Your assessments",

@@ -10,6 +10,7 @@ from eoi.grants.models import Grant
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
 
 MANAGER = "manager@demo.example"
+FINANCE = "finance@demo.example"
 PANEL = "panel1@demo.example"
 GREENWICH = "lead.greenwich@demo.example"  # leads the schools grant
 BEXLEY = "officer.bexley@demo.example"  # a member borough of it
@@ -101,27 +102,42 @@ PAGES = [
     (BARNARDOS, "/returns/export.xlsx", 11),
 
     (MANAGER, "/grants?status=red", 10),
-    (MANAGER, "/grants/{schools}", 16),
+    (MANAGER, "/grants/{schools}", 19),
     (MANAGER, "/returns/{schools_accepted}", 15),
     (MANAGER, "/returns/{schools_overdue}", 14),
 
-    (GREENWICH, "/grants/{schools}", 17),
+    (GREENWICH, "/grants/{schools}", 20),
     (GREENWICH, "/returns/{schools_accepted}", 17),
     (GREENWICH, "/returns/{schools_overdue}", 14),
 
-    (BEXLEY, "/grants/{schools}", 17),
+    (BEXLEY, "/grants/{schools}", 20),
     (BEXLEY, "/returns/{schools_accepted}", 19),
     (BEXLEY, "/returns/{schools_overdue}", 16),
 
-    (ST_GILES, "/grants/{schools}", 16),
+    (ST_GILES, "/grants/{schools}", 19),
     (ST_GILES, "/returns/{schools_accepted}", 15),
     (ST_GILES, "/returns/{schools_overdue}", 15),
 
-    (HAMMERSMITH, "/grants/{tri_borough}", 17),
+    (HAMMERSMITH, "/grants/{tri_borough}", 20),
     (HAMMERSMITH, "/returns/{tri_borough_submitted}", 15),
 
-    (BARNARDOS, "/grants/{tri_borough}", 16),
+    (BARNARDOS, "/grants/{tri_borough}", 19),
     (BARNARDOS, "/returns/{tri_borough_submitted}", 15),
+
+    (MANAGER, "/grants/claims", 7),
+    (MANAGER, "/grants/claims/{schools_claim}", 10),
+    (FINANCE, "/grants/claims", 7),
+    (FINANCE, "/grants/claims?status=checked", 7),
+    (FINANCE, "/grants/claims/{schools_claim}", 13),
+    (FINANCE, "/grants/{schools}", 20),
+    (GREENWICH, "/grants/claims", 9),
+    (GREENWICH, "/grants/claims/{schools_claim}", 10),
+    (LEWISHAM, "/grants/claims", 9),
+    (PANEL, "/grants/claims", 8),
+    (HAMMERSMITH, "/grants/{tri_borough}/offer", 9),
+    (HAMMERSMITH, "/grants/conditions/{tri_borough_condition}", 7),
+    (GREENWICH, "/grants/variations/{schools_change}", 9),
+    (MANAGER, "/grants/variations/{schools_change}", 9),
 ]
 
 
@@ -140,6 +156,7 @@ def resolve(address: str) -> str:
 
     return address.format(
         schools=schools.id, tri_borough=tri_borough.id,
+        schools_claim=schools.claims[-1].id, schools_change=schools.variations[0].id, tri_borough_condition=tri_borough.conditions[-1].id,
         schools_accepted=latest(schools, ReturnStatus.accepted),
         schools_overdue=latest(schools, ReturnStatus.draft),
         tri_borough_submitted=latest(tri_borough, ReturnStatus.submitted))

@@ -1,0 +1,186 @@
+"""Changes to an agreement (variations): the lead asks, with a reason; a fund manager
+approves or refuses; a change to another funder's money waits for that funder's own people
+to confirm it, as their pledges do. An approved change makes the agreement's next version,
+and the version before is kept. The variation's machine is written here, once.
+
+Only moves of money between years are built so far; the other kinds the fund expects
+(between cost categories, a later end date, a partner, targets) follow the same path.
+"""
+
+from datetime import datetime
+
+from eoi.audit import record_audit
+from eoi.columns import check_version
+from eoi.extensions import db
+from eoi.grants.models import (
+    LIVE_GRANT_STATES,
+    MAX_NOTES,
+    Grant,
+    GrantFunding,
+    GrantVersion,
+    Variation,
+    VariationKind,
+    VariationStatus,
+)
+from eoi.grants.operations import touch
+from eoi.money import financial_year_label, financial_year_of, format_pence
+from eoi.notifications import tell
+from eoi.reference.models import Organisation, OrganisationType
+from eoi.refusals import FieldRefusal, TransitionRefused
+from eoi.states import StateMachine
+
+VARIATION = StateMachine("variation", {
+    VariationStatus.requested: frozenset({VariationStatus.approved, VariationStatus.refused,
+                                          VariationStatus.awaiting_funder}),
+    VariationStatus.awaiting_funder: frozenset({VariationStatus.approved}),
+})
+
+
+def grant_years(grant: Grant) -> list[int]:
+    """The financial years the grant runs in: money can move into any of them."""
+    return list(range(financial_year_of(grant.starts_on),
+                      financial_year_of(grant.ends_on) + 1))
+
+
+def budget(grant: Grant, funder_id: int, year: int) -> int:
+    return sum(f.amount_pence for f in grant.funding
+               if f.funder_id == funder_id and f.financial_year == year)
+
+
+def payments_in(grant: Grant, year: int) -> int:
+    """MOPAC's payments scheduled in the financial year, whatever their status."""
+    return sum(p.amount_pence for p in grant.payments
+               if financial_year_of(p.scheduled_on) == year)
+
+
+def budget_problem(grant: Grant, funder: Organisation, from_year: int,
+                   amount_pence: int) -> str | None:
+    """Why moving the money would break the budget, in words; None when it fits."""
+    have = budget(grant, funder.id, from_year)
+    if amount_pence > have:
+        return (f"{funder.name} has {format_pence(have)} in "
+                f"{financial_year_label(from_year)}: no more can move out of it")
+    if funder.type is OrganisationType.mopac:
+        left, scheduled = have - amount_pence, payments_in(grant, from_year)
+        if scheduled > left:
+            return (f"Payments of {format_pence(scheduled)} are scheduled in "
+                    f"{financial_year_label(from_year)}, more than the "
+                    f"{format_pence(left)} that would be left: move or remove payments first")
+    return None
+
+
+def request_variation(grant: Grant, *, funder: Organisation | None, from_year: int | None,
+                      to_year: int | None, amount_pence: int | None, reason: str, by,
+                      now: datetime) -> Variation:
+    if not (grant.is_owner(by) and grant.state in LIVE_GRANT_STATES):
+        raise TransitionRefused("Only the lead commissioner asks for a change, while the "
+                                "grant is live")
+    years = grant_years(grant)
+    if funder is None or funder.id not in {f.funder_id for f in grant.funding}:
+        raise FieldRefusal("funder_id", "Choose one of the grant's funders")
+    if from_year not in years:
+        raise FieldRefusal("from_year", "Choose a year of the grant to move money from")
+    if to_year not in years or to_year == from_year:
+        raise FieldRefusal("to_year", "Choose another year of the grant to move it to")
+    if not amount_pence or amount_pence <= 0:
+        raise FieldRefusal("amount", "Enter the amount to move, more than £0")
+    if problem := budget_problem(grant, funder, from_year, amount_pence):
+        raise FieldRefusal("amount", problem)
+    if not reason.strip():
+        raise FieldRefusal("reason", "Say why the change is needed")
+    if len(reason.strip()) > MAX_NOTES:
+        raise FieldRefusal("reason", f"The reason must be {MAX_NOTES:,} characters or fewer")
+    variation = Variation(
+        grant=grant, kind=VariationKind.move_between_years, funder=funder,
+        from_year=from_year, to_year=to_year, amount_pence=amount_pence,
+        reason=reason.strip(), requested_at=now, requested_by_id=by.id)
+    db.session.add(variation)
+    db.session.flush()
+    record_audit("variation.requested", variation, user=by,
+                 summary=f"Asked to {variation.summary[:1].lower()}{variation.summary[1:]}",
+                 changes={"reason": [None, variation.reason]})
+    tell.variation_requested(variation)
+    return variation
+
+
+def decide_variation(variation: Variation, *, approve: bool, comments: str, by,
+                     now: datetime, expected_version: int | None = None) -> None:
+    if not variation.can_decide(by):
+        raise TransitionRefused("Only a fund manager decides a change, once asked")
+    check_version(variation, expected_version)
+    if not approve and not comments.strip():
+        raise FieldRefusal("comments", "Say why the change is refused")
+    if len(comments.strip()) > MAX_NOTES:
+        raise FieldRefusal("comments", f"Comments must be {MAX_NOTES:,} characters or fewer")
+    variation.comments = comments.strip()
+    variation.decided_at, variation.decided_by_id = now, by.id
+    if not approve:
+        VARIATION.move(variation, VariationStatus.refused, by=by, action="variation.refused",
+                       summary=f"Refused: {variation.summary} ({comments.strip()})",
+                       changes={"reason": [None, comments.strip()]})
+        tell.variation_decided(variation)
+        return
+    if variation.is_mopacs_money:
+        _apply(variation, by=by, now=now)
+        return
+    VARIATION.move(variation, VariationStatus.awaiting_funder, by=by,
+                   action="variation.approved_by_mopac",
+                   summary=f"MOPAC approved, for {variation.funder.name} to confirm: "
+                   f"{variation.summary}")
+    tell.variation_to_confirm(variation)
+
+
+def confirm_variation(variation: Variation, *, by, now: datetime,
+                      expected_version: int | None = None) -> None:
+    if not variation.can_confirm(by):
+        raise TransitionRefused("Only the funder's own people confirm a change to its money")
+    check_version(variation, expected_version)
+    variation.confirmed_at, variation.confirmed_by_id = now, by.id
+    _apply(variation, by=by, now=now)
+
+
+def _apply(variation: Variation, *, by, now: datetime) -> None:
+    """Move the money and make the agreement's next version, keeping the one before."""
+    grant = variation.grant
+    # Checked again: payments may have been scheduled since the change was asked for.
+    if problem := budget_problem(grant, variation.funder, variation.from_year,
+                                 variation.amount_pence):
+        raise TransitionRefused(f"The change no longer fits: {problem[:1].lower()}"
+                                f"{problem[1:]}")
+    if not grant.versions:
+        grant.versions.append(_snapshot(grant, number=grant.agreement_version,
+                                        made_at=grant.accepted_at or grant.created_at,
+                                        made_by_id=grant.accepted_by_id, variation=None))
+    rows = {(f.financial_year, f.funder_id): f for f in grant.funding}
+    source = rows[(variation.from_year, variation.funder_id)]
+    source.amount_pence -= variation.amount_pence
+    if source.amount_pence == 0:
+        grant.funding.remove(source)
+    target = rows.get((variation.to_year, variation.funder_id))
+    if target is None:
+        grant.funding.append(GrantFunding(financial_year=variation.to_year,
+                                          funder_id=variation.funder_id,
+                                          amount_pence=variation.amount_pence))
+    else:
+        target.amount_pence += variation.amount_pence
+    db.session.flush()
+    db.session.expire(grant, ["funding"])  # read back in the order of the relationship
+    grant.agreement_version += 1
+    touch(grant)
+    variation.made_version = grant.agreement_version
+    grant.versions.append(_snapshot(grant, number=grant.agreement_version, made_at=now,
+                                    made_by_id=by.id, variation=variation))
+    VARIATION.move(variation, VariationStatus.approved, by=by, action="variation.approved",
+                   summary=f"Approved: {variation.summary}. The agreement is now version "
+                   f"{grant.agreement_version}")
+    tell.variation_decided(variation)
+
+
+def _snapshot(grant: Grant, *, number: int, made_at: datetime, made_by_id: int | None,
+              variation: Variation | None) -> GrantVersion:
+    return GrantVersion(
+        number=number, made_at=made_at, made_by_id=made_by_id, variation=variation,
+        ends_on=grant.ends_on,
+        funding=[[f.financial_year, f.funder_id, f.amount_pence] for f in grant.funding],
+        targets={str(gi.indicator_id): {str(t.financial_year): t.target for t in gi.targets}
+                 for gi in grant.indicators})
