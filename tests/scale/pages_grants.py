@@ -156,7 +156,8 @@ def resolve(address: str) -> str:
 
     return address.format(
         schools=schools.id, tri_borough=tri_borough.id,
-        schools_claim=schools.claims[-1].id, schools_change=schools.variations[0].id, tri_borough_condition=tri_borough.conditions[-1].id,
+        schools_claim=schools.claims[-1].id, schools_change=schools.variations[0].id,
+        tri_borough_condition=tri_borough.conditions[-1].id,
         schools_accepted=latest(schools, ReturnStatus.accepted),
         schools_overdue=latest(schools, ReturnStatus.draft),
         tri_borough_submitted=latest(tri_borough, ReturnStatus.submitted))
