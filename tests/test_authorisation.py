@@ -108,6 +108,7 @@ ACCESS = {
         "payment_new", "payment_remove", "claims_list", "claim_new", "claim", "claim_edit",
         "claim_check", "claim_approve", "claim_paid", "claim_send_back", "variation_new",
         "variation", "variation_decide", "variation_confirm", "variation_letter",
+        "final_report", "final_report_send", "final_report_review", "close",
     )},
     **{f"returns.{name}": PER_RECORD for name in (
         "show", "template", "submit", "review", "report",

@@ -237,6 +237,11 @@ GRANT_RULES = [  # (endpoint, method, who may)
     ("grants.variation_letter", "GET", VIEWERS),
     ("grants.variation_decide", "POST", {"manager"}),
     ("grants.variation_confirm", "POST", {"member"}),  # Bexley's officer, for its money
+    # Closing: tests/test_closing.py asks these of a closing grant too.
+    ("grants.final_report", "GET", VIEWERS),
+    ("grants.final_report_send", "POST", set()),  # the grant is not closing
+    ("grants.final_report_review", "POST", set()),
+    ("grants.close", "POST", {"manager"}),  # refused, in words, as it is not closing
     ("grants.payment_remove", "POST", {"manager"}),
     ("returns.review", "POST", {"manager"}),
     ("returns.show", "POST", RETURN_SENDERS),

@@ -205,6 +205,8 @@ TOLD_IN_TESTS = {
     "claim_sent", "claim_checked", "claim_sent_back",  # tests/test_claims.py
     "variation_requested", "variation_to_confirm", "variation_decided",  # and
     # tests/test_variations.py
+    "grant_closing", "final_report_sent", "final_report_reviewed",  # and
+    "grant_closed",  # tests/test_closing.py
 }
 
 

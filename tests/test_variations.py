@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from eoi import clock
+from eoi.accounts.models import Role
 from eoi.audit.models import AuditEntry
 from eoi.extensions import db
 from eoi.grants import operations, variations
@@ -183,3 +184,90 @@ def test_asking_and_deciding_through_the_pages(client, two_years):
         "outcome": "approve", "comments": ""}, follow_redirects=True)
     assert "Change approved. The agreement is now version 2." in response.text
     assert "Download the variation letter (PDF)" in response.text
+
+
+def test_an_extension_runs_the_grant_on_with_returns_for_its_new_quarters(client, granted):
+    people, grant = granted
+    manager, lead = people["manager"], people["lead"]
+    assert grant.ends_on == date(2027, 3, 31) and len(grant.returns) == 4
+    for day, message in ((date(2027, 3, 31), "must be after the grant's end now"),
+                         (date(2027, 8, 15), "the last day of a quarter"),
+                         (date(2031, 3, 31), "at most three years")):
+        with pytest.raises(FieldRefusal, match=message):
+            variations.request_extension(grant, new_ends_on=day, reason="x", by=lead,
+                                         now=clock.now())
+    variation = variations.request_extension(grant, new_ends_on=date(2027, 9, 30),
+                                             reason="The schools asked for the summer term",
+                                             by=lead, now=clock.now())
+    assert not variation.needs_funder
+    variations.decide_variation(variation, approve=True, comments="", by=manager,
+                                now=clock.now())
+    db.session.commit()
+    assert grant.ends_on == date(2027, 9, 30) and grant.agreement_version == 2
+    assert [r.period.short_label for r in grant.returns][-2:] == ["Q1 2027-28", "Q2 2027-28"]
+    assert [v.ends_on for v in grant.versions] == [date(2027, 3, 31), date(2027, 9, 30)]
+    sign_in(client, people["partner"].email)
+    letter = client.get(f"/grants/variations/{variation.id}/letter.pdf")
+    text = " ".join(" ".join(p.extract_text().split())
+                    for p in PdfReader(io.BytesIO(letter.data)).pages)
+    assert "is varied: extend the end date to 30 September 2027" in text
+    assert "to 30 September 2027, delivered by St Giles Trust" in text
+
+
+def test_a_partner_is_added_or_removed_by_an_approved_change(granted, make_user):
+    from eoi.grants.models import PartnerChange
+    from eoi.reference.models import Organisation, OrganisationType
+
+    people, grant = granted
+    manager, lead = people["manager"], people["lead"]
+    abianda = Organisation(name="Abianda", type=OrganisationType.vcs)
+    db.session.add(abianda)
+    worker = make_user(Role.partner, organisation="Abianda")
+    st_giles = people["partner"].organisation
+    assert not grant.can_view(worker)
+    with pytest.raises(FieldRefusal, match="not already a delivery partner"):
+        variations.request_partner_change(grant, partner=st_giles, change=PartnerChange.add,
+                                          reason="x", by=lead, now=clock.now())
+    with pytest.raises(FieldRefusal, match="one of the grant's delivery partners"):
+        variations.request_partner_change(grant, partner=abianda,
+                                          change=PartnerChange.remove, reason="x", by=lead,
+                                          now=clock.now())
+    added = variations.request_partner_change(grant, partner=abianda,
+                                              change=PartnerChange.add,
+                                              reason="Abianda runs the girls' groups",
+                                              by=lead, now=clock.now())
+    assert added.summary == "Add Abianda as a delivery partner"
+    variations.decide_variation(added, approve=True, comments="", by=manager, now=clock.now())
+    db.session.flush()
+    assert {p.organisation.name for p in grant.partners} == {"St Giles Trust", "Abianda"}
+    assert grant.can_view(worker) and grant.can_report(worker)
+    removed = variations.request_partner_change(grant, partner=st_giles,
+                                                change=PartnerChange.remove,
+                                                reason="St Giles Trust hands over",
+                                                by=lead, now=clock.now())
+    variations.decide_variation(removed, approve=True, comments="", by=manager,
+                                now=clock.now())
+    db.session.flush()
+    assert [p.organisation.name for p in grant.partners] == ["Abianda"]
+    assert not grant.can_report(people["partner"]) and grant.agreement_version == 3
+    assert [sorted(v.partners) for v in grant.versions] == [
+        [st_giles.id], sorted([st_giles.id, abianda.id]), [abianda.id]]
+
+
+def test_each_kind_of_change_has_its_page(client, granted):
+    people, grant = granted
+    sign_in(client, people["lead"].email)
+    base = f"/grants/{grant.id}/variations/new"
+    page = client.get(base).text
+    assert "Move money between years</h1>" in page and "extend the end date" in page
+    response = post_form(client, f"{base}?kind=extend_end_date",
+                         {"new_ends_on": ["15", "8", "2027"], "reason": "Summer"})
+    assert "the last day of a quarter" in response.text
+    response = post_form(client, f"{base}?kind=change_partner", {"reason": "x"})
+    assert "Select whether to add or remove a partner" in response.text
+    assert "Choose the organisation" in response.text
+    response = post_form(client, f"{base}?kind=extend_end_date",
+                         {"new_ends_on": ["30", "6", "2027"], "reason": "Summer"},
+                         follow_redirects=True)
+    assert "Change asked for." in response.text
+    assert "Extend the end date to 30 June 2027" in response.text

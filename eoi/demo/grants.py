@@ -260,6 +260,19 @@ def _milestones_and_payments(grant: Grant, today: date, manager) -> None:
         scheduled_on=date(grant.starts_on.year + 1, 4, 1), milestone=None, by=manager)
 
 
+def _forecast(grant: Grant, period) -> dict[str, int]:
+    """The rest of the year's budget, a little under: the partners expect a small
+    underspend."""
+    year_total = sum(f.amount_pence for f in grant.funding
+                     if f.financial_year == period.financial_year)
+    quarters = [r.period for r in grant.returns if r.financial_year == period.financial_year]
+    left = sum(q > period for q in quarters)
+    if not quarters or not left:
+        return {}
+    return share_out(year_total * left // len(quarters) * 9 // 10,
+                     {"staff": 6, "delivery": 3, "training": 1})
+
+
 def _figures(grant: Grant, period, position: int) -> ReturnFigures:
     """One quarter's invented counts: more young people as the service beds in, broken
     down in proportions that stay plausible, with a few small groups."""
@@ -290,6 +303,7 @@ def _figures(grant: Grant, period, position: int) -> ReturnFigures:
         indicators={str(gi.indicator_id): (gi.target_for(period.financial_year) or 0)
                     // quarters_in_year + position % 2 for gi in grant.indicators},
         spend=spend_split,
+        forecast=_forecast(grant, period),
         narrative={
             "progress": f"In {period.label} the team worked with {total.total} young people, "
                         f"{new} of them new. Group work ran in every partner school.",

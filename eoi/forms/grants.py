@@ -220,3 +220,45 @@ class DecideVariationForm(Form):
     comments = text_area("Comments", hint="Needed when refusing: say why. The lead "
                          "commissioner and the partners read these.", max_length=MAX_NOTES)
     submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+
+class FinalReportForm(Form):
+    version = VersionField()
+    achieved = text_area("What the grant achieved", missing="Enter what the grant achieved",
+                         max_length=MAX_NOTES, hint="Against its outcomes and targets, in "
+                         "aggregate. Never include anything that could identify a young "
+                         "person.")
+    continues = text_area("What continues after it", missing="Enter what continues after it",
+                          max_length=MAX_NOTES,
+                          hint="The services, partnerships or funding that carry on")
+    learning = text_area("What was learnt", missing="Enter what was learnt",
+                         max_length=MAX_NOTES, hint="For the fund and for other boroughs")
+    submit = SubmitField("Send the final report to MOPAC", widget=GovSubmitInput())
+
+
+class ExtensionForm(Form):
+    new_ends_on = OptionalDateField("New end date", what="New end date", required=True,
+                                    description="The last day of a quarter, for example "
+                                    "31 3 2028. Returns are asked for its new quarters.")
+    reason = text_area("Why the change is needed", missing="Say why the change is needed",
+                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
+                       "include anything that could identify a young person.")
+    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+
+
+class PartnerChangeForm(Form):
+    change = RadioField("Add or remove", choices=choices([("add", "Add a delivery partner"),
+                                                          ("remove", "Remove one")]),
+                        validators=[InputRequired(message="Select whether to add or remove "
+                                                          "a partner")],
+                        widget=GovRadioInput())
+    partner_id = choice_field("Organisation", "Choose the organisation",
+                              placeholder="Choose an organisation")
+    reason = text_area("Why the change is needed", missing="Say why the change is needed",
+                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
+                       "include anything that could identify a young person.")
+    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+
+    def __init__(self, *args, organisations: list[tuple[int, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner_id.choices = choices(organisations or [])

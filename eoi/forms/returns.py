@@ -38,6 +38,7 @@ from eoi.returns.figures import (
     Cohorts,
     ReturnFigures,
     breakdown_field,
+    forecast_field,
     indicator_field,
     spend_field,
     supported_field,
@@ -120,6 +121,8 @@ def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough
         attrs[indicator_field(key)] = CountField(name, what=name)
     for cost in CostCategory:
         attrs[spend_field(cost.value)] = MoneyField(cost.title, what=f"Spend on {cost.title}")
+        attrs[forecast_field(cost.value)] = MoneyField(
+            cost.title, what=f"Forecast spend on {cost.title}")
     for key, title, hint in NARRATIVES:
         attrs[key] = TextAreaField(title, description=hint, filters=[stripped],
                                    validators=[Length(max=MAX_NARRATIVE, message=(
@@ -143,6 +146,7 @@ def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough
                 result.boroughs[pair] = result.boroughs.get(pair, Cohorts()) + counts
         result.indicators = {key: self[indicator_field(key)].number for key in indicators}
         result.spend = {c.value: self[spend_field(c.value)].pence for c in CostCategory}
+        result.forecast = {c.value: self[forecast_field(c.value)].pence for c in CostCategory}
         result.narrative = {key: self[key].data or "" for key, _, _ in NARRATIVES}
         return result
 
@@ -164,9 +168,10 @@ def return_form(*, indicators: dict[str, str], boroughs: dict[str, str], borough
             value = figures.indicators.get(key)
             self[indicator_field(key)].data = "" if value is None else str(value)
         for cost in CostCategory:
-            pence = figures.spend.get(cost.value, 0)
-            self[spend_field(cost.value)].data = (
-                f"{pence / 100:,.2f}".removesuffix(".00") if pence else "")
+            for box, figure in ((spend_field, figures.spend), (forecast_field, figures.forecast)):
+                pence = figure.get(cost.value, 0)
+                self[box(cost.value)].data = (
+                    f"{pence / 100:,.2f}".removesuffix(".00") if pence else "")
         for key, _, _ in NARRATIVES:
             self[key].data = figures.narrative.get(key, "")
 

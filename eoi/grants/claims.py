@@ -20,11 +20,11 @@ from eoi.extensions import db
 from eoi.grants.models import (
     CLAIMS_IN_FLIGHT,
     MAX_NOTES,
+    PAYING_GRANT_STATES,
     Claim,
     ClaimSpend,
     ClaimStatus,
     Grant,
-    GrantState,
     Payment,
     PaymentStatus,
 )
@@ -69,7 +69,7 @@ def send_claim(grant: Grant, *, payment: Payment | None, amount_pence: int | Non
     """A new claim, or (`claim`) one sent back, changed and sent again."""
     if not grant.can_report(by):
         raise TransitionRefused("Only the grant's partners or lead claim, while it is live")
-    if grant.state is not GrantState.active:
+    if grant.state not in PAYING_GRANT_STATES:
         raise TransitionRefused(f"The grant is {grant.state.title.lower()}: it takes no claims")
     if claim is not None:
         if not claim.can_change(by):

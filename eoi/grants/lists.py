@@ -72,6 +72,8 @@ def grant_row_loads() -> tuple[ORMOption, ...]:
         selectinload(Grant.claims),
         selectinload(Grant.conditions),
         selectinload(Grant.variations).joinedload(Variation.funder),
+        selectinload(Grant.final_report),
+        selectinload(Grant.returns).selectinload(QuarterlyReturn.forecast),
     )
 
 

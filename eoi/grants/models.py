@@ -47,13 +47,16 @@ class GrantState(TitledEnum):
     offered = ("offered", "Offered")
     active = ("active", "Active")
     suspended = ("suspended", "Suspended")
+    closing = ("closing", "Closing: final report and claim")
     closed = ("closed", "Closed")
     withdrawn = ("withdrawn", "Offer withdrawn")
 
 
 # A grant under way: accepted, not yet closed. Only these are reported on and reminded of;
 # an offer is not yet the consortium's to deliver, a withdrawn one never will be.
-LIVE_GRANT_STATES = (GrantState.active, GrantState.suspended)
+LIVE_GRANT_STATES = (GrantState.active, GrantState.suspended, GrantState.closing)
+# Claims are sent and paid while the grant runs, and for its final claim while it closes.
+PAYING_GRANT_STATES = (GrantState.active, GrantState.closing)
 
 # A condition's wording and the evidence it asks for: a paragraph each is plenty.
 MAX_CONDITION = 1000
@@ -125,6 +128,8 @@ class Grant(Versioned, Model):
         back_populates="grant", cascade="all, delete-orphan", order_by="Variation.id")
     versions: Mapped[list["GrantVersion"]] = relationship(
         back_populates="grant", cascade="all, delete-orphan", order_by="GrantVersion.number")
+    final_report: Mapped["FinalReport | None"] = relationship(
+        back_populates="grant", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Grant {self.id} {self.reference}>"
@@ -632,6 +637,13 @@ class ClaimSpend(Model):
 
 class VariationKind(TitledEnum):
     move_between_years = ("move_between_years", "Move money between years")
+    extend_end_date = ("extend_end_date", "Extend the end date")
+    change_partner = ("change_partner", "Add or remove a delivery partner")
+
+
+class PartnerChange(TitledEnum):
+    add = ("add", "Add")
+    remove = ("remove", "Remove")
 
 
 class VariationStatus(TitledEnum):
@@ -648,10 +660,17 @@ class Variation(Versioned, Model):
 
     __tablename__ = "variations"
     __table_args__ = (
-        CheckConstraint("amount_pence > 0", name="amount_positive"),
-        CheckConstraint("from_year != to_year", name="years_differ"),
+        CheckConstraint("amount_pence IS NULL OR amount_pence > 0", name="amount_positive"),
+        CheckConstraint("from_year IS NULL OR from_year != to_year", name="years_differ"),
         CheckConstraint("(status != 'refused') OR (length(comments) > 0)",
                         name="refusal_has_comments"),
+        CheckConstraint("(kind != 'move_between_years') OR (funder_id IS NOT NULL AND "
+                        "from_year IS NOT NULL AND to_year IS NOT NULL AND "
+                        "amount_pence IS NOT NULL)", name="move_complete"),
+        CheckConstraint("(kind != 'extend_end_date') OR (new_ends_on IS NOT NULL)",
+                        name="extension_complete"),
+        CheckConstraint("(kind != 'change_partner') OR (partner_id IS NOT NULL AND "
+                        "partner_change IS NOT NULL)", name="partner_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -661,10 +680,17 @@ class Variation(Versioned, Model):
     status: Mapped[VariationStatus] = mapped_column(
         enum_column_type(VariationStatus, "variation_status"),
         default=VariationStatus.requested, index=True)
-    funder_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    from_year: Mapped[int] = mapped_column(Integer)
-    to_year: Mapped[int] = mapped_column(Integer)
-    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    # Moving money: whose, from which year, to which, how much.
+    funder_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    from_year: Mapped[int | None] = mapped_column(Integer)
+    to_year: Mapped[int | None] = mapped_column(Integer)
+    amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    # Extending: the new last day.
+    new_ends_on: Mapped[date | None] = mapped_column(Date)
+    # A delivery partner added or removed.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    partner_change: Mapped[PartnerChange | None] = mapped_column(
+        enum_column_type(PartnerChange, "partner_change"))
     reason: Mapped[str] = mapped_column(Text, info=guarded(field="reason", label="Reason"))
     comments: Mapped[str] = mapped_column(Text, default="",
         info=guarded(field="comments", label="Comments"))
@@ -678,7 +704,8 @@ class Variation(Versioned, Model):
     made_version: Mapped[int | None] = mapped_column(Integer)
 
     grant: Mapped[Grant] = relationship(back_populates="variations")
-    funder: Mapped[Organisation] = relationship()
+    funder: Mapped[Organisation | None] = relationship(foreign_keys=[funder_id])
+    partner: Mapped[Organisation | None] = relationship(foreign_keys=[partner_id])
     requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])
     confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
@@ -693,15 +720,24 @@ class Variation(Versioned, Model):
     def summary(self) -> str:
         from eoi.money import financial_year_label, format_pence
 
+        if self.kind is VariationKind.extend_end_date and self.new_ends_on:
+            return f"Extend the end date to {self.new_ends_on:%-d %B %Y}"
+        if self.kind is VariationKind.change_partner and self.partner:
+            return (f"Add {self.partner.name} as a delivery partner"
+                    if self.partner_change is PartnerChange.add
+                    else f"Remove {self.partner.name} as a delivery partner")
+        assert self.funder and self.amount_pence and self.from_year and self.to_year
         return (f"Move {format_pence(self.amount_pence)} of {self.funder.name}'s money from "
                 f"{financial_year_label(self.from_year)} to "
                 f"{financial_year_label(self.to_year)}")
 
     @property
-    def is_mopacs_money(self) -> bool:
+    def needs_funder(self) -> bool:
+        """Moving another funder's money waits for that funder to confirm it."""
         from eoi.reference.models import OrganisationType
 
-        return self.funder.type is OrganisationType.mopac
+        return (self.kind is VariationKind.move_between_years and self.funder is not None
+                and self.funder.type is not OrganisationType.mopac)
 
     def can_view(self, user: "User") -> bool:
         return self.grant.can_view(user)
@@ -738,6 +774,54 @@ class GrantVersion(Model):
         info=unguarded("Numbers and ids the service copies from the grant."))
     targets: Mapped[dict] = mapped_column(JSON,
         info=unguarded("Numbers and ids the service copies from the grant."))
+    # [organisation id, ...] of the delivery partners.
+    partners: Mapped[list] = mapped_column(JSON, default=list,
+        info=unguarded("Ids the service copies from the grant."))
 
     grant: Mapped[Grant] = relationship(back_populates="versions")
     variation: Mapped[Variation | None] = relationship()
+
+
+class FinalReportStatus(TitledEnum):
+    sent = ("sent", "Sent to MOPAC")
+    returned = ("returned", "Returned for changes")
+    accepted = ("accepted", "Accepted")
+
+
+class FinalReport(Versioned, Model):
+    """What a grant achieved, what continues after it, and what was learnt: asked for when
+    the grant is closing, written by the lead or a partner, accepted by MOPAC."""
+
+    __tablename__ = "final_reports"
+    __table_args__ = (
+        CheckConstraint("(status != 'returned') OR (length(comments) > 0)",
+                        name="returned_has_comments"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), unique=True)
+    achieved: Mapped[str] = mapped_column(Text,
+        info=guarded(field="achieved", label="What the grant achieved"))
+    continues: Mapped[str] = mapped_column(Text,
+        info=guarded(field="continues", label="What continues after it"))
+    learning: Mapped[str] = mapped_column(Text,
+        info=guarded(field="learning", label="What was learnt"))
+    status: Mapped[FinalReportStatus] = mapped_column(
+        enum_column_type(FinalReportStatus, "final_report_status"),
+        default=FinalReportStatus.sent)
+    comments: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="comments", label="Comments"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    grant: Mapped[Grant] = relationship(back_populates="final_report")
+    sent_by: Mapped["User"] = relationship(foreign_keys=[sent_by_id])
+    reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<FinalReport {self.grant_id} {self.status.value}>"
+
+    def __str__(self) -> str:
+        return f"Final report ({self.grant.reference})"

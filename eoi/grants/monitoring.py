@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Float,
+    ScalarSelect,
     Subquery,
     and_,
     case,
@@ -46,7 +47,13 @@ from eoi.grants.status import (
     grant_status,
 )
 from eoi.reference.models import Indicator
-from eoi.returns.models import QuarterlyReturn, ReturnIndicatorValue, ReturnSpend, ReturnStatus
+from eoi.returns.models import (
+    QuarterlyReturn,
+    ReturnForecast,
+    ReturnIndicatorValue,
+    ReturnSpend,
+    ReturnStatus,
+)
 
 # Returns whose figures count: sent in, whether or not MOPAC has checked them yet.
 REPORTED = (ReturnStatus.submitted, ReturnStatus.accepted)
@@ -80,6 +87,45 @@ def spend_to_date(grant: Grant) -> int:
     """Spend as the latest return gives it: returns report spend since the grant began."""
     latest = latest_reported(grant)
     return sum(s.amount_pence for s in latest.spend) if latest else 0
+
+
+@dataclass(frozen=True)
+class YearForecast:
+    """One financial year's money: its budget, what was spent in it by the latest return,
+    what that return forecasts for the rest of the year, and the underspend that leaves."""
+
+    financial_year: int
+    budget: int
+    spent: int
+    forecast: int
+    reported_to: Quarter | None  # the return the figures come from; None across grants
+
+    @property
+    def year_end(self) -> int:
+        return self.spent + self.forecast
+
+    @property
+    def underspend(self) -> int:
+        """Below zero is an overspend."""
+        return self.budget - self.year_end
+
+
+def forecast_against_actual(grant: Grant) -> list[YearForecast]:
+    """Each year a return has reported in. Returns give spend since the grant began, so a
+    year's spend is its latest figure less the last one before the year."""
+    reported = reported_returns(grant)
+    years = []
+    before = 0  # spend to date at the end of the years already counted
+    for year in sorted({r.financial_year for r in reported}):
+        latest = [r for r in reported if r.financial_year == year][-1]
+        to_date = sum(s.amount_pence for s in latest.spend)
+        years.append(YearForecast(
+            financial_year=year,
+            budget=sum(f.amount_pence for f in grant.funding if f.financial_year == year),
+            spent=to_date - before, forecast=sum(f.amount_pence for f in latest.forecast),
+            reported_to=latest.period))
+        before = to_date
+    return years
 
 
 def profiled_spend(grant: Grant, through: Quarter) -> int:
@@ -370,3 +416,44 @@ def with_rag(rag: Rag, today: date) -> ColumnElement[bool]:
     """A condition on grants: those whose status on `today` is `rag`."""
     statuses = rag_sql(today)
     return Grant.id.in_(select(statuses.c.grant_id).where(statuses.c.rag == rag.value))
+
+
+def programme_forecasts() -> list[YearForecast]:
+    """forecast_against_actual across the fund, one statement a year reported in: each
+    year over the grants with a return sent in for it (their budget, their spend in it,
+    their forecast for the rest of it)."""
+    years = db.session.scalars(select(QuarterlyReturn.financial_year)
+                               .where(QuarterlyReturn.status.in_(REPORTED)).distinct()
+                               .order_by(QuarterlyReturn.financial_year)).all()
+    return [_year_across_grants(year) for year in years]
+
+
+def _year_across_grants(year: int) -> YearForecast:
+    ret = aliased(QuarterlyReturn)
+
+    def latest(where) -> Subquery:
+        return (select(ret.grant_id, func.max(_period_key(ret)).label("through"))
+                .where(ret.status.in_(REPORTED), where).group_by(ret.grant_id).subquery())
+
+    in_year, before = latest(ret.financial_year == year), latest(ret.financial_year < year)
+
+    def total_at(latest_return: Subquery, table) -> ScalarSelect:
+        """The amounts of `table` on each grant's latest return, added up over the grants
+        reporting in the year."""
+        at = aliased(QuarterlyReturn)
+        return (select(func.coalesce(_total(table.amount_pence), 0))
+                .join(latest_return, and_(latest_return.c.grant_id == at.grant_id,
+                                          _period_key(at) == latest_return.c.through))
+                .join(table, table.return_id == at.id)
+                .where(at.grant_id.in_(select(in_year.c.grant_id)))
+                .select_from(at).scalar_subquery())
+
+    budget = (select(func.coalesce(_total(GrantFunding.amount_pence), 0))
+              .where(GrantFunding.financial_year == year,
+                     GrantFunding.grant_id.in_(select(in_year.c.grant_id))).scalar_subquery())
+    row = db.session.execute(select(budget, total_at(in_year, ReturnSpend),
+                                    total_at(before, ReturnSpend),
+                                    total_at(in_year, ReturnForecast))).one()
+    budget_pence, to_date, before_year, forecast = (int(value) for value in row)
+    return YearForecast(financial_year=year, budget=budget_pence, spent=to_date - before_year,
+                        forecast=forecast, reported_to=None)

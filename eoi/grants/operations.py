@@ -21,6 +21,7 @@ from eoi.extensions import db
 from eoi.grants.models import (
     MAX_CONDITION,
     MAX_NOTES,
+    PAYING_GRANT_STATES,
     Claim,
     ConditionStatus,
     Grant,
@@ -49,8 +50,11 @@ from eoi.states import StateMachine
 GRANT = StateMachine("grant", {
     # Only the lead's acceptance (accept_offer) makes an offer active.
     GrantState.offered: frozenset({GrantState.active, GrantState.withdrawn}),
-    GrantState.active: frozenset({GrantState.suspended, GrantState.closed}),
-    GrantState.suspended: frozenset({GrantState.active, GrantState.closed}),
+    # Closed straight from delivery is a grant ended early; at its end it goes by closing,
+    # which only close_grant (closing.py) ends, once the final report and claim are in.
+    GrantState.active: frozenset({GrantState.suspended, GrantState.closing, GrantState.closed}),
+    GrantState.suspended: frozenset({GrantState.active, GrantState.closing, GrantState.closed}),
+    GrantState.closing: frozenset({GrantState.closed, GrantState.active}),
 }, attribute="state")
 
 MILESTONE = StateMachine("milestone", {
@@ -220,9 +224,11 @@ def schedule_returns(grant: Grant) -> None:
 
 def manager_moves(grant: Grant) -> list[GrantState]:
     """The states a fund manager can move the grant to: all the machine allows, but an
-    offer becomes active only by the lead's acceptance."""
-    return sorted((s for s in GRANT.allowed(grant.state)
-                   if not (grant.state is GrantState.offered and s is GrantState.active)),
+    offer becomes active only by the lead's acceptance, and a closing grant closes only
+    through close_grant."""
+    made_elsewhere = {GrantState.offered: GrantState.active,
+                      GrantState.closing: GrantState.closed}.get(grant.state)
+    return sorted((s for s in GRANT.allowed(grant.state) if s is not made_elsewhere),
                   key=lambda s: s.value)
 
 
@@ -230,8 +236,10 @@ def change_grant_state(grant: Grant, new: GrantState, *, reason: str, by) -> Non
     _require_manager(by)
     GRANT.check(grant.state, new)
     if new not in manager_moves(grant):
-        raise TransitionRefused("An offer becomes active only when the lead commissioner "
-                                "accepts it")
+        raise TransitionRefused(
+            "An offer becomes active only when the lead commissioner accepts it"
+            if grant.state is GrantState.offered else
+            "A closing grant closes once its final report is accepted and its claims paid")
     if not reason.strip():
         raise FieldRefusal("reason", "Say why the grant's state is changing")
     GRANT.move(grant, new, by=by, action="grant.state_changed",
@@ -239,6 +247,8 @@ def change_grant_state(grant: Grant, new: GrantState, *, reason: str, by) -> Non
                changes={"reason": [None, reason.strip()]})  # guarded there (eoi.guard)
     if new is GrantState.withdrawn:
         tell.offer_withdrawn(grant, reason=reason.strip())
+    if new is GrantState.closing:
+        tell.grant_closing(grant)
 
 
 # The offer -------------------------------------------------------------------------------
@@ -449,7 +459,7 @@ def grant_payment_problem(grant: Grant) -> str | None:
     """Why no payment of the grant can be approved now, in words; None when one can."""
     if grant.state is GrantState.offered:
         return "The lead commissioner has not accepted the offer yet"
-    if grant.state is not GrantState.active:
+    if grant.state not in PAYING_GRANT_STATES:
         return f"The grant is {grant.state.title.lower()}"
     if blocking := grant.open_blocking_conditions:
         return (f"{len(blocking)} condition{'s' if len(blocking) > 1 else ''} holding back "

@@ -3,11 +3,12 @@ approves or refuses; a change to another funder's money waits for that funder's 
 to confirm it, as their pledges do. An approved change makes the agreement's next version,
 and the version before is kept. The variation's machine is written here, once.
 
-Only moves of money between years are built so far; the other kinds the fund expects
-(between cost categories, a later end date, a partner, targets) follow the same path.
+Built so far: moving money between years, extending the end date (its new quarters get
+their returns) and adding or removing a delivery partner. Moves between cost categories and
+changes to targets, which the fund also expects, follow the same path.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from eoi.audit import record_audit
 from eoi.columns import check_version
@@ -17,12 +18,15 @@ from eoi.grants.models import (
     MAX_NOTES,
     Grant,
     GrantFunding,
+    GrantPartner,
     GrantVersion,
+    PartnerChange,
     Variation,
     VariationKind,
     VariationStatus,
 )
-from eoi.grants.operations import touch
+from eoi.grants.operations import schedule_returns, touch
+from eoi.grants.periods import Quarter
 from eoi.money import financial_year_label, financial_year_of, format_pence
 from eoi.notifications import tell
 from eoi.reference.models import Organisation, OrganisationType
@@ -72,9 +76,7 @@ def budget_problem(grant: Grant, funder: Organisation, from_year: int,
 def request_variation(grant: Grant, *, funder: Organisation | None, from_year: int | None,
                       to_year: int | None, amount_pence: int | None, reason: str, by,
                       now: datetime) -> Variation:
-    if not (grant.is_owner(by) and grant.state in LIVE_GRANT_STATES):
-        raise TransitionRefused("Only the lead commissioner asks for a change, while the "
-                                "grant is live")
+    _check_asker(grant, by)
     years = grant_years(grant)
     if funder is None or funder.id not in {f.funder_id for f in grant.funding}:
         raise FieldRefusal("funder_id", "Choose one of the grant's funders")
@@ -86,14 +88,61 @@ def request_variation(grant: Grant, *, funder: Organisation | None, from_year: i
         raise FieldRefusal("amount", "Enter the amount to move, more than £0")
     if problem := budget_problem(grant, funder, from_year, amount_pence):
         raise FieldRefusal("amount", problem)
+    return _asked(grant, Variation(
+        kind=VariationKind.move_between_years, funder=funder, from_year=from_year,
+        to_year=to_year, amount_pence=amount_pence), reason=reason, by=by, now=now)
+
+
+def request_extension(grant: Grant, *, new_ends_on: date | None, reason: str, by,
+                      now: datetime) -> Variation:
+    _check_asker(grant, by)
+    if new_ends_on is None:
+        raise FieldRefusal("new_ends_on", "Enter the new end date")
+    if new_ends_on <= grant.ends_on:
+        raise FieldRefusal("new_ends_on", f"The new end date must be after the grant's "
+                           f"end now, {grant.ends_on:%-d %B %Y}")
+    if new_ends_on > grant.ends_on + timedelta(days=3 * 366):
+        raise FieldRefusal("new_ends_on", "A grant can be extended by at most three years at "
+                           "a time")
+    if new_ends_on != Quarter.containing(new_ends_on).end:
+        raise FieldRefusal("new_ends_on", "The new end date must be the last day of a quarter "
+                           "(30 June, 30 September, 31 December or 31 March)")
+    return _asked(grant, Variation(kind=VariationKind.extend_end_date, new_ends_on=new_ends_on),
+                  reason=reason, by=by, now=now)
+
+
+def request_partner_change(grant: Grant, *, partner: Organisation | None,
+                           change: PartnerChange | None, reason: str, by,
+                           now: datetime) -> Variation:
+    _check_asker(grant, by)
+    if change is None:
+        raise FieldRefusal("change", "Select whether to add or remove a partner")
+    current = {p.organisation_id for p in grant.partners}
+    if partner is None:
+        raise FieldRefusal("partner_id", "Choose the organisation")
+    if change is PartnerChange.add and (partner.id in current
+                                        or partner.type is not OrganisationType.vcs):
+        raise FieldRefusal("partner_id", "Choose a voluntary organisation that is not already "
+                           "a delivery partner")
+    if change is PartnerChange.remove and partner.id not in current:
+        raise FieldRefusal("partner_id", "Choose one of the grant's delivery partners")
+    return _asked(grant, Variation(kind=VariationKind.change_partner, partner=partner,
+                                   partner_change=change), reason=reason, by=by, now=now)
+
+
+def _check_asker(grant: Grant, by) -> None:
+    if not (grant.is_owner(by) and grant.state in LIVE_GRANT_STATES):
+        raise TransitionRefused("Only the lead commissioner asks for a change, while the "
+                                "grant is live")
+
+
+def _asked(grant: Grant, variation: Variation, *, reason: str, by, now: datetime) -> Variation:
     if not reason.strip():
         raise FieldRefusal("reason", "Say why the change is needed")
     if len(reason.strip()) > MAX_NOTES:
         raise FieldRefusal("reason", f"The reason must be {MAX_NOTES:,} characters or fewer")
-    variation = Variation(
-        grant=grant, kind=VariationKind.move_between_years, funder=funder,
-        from_year=from_year, to_year=to_year, amount_pence=amount_pence,
-        reason=reason.strip(), requested_at=now, requested_by_id=by.id)
+    variation.grant, variation.reason = grant, reason.strip()
+    variation.requested_at, variation.requested_by_id = now, by.id
     db.session.add(variation)
     db.session.flush()
     record_audit("variation.requested", variation, user=by,
@@ -120,12 +169,14 @@ def decide_variation(variation: Variation, *, approve: bool, comments: str, by,
                        changes={"reason": [None, comments.strip()]})
         tell.variation_decided(variation)
         return
-    if variation.is_mopacs_money:
+    if not variation.needs_funder:
         _apply(variation, by=by, now=now)
         return
+    funder = variation.funder
+    assert funder is not None  # needs_funder
     VARIATION.move(variation, VariationStatus.awaiting_funder, by=by,
                    action="variation.approved_by_mopac",
-                   summary=f"MOPAC approved, for {variation.funder.name} to confirm: "
+                   summary=f"MOPAC approved, for {funder.name} to confirm: "
                    f"{variation.summary}")
     tell.variation_to_confirm(variation)
 
@@ -140,31 +191,17 @@ def confirm_variation(variation: Variation, *, by, now: datetime,
 
 
 def _apply(variation: Variation, *, by, now: datetime) -> None:
-    """Move the money and make the agreement's next version, keeping the one before."""
+    """Make the change and the agreement's next version, keeping the one before."""
     grant = variation.grant
-    # Checked again: payments may have been scheduled since the change was asked for.
-    if problem := budget_problem(grant, variation.funder, variation.from_year,
-                                 variation.amount_pence):
-        raise TransitionRefused(f"The change no longer fits: {problem[:1].lower()}"
-                                f"{problem[1:]}")
     if not grant.versions:
         grant.versions.append(_snapshot(grant, number=grant.agreement_version,
                                         made_at=grant.accepted_at or grant.created_at,
                                         made_by_id=grant.accepted_by_id, variation=None))
-    rows = {(f.financial_year, f.funder_id): f for f in grant.funding}
-    source = rows[(variation.from_year, variation.funder_id)]
-    source.amount_pence -= variation.amount_pence
-    if source.amount_pence == 0:
-        grant.funding.remove(source)
-    target = rows.get((variation.to_year, variation.funder_id))
-    if target is None:
-        grant.funding.append(GrantFunding(financial_year=variation.to_year,
-                                          funder_id=variation.funder_id,
-                                          amount_pence=variation.amount_pence))
-    else:
-        target.amount_pence += variation.amount_pence
+    {VariationKind.move_between_years: _move_money,
+     VariationKind.extend_end_date: _extend,
+     VariationKind.change_partner: _change_partner}[variation.kind](grant, variation)
     db.session.flush()
-    db.session.expire(grant, ["funding"])  # read back in the order of the relationship
+    db.session.expire(grant, ["funding", "partners"])  # read back in their orders
     grant.agreement_version += 1
     touch(grant)
     variation.made_version = grant.agreement_version
@@ -176,11 +213,55 @@ def _apply(variation: Variation, *, by, now: datetime) -> None:
     tell.variation_decided(variation)
 
 
+def _move_money(grant: Grant, variation: Variation) -> None:
+    funder, from_year, to_year, amount = (variation.funder, variation.from_year,
+                                          variation.to_year, variation.amount_pence)
+    assert funder and from_year and to_year and amount  # the move_complete rule
+    # Checked again: payments may have been scheduled since the change was asked for.
+    if problem := budget_problem(grant, funder, from_year, amount):
+        raise TransitionRefused(f"The change no longer fits: {problem[:1].lower()}"
+                                f"{problem[1:]}")
+    rows = {(f.financial_year, f.funder_id): f for f in grant.funding}
+    source = rows[(from_year, funder.id)]
+    source.amount_pence -= amount
+    if source.amount_pence == 0:
+        grant.funding.remove(source)
+    target = rows.get((to_year, funder.id))
+    if target is None:
+        grant.funding.append(GrantFunding(financial_year=to_year, funder_id=funder.id,
+                                          amount_pence=amount))
+    else:
+        target.amount_pence += amount
+
+
+def _extend(grant: Grant, variation: Variation) -> None:
+    assert variation.new_ends_on  # the extension_complete rule
+    if variation.new_ends_on <= grant.ends_on:
+        raise TransitionRefused("The grant already runs to then")
+    grant.ends_on = variation.new_ends_on
+    schedule_returns(grant)  # its new quarters' returns
+
+
+def _change_partner(grant: Grant, variation: Variation) -> None:
+    partner = variation.partner
+    assert partner  # the partner_complete rule
+    current = {p.organisation_id: p for p in grant.partners}
+    if variation.partner_change is PartnerChange.add:
+        if partner.id in current:
+            raise TransitionRefused(f"{partner.name} is already a delivery partner")
+        grant.partners.append(GrantPartner(organisation_id=partner.id))
+    else:
+        if partner.id not in current:
+            raise TransitionRefused(f"{partner.name} is no longer a delivery partner")
+        grant.partners.remove(current[partner.id])
+
+
 def _snapshot(grant: Grant, *, number: int, made_at: datetime, made_by_id: int | None,
               variation: Variation | None) -> GrantVersion:
     return GrantVersion(
         number=number, made_at=made_at, made_by_id=made_by_id, variation=variation,
         ends_on=grant.ends_on,
         funding=[[f.financial_year, f.funder_id, f.amount_pence] for f in grant.funding],
+        partners=[p.organisation_id for p in grant.partners],
         targets={str(gi.indicator_id): {str(t.financial_year): t.target for t in gi.targets}
                  for gi in grant.indicators})

@@ -34,16 +34,19 @@ from eoi.forms.grants import (
     ConditionForm,
     DecideVariationForm,
     EvidenceFileForm,
+    ExtensionForm,
+    FinalReportForm,
     GrantForm,
     GrantStateForm,
     MilestoneForm,
     OfferQuestionForm,
+    PartnerChangeForm,
     PaymentForm,
     SendEvidenceForm,
     VariationForm,
 )
 from eoi.forms.returns import ReviewForm
-from eoi.grants import claims, lists, monitoring, operations, variations
+from eoi.grants import claims, closing, lists, monitoring, operations, variations
 from eoi.grants.models import (
     Claim,
     ClaimStatus,
@@ -52,9 +55,11 @@ from eoi.grants.models import (
     GrantState,
     Milestone,
     MilestoneEvidence,
+    PartnerChange,
     Payment,
     PaymentStatus,
     Variation,
+    VariationKind,
     VariationStatus,
 )
 from eoi.grants.status import explain_rules
@@ -63,7 +68,7 @@ from eoi.money import financial_year_label, format_pence
 from eoi.pagination import page_number, paginate
 from eoi.pdf import pdf_response, render_pdf
 from eoi.permissions import fund_manager_only, load_or_404, require
-from eoi.reference.models import Organisation
+from eoi.reference.models import Organisation, OrganisationType
 from eoi.reports.published import published_achievements
 from eoi.writes import (
     attempt,
@@ -159,6 +164,7 @@ def show(grant_id: int):
         achieved=None if grant.can_manage(current_user) or grant.enters_returns(current_user)
         else published_achievements(grant.reference, progress),
         spend=monitoring.spend_to_date(grant), timeline=timeline_of(grant, today),
+        forecasts=monitoring.forecast_against_actual(grant),
         rules=explain_rules(), confirm=ConfirmForm(),
         approval_problems={p.id: operations.approval_problem(p) for p in grant.payments
                            if p.status is PaymentStatus.scheduled})
@@ -581,28 +587,63 @@ def _variation(variation_id: int) -> Variation:
     return variation
 
 
+def _decided(variation: Variation) -> str:
+    if variation.status is VariationStatus.approved:
+        return f"Change approved. The agreement is now version {variation.made_version}."
+    if variation.status is VariationStatus.awaiting_funder and variation.funder:
+        return f"Change approved, for {variation.funder.name} to confirm."
+    return "Change refused."
+
+
+def _variation_form(grant: Grant, kind: VariationKind):
+    """The form for asking for a `kind` of change, and what saves it."""
+    if kind is VariationKind.extend_end_date:
+        extension = ExtensionForm()
+        return extension, lambda: variations.request_extension(
+            grant, new_ends_on=extension.new_ends_on.data, reason=extension.reason.data or "",
+            by=current_user, now=clock.now())
+    if kind is VariationKind.change_partner:
+        current = {p.organisation_id for p in grant.partners}
+        voluntary = db.session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(Organisation.type == OrganisationType.vcs).order_by(Organisation.name))
+        partner_form = PartnerChangeForm(organisations=[
+            (oid, f"{name} (a partner now)" if oid in current else name)
+            for oid, name in voluntary])
+
+        def save_partner():
+            return variations.request_partner_change(
+                grant, partner=db.session.get(Organisation, int(partner_form.partner_id.data)),
+                change=PartnerChange(partner_form.change.data),
+                reason=partner_form.reason.data or "", by=current_user, now=clock.now())
+
+        return partner_form, save_partner
+    funders = {f.funder_id: f.funder.name for f in grant.funding}
+    move = VariationForm(funders=sorted(funders.items(), key=lambda pair: pair[1]),
+                         years=[(year, financial_year_label(year))
+                                for year in variations.grant_years(grant)])
+    return move, lambda: variations.request_variation(
+        grant, funder=db.session.get(Organisation, int(move.funder_id.data)),
+        from_year=int(move.from_year.data), to_year=int(move.to_year.data),
+        amount_pence=move.amount.data, reason=move.reason.data or "", by=current_user,
+        now=clock.now())
+
+
 @grants_bp.route("/<int:grant_id>/variations/new", methods=["GET", "POST"])
 @login_required
 def variation_new(grant_id: int):
     grant = _grant(grant_id)
     require(grant.is_owner(current_user) and grant.is_live)
-    funders = {f.funder_id: f.funder.name for f in grant.funding}
-    years = variations.grant_years(grant)
-    form = VariationForm(funders=sorted(funders.items(), key=lambda pair: pair[1]),
-                         years=[(year, financial_year_label(year)) for year in years])
-
-    def save():
-        return variations.request_variation(
-            grant, funder=db.session.get(Organisation, int(form.funder_id.data)),
-            from_year=int(form.from_year.data), to_year=int(form.to_year.data),
-            amount_pence=form.amount.data, reason=form.reason.data or "", by=current_user,
-            now=clock.now())
-
+    asked = request.args.get("kind", "")
+    kind = next((k for k in VariationKind if k.value == asked),
+                VariationKind.move_between_years)
+    form, save = _variation_form(grant, kind)
     return handle_form(
         form, save, template="grants/variation_new.html",
         success="Change asked for. MOPAC's fund managers are told.",
         next_url=lambda variation: url_for("grants.variation", variation_id=variation.id),
-        title=f"Ask for a change to {grant.reference}", grant=grant)
+        title=f"Ask for a change to {grant.reference}", grant=grant, kind=kind,
+        kinds=list(VariationKind))
 
 
 def _variation_page(variation: Variation, **forms):
@@ -630,11 +671,7 @@ def variation_decide(variation_id: int):
             variation, approve=form.outcome.data == "approve",
             comments=form.comments.data or "", by=current_user, now=clock.now(),
             expected_version=form.version.data),
-        success=lambda _: {
-            "approved": "Change approved. The agreement is now version "
-                        f"{variation.grant.agreement_version}.",
-            "awaiting_funder": f"Change approved, for {variation.funder.name} to confirm.",
-            "refused": "Change refused."}[variation.status.value],
+        success=lambda _: _decided(variation),
         next_url=lambda _: url_for("grants.variation", variation_id=variation.id),
         page=lambda: _variation_page(variation, decide_form=form, error_form=form))
 
@@ -659,12 +696,77 @@ def variation_letter(variation_id: int):
     if variation.status is not VariationStatus.approved:
         abort(404)
     grant = variation.grant
-    ids = {funder_id for version in grant.versions for _year, funder_id, _p in version.funding}
-    funders = dict(db.session.execute(select(Organisation.id, Organisation.name)
-                                      .where(Organisation.id.in_(ids))).tuples().all())
+    version = next(v for v in grant.versions if v.number == variation.made_version)
+    ids = {funder_id for _year, funder_id, _p in version.funding} | set(version.partners)
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name)
+                                    .where(Organisation.id.in_(ids))).tuples().all())
     content = render_pdf(
-        "grants/variation_letter.pdf.html", funders=funders,
+        "grants/variation_letter.pdf.html", funders=names,
+        partner_names=[names[oid] for oid in version.partners],
         title=f"Variation letter {grant.reference} version {variation.made_version}",
         variation=variation, grant=grant,
         printed_at=clock.now(), running_head=f"{grant.reference} · variation letter")
     return pdf_response(content, f"{grant.reference}-variation-{variation.made_version}.pdf")
+
+
+# Closing ---------------------------------------------------------------------------------
+
+def _final_report_page(grant: Grant, **forms):
+    report = grant.final_report
+    forms.setdefault("report_form", FinalReportForm(
+        formdata=None, obj=report, version=report.version if report else None))
+    forms.setdefault("review_form", ReviewForm(formdata=None,
+                                               version=report.version if report else None))
+    return render_template(
+        "grants/final_report.html", title=f"Final report of {grant.reference}", grant=grant,
+        report=report, sections=closing.SECTIONS, confirm=ConfirmForm(),
+        can_write=closing.can_write_final_report(grant, current_user),
+        problems=closing.closing_problems(grant), **forms)
+
+
+@grants_bp.get("/<int:grant_id>/final-report")
+@login_required
+def final_report(grant_id: int):
+    return _final_report_page(_grant(grant_id))
+
+
+@grants_bp.post("/<int:grant_id>/final-report")
+@login_required
+def final_report_send(grant_id: int):
+    grant = _grant(grant_id)
+    require(closing.can_write_final_report(grant, current_user))
+    form = FinalReportForm()
+    return handle_page_form(
+        form, lambda: closing.send_final_report(
+            grant, answers={field: getattr(form, field).data or ""
+                            for field, _label in closing.SECTIONS},
+            by=current_user, now=clock.now(), expected_version=form.version.data),
+        success="Final report sent to MOPAC.",
+        next_url=lambda _: url_for("grants.final_report", grant_id=grant.id),
+        page=lambda: _final_report_page(grant, report_form=form, error_form=form))
+
+
+@grants_bp.post("/<int:grant_id>/final-report/review")
+@fund_manager_only
+def final_report_review(grant_id: int):
+    grant = _grant(grant_id)
+    report = grant.final_report
+    if report is None or report.status.value != "sent":
+        abort(403)
+    form = ReviewForm()
+    return handle_page_form(
+        form, lambda: closing.review_final_report(
+            report, accept=form.outcome.data == "accept", comments=form.comments.data or "",
+            by=current_user, now=clock.now(), expected_version=form.version.data),
+        success=lambda _: f"Final report {report.status.title.lower()}.",
+        next_url=lambda _: url_for("grants.final_report", grant_id=grant.id),
+        page=lambda: _final_report_page(grant, review_form=form, error_form=form))
+
+
+@grants_bp.post("/<int:grant_id>/close")
+@fund_manager_only
+def close(grant_id: int):
+    grant = _grant(grant_id)
+    confirmed_action(lambda: closing.close_grant(grant, by=current_user, now=clock.now()),
+                     "Grant closed.")
+    return redirect(url_for("grants.show", grant_id=grant.id))

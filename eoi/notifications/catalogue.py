@@ -175,6 +175,28 @@ EVENTS = {event.name: event for event in (
         "See it here:\n{link}",
         who="the grant's lead commissioner and its delivery partners' people"),
     Event(
+        "grant_closing", "Grants closing",
+        "{grant} is closing: send the final report and claim",
+        "MOPAC has started closing {grant} ({title}). Send the final report (what was "
+        "achieved, what continues, what was learnt) and the final claim here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
+        "final_report_sent", "Final reports sent",
+        "The final report of {grant}",
+        "The final report of {grant} has been sent. Review it here:\n{link}",
+        who="the fund managers"),
+    Event(
+        "final_report_reviewed", "Final reports reviewed",
+        "Final report {review}: {grant}",
+        "MOPAC has {review} the final report of {grant}.{comments}\n\nSee it here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
+        "grant_closed", "Grants closed",
+        "{grant} is closed",
+        "MOPAC has closed {grant} ({title}): its final report is accepted and its claims "
+        "are paid. Thank you.\n\nIts record stays here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
         "condition_sent", "Evidence sent for conditions",
         "Evidence sent for a condition of {grant}",
         "Evidence has been sent for the condition of {grant}: {condition}\n\n"

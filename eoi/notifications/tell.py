@@ -218,6 +218,32 @@ def variation_decided(variation) -> None:
            comments=_comments(variation.comments), **_variation_fields(variation))
 
 
+def grant_closing(grant) -> None:
+    notify("grant_closing", _key("grant-closing", grant), recipients.grant_people(grant),
+           grant=grant.reference, title=grant.title,
+           link=service_link(f"/grants/{grant.id}/final-report"))
+
+
+def final_report_sent(report) -> None:
+    grant = report.grant
+    notify("final_report_sent", _key("final-report", report), recipients.fund_managers(),
+           grant=grant.reference, link=service_link(f"/grants/{grant.id}/final-report"))
+
+
+def final_report_reviewed(report) -> None:
+    grant = report.grant
+    notify("final_report_reviewed", _key("final-report", report),
+           recipients.grant_people(grant),
+           review="accepted" if report.status.value == "accepted" else "returned for changes",
+           grant=grant.reference, comments=_comments(report.comments or ""),
+           link=service_link(f"/grants/{grant.id}/final-report"))
+
+
+def grant_closed(grant) -> None:
+    notify("grant_closed", _key("grant-closed", grant), recipients.grant_people(grant),
+           grant=grant.reference, title=grant.title, link=service_link(f"/grants/{grant.id}"))
+
+
 def milestone_reviewed(milestone) -> None:
     grant = milestone.grant
     notify("milestone_reviewed", _key("milestone", milestone), recipients.grant_people(grant),

@@ -7,7 +7,7 @@ the size of the fund; grants are listed a page (or, for downloads, a chunk) at a
 with what its status needs loaded in a fixed number of statements."""
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
@@ -113,6 +113,8 @@ class Programme:
     # not yet, or (worked_out_at) shown as protected before returns accepted since.
     being_prepared: bool = False
     worked_out_at: datetime | None = None
+    # Each year reported in: its budget, spend and forecast across the grants reporting.
+    forecasts: list[monitoring.YearForecast] = field(default_factory=list)
 
     @cached_property
     def grants(self) -> list[GrantRow]:
@@ -143,7 +145,8 @@ def programme(today: date, quarter: Quarter | None = None) -> Programme:
                 worked_out_at = protected.made_at
     return Programme(today, quarter, quarters, sum(count for _, count in states), states,
                      money_totals(), funding_by_funder_and_year(), outcomes(), supported,
-                     cohorts, boroughs, being_prepared, worked_out_at)
+                     cohorts, boroughs, being_prepared, worked_out_at,
+                     forecasts=monitoring.programme_forecasts())
 
 
 # Figures added up in SQL -------------------------------------------------------------------

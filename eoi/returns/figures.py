@@ -92,6 +92,8 @@ class ReturnFigures:
     indicators: dict[str, int | None] = field(default_factory=dict)
     # cost category key -> spend to date in pence, since the grant began
     spend: dict[str, int] = field(default_factory=dict)
+    # cost category key -> spend forecast for the rest of the financial year, in pence
+    forecast: dict[str, int] = field(default_factory=dict)
     # narrative key -> text
     narrative: dict[str, str] = field(default_factory=dict)
 
@@ -116,6 +118,10 @@ def indicator_field(indicator: str) -> str:
 
 def spend_field(category: str) -> str:
     return f"spend-{category}"
+
+
+def forecast_field(category: str) -> str:
+    return f"forecast-{category}"
 
 
 BOROUGHS_FIELD = "boroughs"
@@ -221,7 +227,9 @@ def _indicators(figures: ReturnFigures, indicators: Mapping[str, str],
 
 def _spend(figures: ReturnFigures) -> list[Problem]:
     return [Problem(spend_field(key), "Spend must be £0 or more")
-            for key, pence in figures.spend.items() if pence < 0]
+            for key, pence in figures.spend.items() if pence < 0] + [
+        Problem(forecast_field(key), "Forecast spend must be £0 or more")
+        for key, pence in figures.forecast.items() if pence < 0]
 
 
 def _narrative(figures: ReturnFigures, for_submission: bool) -> list[Problem]:

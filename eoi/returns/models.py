@@ -88,6 +88,7 @@ class QuarterlyReturn(Versioned, Model):
     indicator_values: Mapped[list["ReturnIndicatorValue"]] = relationship(
         cascade="all, delete-orphan")
     spend: Mapped[list["ReturnSpend"]] = relationship(cascade="all, delete-orphan")
+    forecast: Mapped[list["ReturnForecast"]] = relationship(cascade="all, delete-orphan")
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])
 
@@ -206,4 +207,21 @@ class ReturnSpend(Model):
     return_id: Mapped[int] = mapped_column(ForeignKey("quarterly_returns.id"), index=True)
     category: Mapped[CostCategory] = mapped_column(enum_column_type(CostCategory,
                                                                     "cost_category"))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReturnForecast(Model):
+    """What the partner expects to spend in one cost category from the end of the return's
+    quarter to the end of its financial year."""
+
+    __tablename__ = "return_forecasts"
+    __table_args__ = (
+        UniqueConstraint("return_id", "category", name="uq_return_forecasts_category"),
+        CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("quarterly_returns.id"), index=True)
+    category: Mapped[CostCategory] = mapped_column(enum_column_type(CostCategory,
+                                                                    "forecast_cost_category"))
     amount_pence: Mapped[int] = mapped_column(BigInteger)

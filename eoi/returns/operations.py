@@ -28,6 +28,7 @@ from eoi.returns.models import (
     QuarterlyReturn,
     ReturnBoroughCount,
     ReturnCount,
+    ReturnForecast,
     ReturnIndicatorValue,
     ReturnSpend,
     ReturnStatus,
@@ -71,6 +72,7 @@ def figures_of(ret: QuarterlyReturn) -> ReturnFigures:
                         for c in ret.borough_counts}
     figures.indicators = {str(v.indicator_id): v.value for v in ret.indicator_values}
     figures.spend = {s.category.value: s.amount_pence for s in ret.spend}
+    figures.forecast = {f.category.value: f.amount_pence for f in ret.forecast}
     figures.narrative = {key: getattr(ret, key) for key, _, _ in NARRATIVES}
     return figures
 
@@ -129,7 +131,8 @@ def _write(ret: QuarterlyReturn, figures: ReturnFigures) -> None:
     # Replaced whole: a return is small, and rewriting avoids stale rows for categories the
     # partner has since cleared. The old rows are deleted first: a flush inserts before it
     # deletes, and the new rows share their unique keys.
-    for rows in (ret.counts, ret.borough_counts, ret.indicator_values, ret.spend):
+    for rows in (ret.counts, ret.borough_counts, ret.indicator_values, ret.spend,
+                 ret.forecast):
         rows.clear()
     db.session.flush()
     ret.counts = [ReturnCount(breakdown=key, category=category, new_count=c.new,
@@ -143,6 +146,8 @@ def _write(ret: QuarterlyReturn, figures: ReturnFigures) -> None:
                             for key, value in figures.indicators.items() if value is not None]
     ret.spend = [ReturnSpend(category=CostCategory(key), amount_pence=pence)
                  for key, pence in figures.spend.items() if pence]
+    ret.forecast = [ReturnForecast(category=CostCategory(key), amount_pence=pence)
+                    for key, pence in figures.forecast.items() if pence]
     for key, _, _ in NARRATIVES:
         # Browsers send line breaks as CRLF and spreadsheets store LF: keep one form, so a
         # round trip through the template is not mistaken for an edit.

@@ -73,6 +73,7 @@ def _page_loads() -> tuple[ORMOption, ...]:
         selectinload(QuarterlyReturn.borough_counts),
         selectinload(QuarterlyReturn.indicator_values),
         selectinload(QuarterlyReturn.spend),
+        selectinload(QuarterlyReturn.forecast),
         grant.selectinload(Grant.indicators).joinedload(GrantIndicator.indicator),
         grant.selectinload(Grant.partners),
         grant.joinedload(Grant.consortium).selectinload(Consortium.memberships),

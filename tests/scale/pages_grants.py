@@ -106,19 +106,19 @@ PAGES = [
     (MANAGER, "/returns/{schools_accepted}", 15),
     (MANAGER, "/returns/{schools_overdue}", 14),
 
-    (GREENWICH, "/grants/{schools}", 20),
-    (GREENWICH, "/returns/{schools_accepted}", 17),
+    (GREENWICH, "/grants/{schools}", 22),
+    (GREENWICH, "/returns/{schools_accepted}", 19),
     (GREENWICH, "/returns/{schools_overdue}", 14),
 
-    (BEXLEY, "/grants/{schools}", 20),
-    (BEXLEY, "/returns/{schools_accepted}", 19),
+    (BEXLEY, "/grants/{schools}", 22),
+    (BEXLEY, "/returns/{schools_accepted}", 21),
     (BEXLEY, "/returns/{schools_overdue}", 16),
 
     (ST_GILES, "/grants/{schools}", 19),
     (ST_GILES, "/returns/{schools_accepted}", 15),
     (ST_GILES, "/returns/{schools_overdue}", 15),
 
-    (HAMMERSMITH, "/grants/{tri_borough}", 20),
+    (HAMMERSMITH, "/grants/{tri_borough}", 22),
     (HAMMERSMITH, "/returns/{tri_borough_submitted}", 15),
 
     (BARNARDOS, "/grants/{tri_borough}", 19),
@@ -129,7 +129,7 @@ PAGES = [
     (FINANCE, "/grants/claims", 7),
     (FINANCE, "/grants/claims?status=checked", 7),
     (FINANCE, "/grants/claims/{schools_claim}", 13),
-    (FINANCE, "/grants/{schools}", 20),
+    (FINANCE, "/grants/{schools}", 22),
     (GREENWICH, "/grants/claims", 9),
     (GREENWICH, "/grants/claims/{schools_claim}", 10),
     (LEWISHAM, "/grants/claims", 9),

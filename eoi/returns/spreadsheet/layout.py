@@ -32,6 +32,7 @@ RESIDENCE_CAPTION = "Borough where they live"
 SERVICE_CAPTION = "Borough where they were served"
 INDICATOR_CAPTION = "This quarter"
 SPEND_CAPTION = "Spend to date (£)"
+FORECAST_CAPTION = "Forecast, rest of year (£)"
 
 # Keys in column A. These appear in every downloaded spreadsheet, so they must never change.
 NOTE = "note"  # text we wrote for people to read; nothing in the row is read back
@@ -43,6 +44,7 @@ BOROUGH = "borough"
 BOROUGHS_SECTION = "boroughs"
 INDICATOR = "indicator:"
 SPEND = "spend:"
+FORECAST = "forecast:"
 NARRATIVE = "narrative:"
 
 NOT_A_RETURN = (

@@ -24,6 +24,7 @@ from eoi.returns.figures import (
     Cohorts,
     ReturnFigures,
     breakdown_field,
+    forecast_field,
     indicator_field,
     problems_in,
     spend_field,
@@ -48,6 +49,8 @@ from eoi.returns.spreadsheet.layout import (
     CONTINUING,
     COUNT_PROBLEM,
     DETAIL,
+    FORECAST,
+    FORECAST_CAPTION,
     GRANT,
     HAS_MACROS,
     INDICATOR,
@@ -221,6 +224,8 @@ class _Reader:
             self.rows[INDICATOR + key] = (self._indicator(key, name), name)
         for key, title in self.cost_titles.items():
             self.rows[SPEND + key] = (self._spend(key, title), f"spend on {title}")
+            self.rows[FORECAST + key] = (self._spend(key, title, forecast=True),
+                                         f"forecast spend on {title}")
         for key, title, _ in NARRATIVES:
             self.rows[NARRATIVE + key] = (self._narrative(key, title), title)
 
@@ -304,17 +309,21 @@ class _Reader:
                                                        INDICATOR_PROBLEM)
         return read
 
-    def _spend(self, key: str, title: str):
+    def _spend(self, key: str, title: str, *, forecast: bool = False):
+        """Spend to date in a category, or (`forecast`) the rest of the year's forecast."""
+        field = forecast_field(key) if forecast else spend_field(key)
+        caption = FORECAST_CAPTION if forecast else SPEND_CAPTION
+        kept = self.figures.forecast if forecast else self.figures.spend
+
         def read(number: int, values: tuple) -> None:
-            field = spend_field(key)
-            self.where[field] = self._cell(number, VALUE, SPEND_CAPTION, field)
+            self.where[field] = self._cell(number, VALUE, caption, field)
             try:
                 pence = _pence(values[VALUE - 1])
             except ValueError as error:
                 self._problem(number, VALUE, str(error).format(label=title))
                 return
             if pence is not None:
-                self.figures.spend[key] = pence
+                kept[key] = pence
         return read
 
     def _narrative(self, key: str, title: str):

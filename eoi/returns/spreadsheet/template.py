@@ -26,6 +26,8 @@ from eoi.returns.spreadsheet.layout import (
     COHORT_COLUMNS,
     CONTINUING,
     DETAIL,
+    FORECAST,
+    FORECAST_CAPTION,
     GRANT,
     INDICATOR,
     INDICATOR_CAPTION,
@@ -218,6 +220,15 @@ def _write_return(template: _Template, context: TemplateContext,
         template.next_row(SPEND + key)
         template.text(LABEL, title)
         pence = figures.spend.get(key) if figures else None
+        template.entry(VALUE, None if pence is None else _pounds(pence), template.money,
+                       "#,##0.00")
+
+    template.heading("forecast", "Forecast for the rest of the year", {VALUE: FORECAST_CAPTION},
+                     hint="In pounds, from the end of this quarter to 31 March")
+    for key, title in context.cost_categories:
+        template.next_row(FORECAST + key)
+        template.text(LABEL, title)
+        pence = figures.forecast.get(key) if figures else None
         template.entry(VALUE, None if pence is None else _pounds(pence), template.money,
                        "#,##0.00")
 
