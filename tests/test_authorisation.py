@@ -111,7 +111,7 @@ ACCESS = {
         "final_report", "final_report_send", "final_report_review", "close",
     )},
     **{f"returns.{name}": PER_RECORD for name in (
-        "show", "template", "submit", "review", "report",
+        "show", "template", "submit", "review", "report", "sign_off", "decline",
     )},
     "opendata.index": PUBLIC,
     # Public, but 404 until MOPAC's org-id is set: tests/test_opendata.py checks them.
@@ -148,6 +148,9 @@ ACCESS = {
 }
 
 WHO = ["anonymous", *(role.value for role in Role)]
+# Roles that, held alone, provide no service for the service map: the panel, and MOPAC's and
+# the organisations' finance people.
+NOT_PROVIDERS = {Role.panel_member.value, Role.finance.value, Role.certifier.value}
 
 
 def test_every_route_has_a_rule(app):
@@ -217,7 +220,7 @@ def _expected(access: str, who: str, signed_in_status: int) -> int:
         return 302  # to the sign-in page
     if access == FUND_MANAGER and who != Role.fund_manager.value:
         return 403
-    if access == SERVICE_PROVIDERS and who in (Role.panel_member.value, Role.finance.value):
+    if access == SERVICE_PROVIDERS and who in NOT_PROVIDERS:
         return 403
     return signed_in_status
 
@@ -284,8 +287,7 @@ def test_post_routes(app, client, users_by_role, a_service, who):
         access = ACCESS[rule.endpoint]
         allowed = access == PUBLIC or (user is not None and (
             access == SIGNED_IN or who == Role.fund_manager.value
-            or (access == SERVICE_PROVIDERS
-                and who not in (Role.panel_member.value, Role.finance.value))))
+            or (access == SERVICE_PROVIDERS and who not in NOT_PROVIDERS)))
         if allowed:
             # An empty form is a validation error shown on the page, or a redirect.
             ok = response.status_code in (200, 302)

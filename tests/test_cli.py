@@ -11,7 +11,7 @@ from eoi.reference.models import LocalAuthority, OrganisationType
 DEMO_EMAILS = {
     "manager@demo.example", "panel1@demo.example", "panel2@demo.example", "panel3@demo.example",
     "lead.greenwich@demo.example", "officer.bexley@demo.example", "partner.stgiles@demo.example",
-    "partner.barnardos@demo.example",
+    "partner.barnardos@demo.example", "finance@demo.example", "finance.barnardos@demo.example",
 }
 
 

@@ -244,6 +244,9 @@ GRANT_RULES = [  # (endpoint, method, who may)
     ("grants.close", "POST", {"manager"}),  # refused, in words, as it is not closing
     ("grants.payment_remove", "POST", {"manager"}),
     ("returns.review", "POST", {"manager"}),
+    # No return waits for sign-off here (St Giles names no certifier): tests/test_sign_off.py
+    ("returns.sign_off", "POST", set()),
+    ("returns.decline", "POST", set()),
     ("returns.show", "POST", RETURN_SENDERS),
     ("returns.submit", "POST", RETURN_SENDERS),
     ("grants.evidence_send", "POST", REPORTERS),

@@ -197,7 +197,7 @@ def test_the_fund_manager_opens_a_round_from_its_page(client, manager, draft):
 
 RULES = [  # (endpoint, method, roles allowed on a draft round, on an open round)
     ("rounds.show", "GET", {"fund_manager"}, {"fund_manager", "panel_member", "commissioner",
-                                              "partner", "finance"}),
+                                              "partner", "finance", "certifier"}),
     ("rounds.edit", "GET", {"fund_manager"}, set()),
     ("rounds.criterion_new", "GET", {"fund_manager"}, set()),
     ("rounds.criterion_edit", "GET", {"fund_manager"}, set()),

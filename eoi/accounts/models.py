@@ -18,6 +18,9 @@ class Role(TitledEnum):
     commissioner = ("commissioner", "Commissioner")
     partner = ("partner", "Partner")
     finance = ("finance", "Finance officer")
+    # Held beside an organisation's other role: its finance officer, whose sign-off makes
+    # its returns final.
+    certifier = ("certifier", "Certifier")
 
 
 class UserRole(Model):

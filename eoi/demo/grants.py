@@ -31,6 +31,7 @@ from eoi.returns.figures import (
     Cohorts,
     ReturnFigures,
 )
+from eoi.returns.models import ReturnStatus
 from eoi.rounds.models import FundingRound, RoundStatus
 from eoi.rounds.operations import change_round_status
 
@@ -190,6 +191,10 @@ def _follow(grant: Grant, today: date, manager) -> None:
         returns.save_return(ret, _figures(grant, ret.period, position),
                             by=reporter, now=_at(submitted_on, 9), entered_by="spreadsheet")
         returns.submit_return(ret, by=reporter, now=_at(submitted_on))
+        if ret.status is ReturnStatus.signing:
+            # Barnardo's names a certifier: its finance officer signs each return off.
+            returns.sign_off_return(ret, by=find_user_by_email("finance.barnardos@demo.example"),
+                                    now=_at(submitted_on, 15))
         if from_latest == 0:
             continue  # waiting for MOPAC's review
         if tri_borough and from_latest == 1:

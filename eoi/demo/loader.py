@@ -46,6 +46,8 @@ DEMO_ACCOUNTS = [
     ("officer.bexley@demo.example", "Daniel Hughes", "Bexley", {Role.commissioner}),
     ("partner.stgiles@demo.example", "Aisha Patel", "St Giles Trust", {Role.partner}),
     ("partner.barnardos@demo.example", "Kofi Boateng", "Barnardo's", {Role.partner}),
+    ("finance.barnardos@demo.example", "Leila Haddad", "Barnardo's",
+     {Role.partner, Role.certifier}),
 ]
 
 

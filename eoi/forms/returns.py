@@ -217,3 +217,11 @@ class ReviewForm(Form):
                          "The partner and the lead commissioner read these.",
                          max_length=MAX_NOTES)
     submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+
+class DeclineSignOffForm(Form):
+    version = VersionField()
+    reason = text_area("Why you cannot sign it off", missing="Say why you cannot sign it off",
+                       max_length=MAX_NOTES, hint="The partner and the lead commissioner read "
+                       "this, and change the return")
+    submit = SubmitField("Decline to sign it off", widget=GovSubmitInput())

@@ -197,6 +197,19 @@ EVENTS = {event.name: event for event in (
         "are paid. Thank you.\n\nIts record stays here:\n{link}",
         who="the grant's lead commissioner and its delivery partners' people"),
     Event(
+        "return_for_sign_off", "Returns to sign off",
+        "Sign off the {quarter} return for {grant}",
+        "{sender} has sent the {quarter} return for {grant}. It goes to MOPAC once a "
+        "certifier of your organisation signs it off. Check it and sign it off, or decline "
+        "it with a reason, here:\n{link}",
+        who="the certifiers of the organisation that sent it"),
+    Event(
+        "return_declined", "Returns declined at sign-off",
+        "Return not signed off: {quarter} for {grant}",
+        "Your organisation's certifier did not sign off the {quarter} return for {grant}."
+        "\n\nThe reason: {reason}\n\nChange it and send it again here:\n{link}",
+        who="the grant's lead commissioner and its delivery partners' people"),
+    Event(
         "condition_sent", "Evidence sent for conditions",
         "Evidence sent for a condition of {grant}",
         "Evidence has been sent for the condition of {grant}: {condition}\n\n"

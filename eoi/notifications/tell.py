@@ -244,6 +244,22 @@ def grant_closed(grant) -> None:
            grant=grant.reference, title=grant.title, link=service_link(f"/grants/{grant.id}"))
 
 
+def return_for_sign_off(ret) -> None:
+    from eoi.returns.operations import certifiers_of
+
+    sender = ret.submitted_by
+    notify("return_for_sign_off", _key("return", ret),
+           [c for c in certifiers_of(sender.organisation_id) if c.id != sender.id],
+           quarter=ret.period.short_label, grant=ret.grant.reference, sender=sender.full_name,
+           link=service_link(f"/returns/{ret.id}"))
+
+
+def return_declined(ret) -> None:
+    notify("return_declined", _key("return", ret), recipients.grant_people(ret.grant),
+           quarter=ret.period.short_label, grant=ret.grant.reference,
+           reason=ret.sign_off_comments, link=service_link(f"/returns/{ret.id}"))
+
+
 def milestone_reviewed(milestone) -> None:
     grant = milestone.grant
     notify("milestone_reviewed", _key("milestone", milestone), recipients.grant_people(grant),

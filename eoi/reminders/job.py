@@ -19,12 +19,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from eoi import clock, mail
 from eoi.accounts.models import Role, User, UserRole
 from eoi.extensions import db
-from eoi.formatting import london_date
+from eoi.formatting import LONDON, london_date
 from eoi.grants.models import LIVE_GRANT_STATES, Grant, Milestone
 from eoi.grants.operations import mark_milestones_due
 from eoi.grants.periods import ReminderKind, reminder_due, reminder_key
 from eoi.reminders.models import SentReminder
-from eoi.returns.models import QuarterlyReturn
+from eoi.returns.models import QuarterlyReturn, ReturnStatus
 
 # The earliest reminder goes this many days ahead (see eoi.grants.periods).
 FIRST_REMINDER_DAYS = 14
@@ -88,6 +88,8 @@ def due_reminders(today: date) -> list[Reminder]:
             reminders.append(_return_reminder(item, kind, to))
         else:
             reminders.append(_milestone_reminder(item, kind, to))
+
+    reminders += _sign_off_reminders(today)
 
     # Only a shortcut: overdue items would otherwise hit the unique key every day. The
     # insert in send_once is what guarantees once.
@@ -178,6 +180,40 @@ def _return_reminder(item: QuarterlyReturn, kind: ReminderKind, to: list[str]) -
                    f"{grant.title}", kind, item.due_on, f"{base_url}/returns/{item.id}",
                    "Fill it in and submit it here"),
     )
+
+
+# A return waiting for sign-off this many days reminds its certifiers, once at each.
+SIGN_OFF_REMINDER_DAYS = (3, 7)
+
+
+def _sign_off_reminders(today: date) -> list[Reminder]:
+    """Returns waiting for a certifier: each of the sender's organisation's certifiers (but
+    the sender) is reminded after three days and again after seven, each time it is sent."""
+    from eoi.returns.operations import certifiers_of
+
+    waiting = db.session.scalars(
+        select(QuarterlyReturn).where(QuarterlyReturn.status == ReturnStatus.signing)
+        .order_by(QuarterlyReturn.id))
+    base_url = current_app.config["EOI_BASE_URL"]
+    reminders = []
+    for ret in waiting:
+        sender = ret.submitted_by
+        if sender is None or ret.submitted_at is None:
+            continue
+        days = (today - ret.submitted_at.astimezone(LONDON).date()).days
+        reached = [d for d in SIGN_OFF_REMINDER_DAYS if days >= d]
+        to = sorted(c.email for c in certifiers_of(sender.organisation_id) if c.id != sender.id)
+        if not reached or not to:
+            continue
+        reminders.append(Reminder(
+            key=f"sign-off:{ret.id}:{ret.submitted_at:%Y%m%d%H%M%S}:{reached[-1]}",
+            to=to, subject=f"Sign off the {ret.period.short_label} return for "
+            f"{ret.grant.reference}",
+            body=f"{sender.full_name} sent the {ret.period.label} return for "
+            f"{ret.grant.reference} {ret.grant.title} {days} days ago. It goes to MOPAC once "
+            f"a certifier of your organisation signs it off.\n\nCheck it and sign it off, or "
+            f"decline it with a reason, here:\n{base_url}/returns/{ret.id}\n\n{PRIVACY_LINE}"))
+    return reminders
 
 
 def _milestone_reminder(item: Milestone, kind: ReminderKind, to: list[str]) -> Reminder:

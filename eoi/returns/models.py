@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 class ReturnStatus(TitledEnum):
     draft = ("draft", "Not submitted")
+    # Sent by a partner whose organisation names certifiers: final once one signs it off.
+    signing = ("signing", "Awaiting sign-off")
     submitted = ("submitted", "Submitted")
     accepted = ("accepted", "Accepted")
     returned = ("returned", "Returned for changes")
@@ -80,6 +82,11 @@ class QuarterlyReturn(Versioned, Model):
         info=guarded(field="comments", label="Comments"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The certifier's sign-off, or their reason for declining it.
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sign_off_comments: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="reason", label="Reason"))
 
     grant: Mapped[Grant] = relationship(back_populates="returns")
     counts: Mapped[list["ReturnCount"]] = relationship(cascade="all, delete-orphan")
@@ -91,6 +98,7 @@ class QuarterlyReturn(Versioned, Model):
     forecast: Mapped[list["ReturnForecast"]] = relationship(cascade="all, delete-orphan")
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])
+    signed_off_by: Mapped["User | None"] = relationship(foreign_keys=[signed_off_by_id])
 
     def __repr__(self) -> str:
         return f"<QuarterlyReturn {self.id} {self.period.short_label} {self.status.value}>"
@@ -134,6 +142,15 @@ class QuarterlyReturn(Versioned, Model):
 
     def can_review(self, user: "User") -> bool:
         return self.status is ReturnStatus.submitted and self.grant.can_manage(user)
+
+    def can_sign_off(self, user: "User") -> bool:
+        """A certifier of the organisation that sent it, who did not send it themselves."""
+        from eoi.accounts.models import Role
+
+        sender = self.submitted_by
+        return (self.status is ReturnStatus.signing and sender is not None
+                and user.is_active and user.has_role(Role.certifier)
+                and user.organisation_id == sender.organisation_id and user.id != sender.id)
 
 
 class ReturnCount(Model):

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
+from eoi.accounts.models import Role, User, UserRole
 from eoi.audit import record_audit
 from eoi.columns import check_version
 from eoi.eois.models import CostCategory
@@ -36,9 +37,11 @@ from eoi.returns.models import (
 from eoi.states import StateMachine
 
 RETURN = StateMachine("return", {
-    ReturnStatus.draft: frozenset({ReturnStatus.submitted}),
+    ReturnStatus.draft: frozenset({ReturnStatus.submitted, ReturnStatus.signing}),
+    # Signed off, it goes to MOPAC; declined, back to the partner.
+    ReturnStatus.signing: frozenset({ReturnStatus.submitted, ReturnStatus.draft}),
     ReturnStatus.submitted: frozenset({ReturnStatus.accepted, ReturnStatus.returned}),
-    ReturnStatus.returned: frozenset({ReturnStatus.submitted}),
+    ReturnStatus.returned: frozenset({ReturnStatus.submitted, ReturnStatus.signing}),
 })
 
 
@@ -173,8 +176,55 @@ def submit_return(ret: QuarterlyReturn, *, by, now: datetime,
             "Confirm that nobody could recognise the young people your narrative mentions "
             "by number, or change the narrative"))])
     ret.submitted_at, ret.submitted_by_id = now, by.id
+    ret.signed_off_at = ret.signed_off_by_id = None
+    if certifiers_of(by.organisation_id):
+        RETURN.move(ret, ReturnStatus.signing, by=by, action="return.sent_for_sign_off",
+                    summary=f"Sent the {ret.period.short_label} return for sign-off")
+        tell.return_for_sign_off(ret)
+        return
     RETURN.move(ret, ReturnStatus.submitted, by=by, action="return.submitted",
                 summary=f"Submitted the {ret.period.short_label} return")
+
+
+def certifiers_of(organisation_id: int | None) -> list[User]:
+    """The organisation's certifiers. While it names none, its returns go straight to MOPAC:
+    organisations name theirs as they join the sign-off."""
+    if organisation_id is None:
+        return []
+    return list(db.session.scalars(
+        select(User).where(User.is_active, User.organisation_id == organisation_id,
+                           User.role_links.any(UserRole.role == Role.certifier))
+        .order_by(User.id)))
+
+
+def sign_off_return(ret: QuarterlyReturn, *, by, now: datetime,
+                    expected_version: int | None = None) -> None:
+    if not ret.can_sign_off(by):
+        raise TransitionRefused("Only another certifier of the organisation that sent it "
+                                "signs a return off")
+    check_version(ret, expected_version)
+    ret.signed_off_at, ret.signed_off_by_id = now, by.id
+    ret.sign_off_comments = ""
+    RETURN.move(ret, ReturnStatus.submitted, by=by, action="return.signed_off",
+                summary=f"Signed off the {ret.period.short_label} return: it goes to MOPAC")
+
+
+def decline_return(ret: QuarterlyReturn, *, reason: str, by, now: datetime,
+                   expected_version: int | None = None) -> None:
+    if not ret.can_sign_off(by):
+        raise TransitionRefused("Only another certifier of the organisation that sent it "
+                                "declines a return")
+    check_version(ret, expected_version)
+    if not reason.strip():
+        raise FieldRefusal("reason", "Say why you cannot sign it off")
+    if len(reason.strip()) > MAX_NOTES:
+        raise FieldRefusal("reason", f"The reason must be {MAX_NOTES:,} characters or fewer")
+    ret.sign_off_comments = reason.strip()
+    ret.signed_off_at, ret.signed_off_by_id = now, by.id
+    RETURN.move(ret, ReturnStatus.draft, by=by, action="return.sign_off_declined",
+                summary=f"Declined to sign off the {ret.period.short_label} return",
+                changes={"reason": [None, reason.strip()]})
+    tell.return_declined(ret)
 
 
 def review_return(ret: QuarterlyReturn, *, accept: bool, comments: str, by, now: datetime,

@@ -17,6 +17,7 @@ from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.returns import (
     SPARE_BOROUGH_ROWS,
+    DeclineSignOffForm,
     ReturnUploadForm,
     ReviewForm,
     SubmitReturnForm,
@@ -45,7 +46,7 @@ from eoi.returns.figures import (
 )
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
 from eoi.returns.operations import ReturnRefused
-from eoi.writes import attempt, explain
+from eoi.writes import attempt, confirmed_action, explain, handle_page_form
 
 returns_bp = Blueprint("returns", __name__, url_prefix="/returns")
 
@@ -114,7 +115,7 @@ def _saved_form(ret: QuarterlyReturn):
 
 
 def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None,
-          submit_form=None, error_form=None, status=200):
+          submit_form=None, decline_form=None, error_form=None, status=200):
     form = form or _saved_form(ret)
     if submit_form is None:
         submit_form = SubmitReturnForm(formdata=None)
@@ -126,6 +127,7 @@ def _page(ret: QuarterlyReturn, form=None, *, upload_form=None, review_form=None
         ret=ret, grant=ret.grant, form=form, figures=figures,
         upload_form=upload_form or ReturnUploadForm(formdata=None),
         review_form=review_form or ReviewForm(formdata=None), confirm=ConfirmForm(),
+        decline_form=decline_form or DeclineSignOffForm(formdata=None, version=ret.version),
         error_form=error_form, narratives=NARRATIVES,
         indicators=operations.indicators_for(ret.grant),
         boroughs=_boroughs(), categories=list(CostCategory),
@@ -236,7 +238,10 @@ def submit(return_id: int):
         outcome = attempt(lambda: operations.submit_return(
             ret, by=current_user, now=clock.now(), expected_version=confirm.version.data,
             small_numbers_checked=bool(confirm.small_numbers_checked.data)))
-        if outcome.ok:
+        if outcome.ok and ret.status is ReturnStatus.signing:
+            flash("Return sent to your organisation's certifiers to sign off. It goes to "
+                  "MOPAC once one of them does.", "success")
+        elif outcome.ok:
             flash("Return submitted. MOPAC will check it and tell you if anything needs "
                   "changing.", "success")
         elif isinstance(outcome.refusal, ReturnRefused):
@@ -276,6 +281,32 @@ def review(return_id: int):
             return redirect(url_for("returns.show", return_id=ret.id))
         explain(outcome, review_form)
     return _page(ret, review_form=review_form, error_form=review_form)
+
+
+@returns_bp.post("/<int:return_id>/sign-off")
+@login_required
+def sign_off(return_id: int):
+    ret = _return(return_id)
+    require(ret.can_sign_off(current_user))
+    confirmed_action(lambda: operations.sign_off_return(
+        ret, by=current_user, now=clock.now(), expected_version=ConfirmForm().version.data),
+        "Return signed off and sent to MOPAC.")
+    return redirect(url_for("returns.show", return_id=ret.id))
+
+
+@returns_bp.post("/<int:return_id>/decline")
+@login_required
+def decline(return_id: int):
+    ret = _return(return_id)
+    require(ret.can_sign_off(current_user))
+    form = DeclineSignOffForm()
+    return handle_page_form(
+        form, lambda: operations.decline_return(
+            ret, reason=form.reason.data or "", by=current_user, now=clock.now(),
+            expected_version=form.version.data),
+        success="Sign-off declined: the return is back with the partner.",
+        next_url=lambda _: url_for("returns.show", return_id=ret.id),
+        page=lambda: _page(ret, decline_form=form, error_form=form))
 
 
 def _published_figures(ret: QuarterlyReturn) -> dict | None:

@@ -21,6 +21,7 @@ DASHBOARD_SECTION = {
     "officer.bexley@demo.example": "Your borough's work",
     "partner.stgiles@demo.example": "Your funded projects",
     "partner.barnardos@demo.example": "Your funded projects",
+    "finance.barnardos@demo.example": "Your funded projects",
 }
 
 
