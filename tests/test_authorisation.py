@@ -142,7 +142,7 @@ ACCESS = {
     **{f"consortia.{name}": PER_RECORD for name in (
         "index", "new", "show", "edit", "invite", "accept", "decline", "leave", "lead",
         "partner_new", "partner_invite", "partner_remove", "pledge_new", "pledge_edit",
-        "pledge_status",
+        "pledge_status", "pledge_sign_off",
         "register", "register_new", "register_edit", "register_withdraw",
     )},
 }

@@ -12,6 +12,7 @@ DEMO_EMAILS = {
     "manager@demo.example", "panel1@demo.example", "panel2@demo.example", "panel3@demo.example",
     "lead.greenwich@demo.example", "officer.bexley@demo.example", "partner.stgiles@demo.example",
     "partner.barnardos@demo.example", "finance@demo.example", "finance.barnardos@demo.example",
+    "finance.sutton@demo.example",
 }
 
 

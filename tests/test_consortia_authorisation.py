@@ -72,6 +72,8 @@ RULES = [
     ("consortia.pledge_new", "GET", MANAGERS | {"member"}),
     ("consortia.pledge_edit", "GET", MANAGERS | {"member"}),
     ("consortia.pledge_status", "GET", MANAGERS | {"member"}),
+    # No pledge waits for sign-off here: tests/test_sign_off.py asks it of one that does.
+    ("consortia.pledge_sign_off", "GET", set()),
     ("consortia.register", "GET", COMMISSIONERS | {"fund_manager"}),
     ("consortia.register_new", "GET", COMMISSIONERS),
     ("consortia.register_edit", "GET", {"lead"}),

@@ -207,7 +207,7 @@ TOLD_IN_TESTS = {
     # tests/test_variations.py
     "grant_closing", "final_report_sent", "final_report_reviewed",  # and
     "grant_closed",  # tests/test_closing.py
-    "return_for_sign_off", "return_declined",  # tests/test_sign_off.py
+    "return_for_sign_off", "return_declined", "pledge_for_sign_off",  # tests/test_sign_off.py
 }
 
 

@@ -13,7 +13,7 @@ from eoi.audit.models import AuditEntry
 from eoi.extensions import db
 from eoi.grants import monitoring
 from eoi.notifications.models import Notification
-from eoi.refusals import TransitionRefused
+from eoi.refusals import FieldRefusal, TransitionRefused
 from eoi.reminders.job import due_reminders
 from eoi.returns import operations as returns
 from eoi.returns.models import ReturnStatus
@@ -156,3 +156,97 @@ def test_sign_off_routes_by_person(app, client, with_certifier, who):
         if status not in expected:
             failures.append(f"POST {url}: {status} for {who}")
     assert not failures, "\n".join(failures)
+
+
+# Pledges ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def bexley_pledge(world, make_user):
+    """Bexley names a certifier; its officer proposes a second-year pledge."""
+    from eoi.consortia import operations as consortia
+    from eoi.consortia.models import PledgeKind
+
+    people, eoi = world
+    people["certifier"] = make_user(Role.commissioner, Role.certifier, borough="Bexley",
+                                    email="finance@bexley.example.org.uk")
+    pledge = consortia.record_pledge(eoi.consortium, funder=people["member"].organisation,
+                                     financial_year=2027, amount_pence=20_000_00,
+                                     kind=PledgeKind.cash, by=people["member"])
+    db.session.commit()
+    return people, pledge
+
+
+def test_a_boroughs_pledge_is_final_once_its_certifier_signs_it_off(client, bexley_pledge):
+    from eoi.consortia import operations as consortia
+    from eoi.consortia.models import PledgeStatus
+
+    people, pledge = bexley_pledge
+    consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
+    assert pledge.status is PledgeStatus.signing
+    assert _told("pledge_for_sign_off") == {people["certifier"].email}
+    with pytest.raises(TransitionRefused, match="signed off by a certifier"):
+        consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
+    with pytest.raises(TransitionRefused, match="Only a certifier of the funder"):
+        consortia.sign_off_pledge(pledge, approve=True, reason="", by=people["member"])
+    with pytest.raises(FieldRefusal, match="Say why"):
+        consortia.sign_off_pledge(pledge, approve=False, reason=" ", by=people["certifier"])
+    consortia.sign_off_pledge(pledge, approve=False, reason="Not in the 2027 budget yet",
+                              by=people["certifier"])
+    assert pledge.status is PledgeStatus.proposed
+    consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
+    db.session.commit()
+
+    sign_in(client, people["certifier"].email)
+    dashboard = client.get("/dashboard").text
+    assert "Sign off London Borough of Bexley&#39;s pledge of £20,000" in dashboard
+    url = f"/consortia/{pledge.consortium_id}/pledges/{pledge.id}/sign-off"
+    page = client.get(url).text
+    response = client.post(url, data={"csrf_token": csrf_token(page),
+                                      "version": pledge.version, "outcome": "approve"},
+                           follow_redirects=True)
+    assert "Pledge signed off." in response.text
+    db.session.expire_all()
+    assert pledge.status is PledgeStatus.confirmed
+
+
+def test_a_certifier_confirming_is_the_sign_off(bexley_pledge):
+    from eoi.consortia import operations as consortia
+    from eoi.consortia.models import PledgeStatus
+
+    people, pledge = bexley_pledge
+    consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["certifier"])
+    assert pledge.status is PledgeStatus.confirmed
+
+
+@pytest.mark.parametrize("who", ["lead", "member", "outsider", "manager", "partner",
+                                 "certifier"])
+def test_the_pledge_sign_off_page_by_person(app, client, bexley_pledge, who):
+    from eoi.consortia import operations as consortia
+    from eoi.consortia.models import PledgeStatus
+
+    people, pledge = bexley_pledge
+    consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
+    db.session.commit()
+    sign_in(client, people[who].email)
+    url, status = ask_route(app, client, "consortia.pledge_sign_off", "GET",
+                            {"consortium_id": pledge.consortium_id, "pledge_id": pledge.id},
+                            signed_in=True)
+    assert status == (200 if who == "certifier" else 403), (url, who)
+
+
+def test_certifiers_are_reminded_of_pledges_waiting_for_them(bexley_pledge):
+    from eoi.consortia import operations as consortia
+    from eoi.consortia.models import PledgeStatus
+
+    people, pledge = bexley_pledge
+    consortia.change_pledge_status(pledge, PledgeStatus.confirmed, by=people["member"])
+    db.session.commit()
+    today = clock.today()
+
+    def waiting(day):
+        return [r for r in due_reminders(day) if r.key.startswith("pledge-sign-off:")]
+
+    assert waiting(today + timedelta(days=1)) == []
+    [reminder] = waiting(today + timedelta(days=3))
+    assert reminder.to == [people["certifier"].email]
+    assert "Sign off London Borough of Bexley's pledge" in reminder.subject

@@ -49,6 +49,8 @@ class PledgeKind(TitledEnum):
 
 class PledgeStatus(TitledEnum):
     proposed = ("proposed", "Proposed")
+    # Confirmed by a funder that names certifiers: final once one of them signs it off.
+    signing = ("signing", "Awaiting sign-off")
     confirmed = ("confirmed", "Confirmed")
     received = ("received", "Received")
     withdrawn = ("withdrawn", "Withdrawn")
@@ -275,6 +277,8 @@ class Pledge(Versioned, Model):
         info=guarded(field="reason", label="The reason"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # When it was confirmed for a certifier to sign off: the reminders count from it.
+    sign_off_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consortium: Mapped[Consortium] = relationship(back_populates="pledges")
     funder: Mapped[Organisation] = relationship()
@@ -307,6 +311,11 @@ class Pledge(Versioned, Model):
         if self.status is PledgeStatus.proposed:
             return self.can_record(user) or self.can_confirm(user)
         return self.can_confirm(user)
+
+    def can_sign_off(self, user: "User") -> bool:
+        """A certifier of the funder signs off (or declines) its confirmed pledge."""
+        return (self.status is PledgeStatus.signing and user.is_active
+                and user.has_role(Role.certifier) and user.organisation_id == self.funder_id)
 
     def can_confirm(self, user: "User") -> bool:
         """The funder's own side confirms: its officers, MOPAC's fund managers for MOPAC,

@@ -32,8 +32,15 @@ MEMBERSHIP = StateMachine("membership", {
     MembershipStatus.left: frozenset({MembershipStatus.invited}),
 })
 
+# A certifier's reason for declining a pledge: a paragraph.
+MAX_REASON = 2000
+
 PLEDGE = StateMachine("pledge", {
-    PledgeStatus.proposed: frozenset({PledgeStatus.confirmed, PledgeStatus.withdrawn}),
+    PledgeStatus.proposed: frozenset({PledgeStatus.confirmed, PledgeStatus.signing,
+                                      PledgeStatus.withdrawn}),
+    # Signed off, the pledge is confirmed; declined, it is proposed again.
+    PledgeStatus.signing: frozenset({PledgeStatus.confirmed, PledgeStatus.proposed,
+                                     PledgeStatus.withdrawn}),
     PledgeStatus.confirmed: frozenset({PledgeStatus.received, PledgeStatus.withdrawn}),
     PledgeStatus.received: frozenset(),
     PledgeStatus.withdrawn: frozenset(),
@@ -213,16 +220,57 @@ def change_pledge_status(pledge: Pledge, new: PledgeStatus, *, by: User,
     PLEDGE.check(pledge.status, new)  # before the reason: a change that cannot happen at all
     if new is PledgeStatus.withdrawn and not (reason or "").strip():
         raise FieldRefusal("reason", "Enter why the pledge is withdrawn")
+    if new is PledgeStatus.confirmed and pledge.status is PledgeStatus.proposed and (
+            needs_sign_off(pledge, by)):
+        new = PledgeStatus.signing
+    elif new in (PledgeStatus.confirmed, PledgeStatus.signing) and (
+            pledge.status is PledgeStatus.signing or new is PledgeStatus.signing):
+        raise TransitionRefused("A pledge waiting for sign-off is signed off by a certifier "
+                                "of its funder")
     before = snapshot(pledge, _PLEDGE_FIELDS)
     # Worded before the change: naming the pledge reads its funder, and a read flushes, and
     # a reason without its withdrawal breaks the table's rule.
     summary = f"{new.title} the pledge of {pledge}" + (f". Reason: {reason}" if reason else "")
     if new is PledgeStatus.withdrawn:
         pledge.withdrawal_reason = (reason or "").strip()
+    if new is PledgeStatus.signing:
+        pledge.sign_off_asked_at = clock.now()
     PLEDGE.move(pledge, new, by=by, action=f"pledge.{new.value}", summary=summary,
                 changes=changes_between(before, snapshot(pledge, _PLEDGE_FIELDS)))
     if new in (PledgeStatus.confirmed, PledgeStatus.withdrawn):
         tell.pledge_changed(pledge, reason=reason, by=by)
+    if new is PledgeStatus.signing:
+        tell.pledge_for_sign_off(pledge)
+    return pledge
+
+
+def needs_sign_off(pledge: Pledge, by: User) -> bool:
+    """A funder that names certifiers makes its pledges final by their sign-off; one of them
+    confirming it is that sign-off."""
+    from eoi.returns.operations import certifiers_of
+
+    certifiers = certifiers_of(pledge.funder_id)
+    return bool(certifiers) and all(c.id != by.id for c in certifiers)
+
+
+def sign_off_pledge(pledge: Pledge, *, approve: bool, reason: str, by: User,
+                    expected_version: int | None = None) -> Pledge:
+    if not pledge.can_sign_off(by):
+        raise TransitionRefused("Only a certifier of the funder signs its pledge off")
+    check_version(pledge, expected_version)
+    if not approve and not reason.strip():
+        raise FieldRefusal("reason", "Say why you cannot sign it off")
+    if len(reason.strip()) > MAX_REASON:
+        raise FieldRefusal("reason", f"The reason must be {MAX_REASON:,} characters or fewer")
+    if approve:
+        PLEDGE.move(pledge, PledgeStatus.confirmed, by=by, action="pledge.signed_off",
+                    summary=f"Signed off the pledge of {pledge}")
+        tell.pledge_changed(pledge, reason=None, by=by)
+    else:
+        PLEDGE.move(pledge, PledgeStatus.proposed, by=by, action="pledge.sign_off_declined",
+                    summary=f"Declined to sign off the pledge of {pledge}: {reason.strip()}",
+                    changes={"reason": [None, reason.strip()]})
+        tell.pledge_changed(pledge, reason=f"Not signed off: {reason.strip()}", by=by)
     return pledge
 
 

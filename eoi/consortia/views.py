@@ -36,6 +36,7 @@ from eoi.forms.consortia import (
     PartnerForm,
     PartnerInvitationForm,
     PledgeForm,
+    PledgeSignOffForm,
     PledgeStatusForm,
 )
 from eoi.forms.fields import choices
@@ -410,10 +411,12 @@ def pledge_edit(consortium_id: int, pledge_id: int):
 @signed_in_viewer
 def pledge_status(consortium_id: int, pledge_id: int):
     pledge = _pledge(consortium_id, pledge_id)
+    # Sign-off has its own page (pledge_sign_off): here, confirm or withdraw.
     allowed = [
         status for status in operations.PLEDGE.allowed(pledge.status)
         if (pledge.can_withdraw(current_user) if status is PledgeStatus.withdrawn
-            else pledge.can_confirm(current_user))
+            else pledge.can_confirm(current_user) and pledge.status is not PledgeStatus.signing
+            and status is not PledgeStatus.signing)
     ]
     require(bool(allowed))
     form = PledgeStatusForm(obj=pledge if request.method == "GET" else None)
@@ -435,6 +438,27 @@ def pledge_status(consortium_id: int, pledge_id: int):
         pledge=pledge,
         year_label=financial_year_label,
     )
+
+
+@consortia_bp.route("/consortia/<int:consortium_id>/pledges/<int:pledge_id>/sign-off",
+                    methods=["GET", "POST"])
+@signed_in_viewer
+def pledge_sign_off(consortium_id: int, pledge_id: int):
+    pledge = _pledge(consortium_id, pledge_id)
+    require(pledge.can_sign_off(current_user))
+    form = PledgeSignOffForm(version=pledge.version)
+    return handle_form(
+        form,
+        lambda: operations.sign_off_pledge(
+            pledge, approve=form.outcome.data == "approve", reason=form.reason.data or "",
+            by=current_user, expected_version=form.version.data),
+        template="consortia/pledge_sign_off.html",
+        success="Pledge signed off." if request.form.get("outcome") == "approve"
+        else "Sign-off declined: the pledge is proposed again.",
+        next_url=lambda saved: _to_consortium(saved.consortium, "pledges"),
+        record=pledge, conflict_fields=["status"],
+        title=f"Sign off the pledge from {pledge.funder.name}",
+        consortium=pledge.consortium, pledge=pledge, year_label=financial_year_label)
 
 
 # The lead commissioner register ----------------------------------------------------------

@@ -97,6 +97,29 @@ def finance_needs() -> list[Need]:
                          "claims approved, to record as paid"))
 
 
+def certifier_needs(user: User) -> list[Need]:
+    """Returns its people sent, and pledges it confirmed, waiting for this certifier."""
+    sent_by_us = select(User.id).where(User.organisation_id == user.organisation_id,
+                                       User.id != user.id)
+    returns = (select(QuarterlyReturn).where(QuarterlyReturn.status == ReturnStatus.signing,
+                                             QuarterlyReturn.submitted_by_id.in_(sent_by_us)))
+    named = db.session.scalars(returns.order_by(QuarterlyReturn.due_on, QuarterlyReturn.id)
+                               .limit(NAMED).options(joinedload(QuarterlyReturn.grant))).all()
+    needs = [Need(f"Sign off the {r.period.short_label} return for {r.grant.reference}",
+                  "returns.show", {"return_id": r.id}) for r in named]
+    needs = _and_more(needs, _count(returns), "return to sign off", "returns to sign off",
+                      "returns.index", {"status": ReturnStatus.signing.value})
+    pledges = select(Pledge).where(Pledge.status == PledgeStatus.signing,
+                                   Pledge.funder_id == user.organisation_id)
+    needs += [Need(f"Sign off {p.funder.name}'s pledge of {format_pence(p.amount_pence)}",
+                   "consortia.pledge_sign_off", {"consortium_id": p.consortium_id,
+                                                 "pledge_id": p.id},
+                   f"to {p.consortium.name}")
+              for p in db.session.scalars(pledges.order_by(Pledge.id).limit(NAMED).options(
+                  joinedload(Pledge.funder), joinedload(Pledge.consortium)))]
+    return needs
+
+
 def _claims_at(status: ClaimStatus, one: str, many: str) -> list[Need]:
     waiting = select(Claim).where(Claim.status == status)
     named = db.session.scalars(waiting.order_by(Claim.submitted_at, Claim.id).limit(NAMED)

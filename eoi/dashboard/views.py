@@ -131,6 +131,8 @@ def needs_of(user) -> dict[str, list[needs.Need]]:
         found["panel"] = needs.panel_needs(user)
     if user.is_finance:
         found["finance"] = needs.finance_needs()
+    if user.has_role(Role.certifier):
+        found["certifier"] = needs.certifier_needs(user)
     return found
 
 

@@ -14,6 +14,7 @@ from eoi.consortia.models import Consortium, PartnerRole, PledgeKind, PledgeStat
 from eoi.demo import found
 from eoi.extensions import db
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType, Priority
+from eoi.returns.operations import certifiers_of
 
 # Officers of the other boroughs the stories name, so each consortium can have accepted
 # members and a lead from a borough that is not the demo lead's.
@@ -102,7 +103,9 @@ DEMO_CONSORTIA = [
         [("MOPAC", 0, 110_000, PledgeKind.cash, PledgeStatus.confirmed),
          ("Croydon", 0, 35_000, PledgeKind.cash, PledgeStatus.confirmed),
          ("Croydon", 1, 35_000, PledgeKind.cash, PledgeStatus.proposed),
-         ("Sutton", 0, 20_000, PledgeKind.cash, PledgeStatus.confirmed)],
+         ("Sutton", 0, 20_000, PledgeKind.cash, PledgeStatus.confirmed),
+         # Sutton names a certifier: its second year waits for her sign-off.
+         ("Sutton", 1, 20_000, PledgeKind.cash, PledgeStatus.signing)],
         [],
     ),
     (
@@ -182,7 +185,11 @@ def load_demo_consortia(password: str, first_year: int) -> list[str]:
                 consortium, funder=organisation_named(funder_name),
                 financial_year=first_year + offset, amount_pence=pounds * 100, kind=kind,
                 by=lead)
-            confirmer = manager if funder_name == "MOPAC" else lead
+            # A funder that names a certifier has her confirm (which is her sign-off).
+            certifier = next(iter(certifiers_of(pledge.funder_id)), None)
+            confirmer = manager if funder_name == "MOPAC" else certifier or lead
+            if status is PledgeStatus.signing:
+                operations.change_pledge_status(pledge, PledgeStatus.confirmed, by=lead)
             if status in (PledgeStatus.confirmed, PledgeStatus.received):
                 operations.change_pledge_status(pledge, PledgeStatus.confirmed, by=confirmer)
             if status is PledgeStatus.received:

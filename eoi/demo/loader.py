@@ -48,6 +48,7 @@ DEMO_ACCOUNTS = [
     ("partner.barnardos@demo.example", "Kofi Boateng", "Barnardo's", {Role.partner}),
     ("finance.barnardos@demo.example", "Leila Haddad", "Barnardo's",
      {Role.partner, Role.certifier}),
+    ("finance.sutton@demo.example", "Grace Obi", "Sutton", {Role.commissioner, Role.certifier}),
 ]
 
 

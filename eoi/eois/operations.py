@@ -76,7 +76,7 @@ def budget_reconciliation(eoi: Eoi):
         key = (pledge.funder.name, pledge.financial_year)
         if pledge.status in (PledgeStatus.confirmed, PledgeStatus.received):
             confirmed[key] = confirmed.get(key, 0) + pledge.amount_pence
-        elif pledge.status is PledgeStatus.proposed:
+        elif pledge.status in (PledgeStatus.proposed, PledgeStatus.signing):
             proposed[key] = proposed.get(key, 0) + pledge.amount_pence
     lines = [Line(line.financial_year, line.funder.name,
                   line.funder.type is OrganisationType.mopac, line.amount_pence)

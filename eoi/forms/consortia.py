@@ -108,6 +108,18 @@ class PledgeStatusForm(Form):
     submit = SubmitField("Update pledge", widget=GovSubmitInput())
 
 
+class PledgeSignOffForm(Form):
+    version = VersionField()
+    outcome = RadioField("Your sign-off", choices=choices([
+        ("approve", "Sign it off: the pledge is final"),
+        ("decline", "Decline: it goes back to being proposed")]),
+        validators=[InputRequired(message="Select whether to sign it off or decline it")],
+        widget=GovRadioInput())
+    reason = text_area("Why you cannot sign it off", hint="Needed when declining. The lead "
+                       "commissioner reads it.", max_length=2000)
+    submit = SubmitField("Save sign-off", widget=GovSubmitInput())
+
+
 class LeadInterestForm(Form):
     priority_id = choice_field("Strategic priority", "Select a strategic priority", coerce=int,
                                placeholder="Select a priority")

@@ -197,6 +197,13 @@ EVENTS = {event.name: event for event in (
         "are paid. Thank you.\n\nIts record stays here:\n{link}",
         who="the grant's lead commissioner and its delivery partners' people"),
     Event(
+        "pledge_for_sign_off", "Pledges to sign off",
+        "Sign off {funder}'s pledge of {amount} to {consortium}",
+        "{funder}'s pledge of {amount} for {year} to {consortium} has been confirmed. It is "
+        "final once a certifier of {funder} signs it off. Sign it off, or decline it with a "
+        "reason, here:\n{link}",
+        who="the funder's certifiers"),
+    Event(
         "return_for_sign_off", "Returns to sign off",
         "Sign off the {quarter} return for {grant}",
         "{sender} has sent the {quarter} return for {grant}. It goes to MOPAC once a "

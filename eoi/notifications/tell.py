@@ -59,6 +59,17 @@ def pledge_changed(pledge, *, reason: str | None, by) -> None:
            link=service_link(f"/consortia/{consortium.id}"))
 
 
+def pledge_for_sign_off(pledge) -> None:
+    from eoi.returns.operations import certifiers_of
+
+    consortium = pledge.consortium
+    notify("pledge_for_sign_off", _key("pledge", pledge), certifiers_of(pledge.funder_id),
+           funder=pledge.funder.name, consortium=consortium.name,
+           amount=format_pence(pledge.amount_pence),
+           year=financial_year_label(pledge.financial_year),
+           link=service_link(f"/consortia/{consortium.id}/pledges/{pledge.id}/sign-off"))
+
+
 # EOIs and their assessment -------------------------------------------------------------------
 
 def eoi_withdrawn_or_reopened(eoi, *, reason: str = "", by) -> None:

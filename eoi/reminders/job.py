@@ -23,6 +23,7 @@ from eoi.formatting import LONDON, london_date
 from eoi.grants.models import LIVE_GRANT_STATES, Grant, Milestone
 from eoi.grants.operations import mark_milestones_due
 from eoi.grants.periods import ReminderKind, reminder_due, reminder_key
+from eoi.money import financial_year_label, format_pence
 from eoi.reminders.models import SentReminder
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
 
@@ -213,6 +214,34 @@ def _sign_off_reminders(today: date) -> list[Reminder]:
             f"{ret.grant.reference} {ret.grant.title} {days} days ago. It goes to MOPAC once "
             f"a certifier of your organisation signs it off.\n\nCheck it and sign it off, or "
             f"decline it with a reason, here:\n{base_url}/returns/{ret.id}\n\n{PRIVACY_LINE}"))
+    return reminders + _pledge_sign_off_reminders(today)
+
+
+def _pledge_sign_off_reminders(today: date) -> list[Reminder]:
+    """Pledges confirmed for a funder that names certifiers, waiting for one of them."""
+    from eoi.consortia.models import Pledge, PledgeStatus
+    from eoi.returns.operations import certifiers_of
+
+    base_url = current_app.config["EOI_BASE_URL"]
+    reminders = []
+    for pledge in db.session.scalars(select(Pledge).where(
+            Pledge.status == PledgeStatus.signing, Pledge.sign_off_asked_at.is_not(None))
+            .order_by(Pledge.id)):
+        asked = pledge.sign_off_asked_at
+        assert asked is not None  # as selected
+        days = (today - asked.astimezone(LONDON).date()).days
+        reached = [d for d in SIGN_OFF_REMINDER_DAYS if days >= d]
+        to = sorted(c.email for c in certifiers_of(pledge.funder_id))
+        if not reached or not to:
+            continue
+        reminders.append(Reminder(
+            key=f"pledge-sign-off:{pledge.id}:{asked:%Y%m%d%H%M%S}:{reached[-1]}", to=to,
+            subject=f"Sign off {pledge.funder.name}'s pledge to {pledge.consortium.name}",
+            body=f"{pledge.funder.name}'s pledge of {format_pence(pledge.amount_pence)} for "
+            f"{financial_year_label(pledge.financial_year)} to {pledge.consortium.name} was "
+            f"confirmed {days} days ago. It is final once a certifier of {pledge.funder.name} "
+            f"signs it off. Sign it off, or decline it with a reason, here:\n{base_url}"
+            f"/consortia/{pledge.consortium_id}/pledges/{pledge.id}/sign-off"))
     return reminders
 
 

@@ -22,6 +22,7 @@ DASHBOARD_SECTION = {
     "partner.stgiles@demo.example": "Your funded projects",
     "partner.barnardos@demo.example": "Your funded projects",
     "finance.barnardos@demo.example": "Your funded projects",
+    "finance.sutton@demo.example": "Waiting for your sign-off",
 }
 
 
