@@ -271,3 +271,32 @@ def test_each_kind_of_change_has_its_page(client, granted):
                          follow_redirects=True)
     assert "Change asked for." in response.text
     assert "Extend the end date to 30 June 2027" in response.text
+
+
+def test_a_target_changed_is_the_new_target_with_the_old_one_kept(client, granted):
+    people, grant = granted
+    lead = people["lead"]
+    indicator = grant.indicators[0]
+    before = indicator.target_for(2026)
+    with pytest.raises(FieldRefusal, match="That is the target already"):
+        variations.request_target_change(grant, grant_indicator=indicator, year=2026,
+                                         new_target=before, reason="x", by=lead,
+                                         now=clock.now())
+    with pytest.raises(FieldRefusal, match="from 0 to 100,000"):
+        variations.request_target_change(grant, grant_indicator=indicator, year=2026,
+                                         new_target=-1, reason="x", by=lead, now=clock.now())
+    variation = variations.request_target_change(
+        grant, grant_indicator=indicator, year=2026, new_target=before + 15,
+        reason="Two more schools joined", by=lead, now=clock.now())
+    assert variation.summary == (f"Change the 2026 to 2027 target for "
+                                 f"{indicator.indicator.name} to {before + 15}")
+    variations.decide_variation(variation, approve=True, comments="", by=people["manager"],
+                                now=clock.now())
+    db.session.commit()
+    assert indicator.target_for(2026) == before + 15
+    first, second = grant.versions
+    key = str(indicator.indicator_id)
+    assert (first.targets[key]["2026"], second.targets[key]["2026"]) == (before, before + 15)
+    sign_in(client, lead.email)
+    page = client.get(f"/grants/{grant.id}/variations/new?kind=change_target").text
+    assert "Change a target</h1>" in page and "The targets now (version 2)" in page

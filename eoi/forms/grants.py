@@ -262,3 +262,21 @@ class PartnerChangeForm(Form):
     def __init__(self, *args, organisations: list[tuple[int, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.partner_id.choices = choices(organisations or [])
+
+
+class TargetChangeForm(Form):
+    grant_indicator_id = choice_field("Indicator", "Choose the indicator",
+                                      placeholder="Choose an indicator")
+    target_year = choice_field("Financial year", "Choose the year")
+    new_target = WholeNumberField("New target", missing="Enter the new target", minimum=0,
+                                  maximum=100_000, short_label="The new target")
+    reason = text_area("Why the change is needed", missing="Say why the change is needed",
+                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
+                       "include anything that could identify a young person.")
+    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+
+    def __init__(self, *args, indicators: list[tuple[int, str]] | None = None,
+                 years: list[tuple[int, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grant_indicator_id.choices = choices(indicators or [])
+        self.target_year.choices = choices(years or [])

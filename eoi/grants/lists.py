@@ -71,7 +71,9 @@ def grant_row_loads() -> tuple[ORMOption, ...]:
         selectinload(Grant.payments),
         selectinload(Grant.claims),
         selectinload(Grant.conditions),
-        selectinload(Grant.variations).joinedload(Variation.funder),
+        selectinload(Grant.variations).options(
+            joinedload(Variation.funder), joinedload(Variation.partner),
+            joinedload(Variation.grant_indicator).joinedload(GrantIndicator.indicator)),
         selectinload(Grant.final_report),
         selectinload(Grant.returns).selectinload(QuarterlyReturn.forecast),
     )

@@ -639,6 +639,7 @@ class VariationKind(TitledEnum):
     move_between_years = ("move_between_years", "Move money between years")
     extend_end_date = ("extend_end_date", "Extend the end date")
     change_partner = ("change_partner", "Add or remove a delivery partner")
+    change_target = ("change_target", "Change a target")
 
 
 class PartnerChange(TitledEnum):
@@ -671,6 +672,10 @@ class Variation(Versioned, Model):
                         name="extension_complete"),
         CheckConstraint("(kind != 'change_partner') OR (partner_id IS NOT NULL AND "
                         "partner_change IS NOT NULL)", name="partner_complete"),
+        CheckConstraint("(kind != 'change_target') OR (grant_indicator_id IS NOT NULL AND "
+                        "target_year IS NOT NULL AND new_target IS NOT NULL)",
+                        name="target_complete"),
+        CheckConstraint("new_target IS NULL OR new_target >= 0", name="target_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -691,6 +696,10 @@ class Variation(Versioned, Model):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     partner_change: Mapped[PartnerChange | None] = mapped_column(
         enum_column_type(PartnerChange, "partner_change"))
+    # A target changed: the indicator's, for the year, to the new figure.
+    grant_indicator_id: Mapped[int | None] = mapped_column(ForeignKey("grant_indicators.id"))
+    target_year: Mapped[int | None] = mapped_column(Integer)
+    new_target: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, info=guarded(field="reason", label="Reason"))
     comments: Mapped[str] = mapped_column(Text, default="",
         info=guarded(field="comments", label="Comments"))
@@ -706,6 +715,7 @@ class Variation(Versioned, Model):
     grant: Mapped[Grant] = relationship(back_populates="variations")
     funder: Mapped[Organisation | None] = relationship(foreign_keys=[funder_id])
     partner: Mapped[Organisation | None] = relationship(foreign_keys=[partner_id])
+    grant_indicator: Mapped[GrantIndicator | None] = relationship()
     requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])
     confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])
@@ -722,6 +732,10 @@ class Variation(Versioned, Model):
 
         if self.kind is VariationKind.extend_end_date and self.new_ends_on:
             return f"Extend the end date to {self.new_ends_on:%-d %B %Y}"
+        if (self.kind is VariationKind.change_target and self.grant_indicator
+                and self.target_year is not None):
+            return (f"Change the {financial_year_label(self.target_year)} target for "
+                    f"{self.grant_indicator.indicator.name} to {self.new_target}")
         if self.kind is VariationKind.change_partner and self.partner:
             return (f"Add {self.partner.name} as a delivery partner"
                     if self.partner_change is PartnerChange.add

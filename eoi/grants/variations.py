@@ -4,8 +4,8 @@ to confirm it, as their pledges do. An approved change makes the agreement's nex
 and the version before is kept. The variation's machine is written here, once.
 
 Built so far: moving money between years, extending the end date (its new quarters get
-their returns) and adding or removing a delivery partner. Moves between cost categories and
-changes to targets, which the fund also expects, follow the same path.
+their returns), adding or removing a delivery partner, and changing a target. Moves between
+cost categories would follow the same path once grants hold a budget by category.
 """
 
 from datetime import date, datetime, timedelta
@@ -18,8 +18,10 @@ from eoi.grants.models import (
     MAX_NOTES,
     Grant,
     GrantFunding,
+    GrantIndicator,
     GrantPartner,
     GrantVersion,
+    IndicatorTarget,
     PartnerChange,
     Variation,
     VariationKind,
@@ -130,6 +132,27 @@ def request_partner_change(grant: Grant, *, partner: Organisation | None,
                                    partner_change=change), reason=reason, by=by, now=now)
 
 
+# Far beyond any target a grant sets: a larger figure is a slip.
+MAX_TARGET = 100_000
+
+
+def request_target_change(grant: Grant, *, grant_indicator: GrantIndicator | None,
+                          year: int | None, new_target: int | None, reason: str, by,
+                          now: datetime) -> Variation:
+    _check_asker(grant, by)
+    if grant_indicator is None or grant_indicator.grant_id != grant.id:
+        raise FieldRefusal("grant_indicator_id", "Choose one of the grant's indicators")
+    if year not in grant_years(grant):
+        raise FieldRefusal("target_year", "Choose a year of the grant")
+    if new_target is None or not 0 <= new_target <= MAX_TARGET:
+        raise FieldRefusal("new_target", f"Enter the new target, from 0 to {MAX_TARGET:,}")
+    if grant_indicator.target_for(year) == new_target:
+        raise FieldRefusal("new_target", "That is the target already")
+    return _asked(grant, Variation(kind=VariationKind.change_target,
+                                   grant_indicator=grant_indicator, target_year=year,
+                                   new_target=new_target), reason=reason, by=by, now=now)
+
+
 def _check_asker(grant: Grant, by) -> None:
     if not (grant.is_owner(by) and grant.state in LIVE_GRANT_STATES):
         raise TransitionRefused("Only the lead commissioner asks for a change, while the "
@@ -199,7 +222,8 @@ def _apply(variation: Variation, *, by, now: datetime) -> None:
                                         made_by_id=grant.accepted_by_id, variation=None))
     {VariationKind.move_between_years: _move_money,
      VariationKind.extend_end_date: _extend,
-     VariationKind.change_partner: _change_partner}[variation.kind](grant, variation)
+     VariationKind.change_partner: _change_partner,
+     VariationKind.change_target: _change_target}[variation.kind](grant, variation)
     db.session.flush()
     db.session.expire(grant, ["funding", "partners"])  # read back in their orders
     grant.agreement_version += 1
@@ -254,6 +278,17 @@ def _change_partner(grant: Grant, variation: Variation) -> None:
         if partner.id not in current:
             raise TransitionRefused(f"{partner.name} is no longer a delivery partner")
         grant.partners.remove(current[partner.id])
+
+
+def _change_target(grant: Grant, variation: Variation) -> None:
+    indicator, year, target = (variation.grant_indicator, variation.target_year,
+                               variation.new_target)
+    assert indicator and year is not None and target is not None  # target_complete
+    row = next((t for t in indicator.targets if t.financial_year == year), None)
+    if row is None:
+        indicator.targets.append(IndicatorTarget(financial_year=year, target=target))
+    else:
+        row.target = target
 
 
 def _snapshot(grant: Grant, *, number: int, made_at: datetime, made_by_id: int | None,

@@ -43,6 +43,7 @@ from eoi.forms.grants import (
     PartnerChangeForm,
     PaymentForm,
     SendEvidenceForm,
+    TargetChangeForm,
     VariationForm,
 )
 from eoi.forms.returns import ReviewForm
@@ -52,6 +53,7 @@ from eoi.grants.models import (
     ClaimStatus,
     Grant,
     GrantCondition,
+    GrantIndicator,
     GrantState,
     Milestone,
     MilestoneEvidence,
@@ -602,6 +604,16 @@ def _variation_form(grant: Grant, kind: VariationKind):
         return extension, lambda: variations.request_extension(
             grant, new_ends_on=extension.new_ends_on.data, reason=extension.reason.data or "",
             by=current_user, now=clock.now())
+    if kind is VariationKind.change_target:
+        target_form = TargetChangeForm(
+            indicators=[(gi.id, gi.indicator.name) for gi in grant.indicators],
+            years=[(year, financial_year_label(year))
+                   for year in variations.grant_years(grant)])
+        return target_form, lambda: variations.request_target_change(
+            grant, grant_indicator=db.session.get(GrantIndicator,
+                                                  int(target_form.grant_indicator_id.data)),
+            year=int(target_form.target_year.data), new_target=target_form.new_target.data,
+            reason=target_form.reason.data or "", by=current_user, now=clock.now())
     if kind is VariationKind.change_partner:
         current = {p.organisation_id for p in grant.partners}
         voluntary = db.session.execute(
