@@ -1,0 +1,114 @@
+"""The after-the-award pages no journey walks, in Chromium with axe: the claims list, adding
+a condition, each kind of change, a closing grant's final report, and the certifiers' pages
+for a return and a pledge waiting for their sign-off."""
+
+import pytest
+from playwright.sync_api import expect
+
+from eoi import clock
+from eoi.accounts.operations import find_user_by_email
+from eoi.consortia.models import Pledge, PledgeStatus
+from eoi.extensions import db
+from eoi.grants import operations
+from eoi.grants.models import Grant, GrantState
+from eoi.returns import operations as returns
+from eoi.returns.models import ReturnStatus
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
+from tests.conftest import complete_figures
+
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
+
+
+def _grant(name: str) -> Grant:
+    return next(g for g in db.session.scalars(db.select(Grant))
+                if g.consortium.name.startswith(name))
+
+
+def _visit(page, url: str, heading: str) -> None:
+    page.goto(url)
+    expect(page.locator("main h1")).to_contain_text(heading)
+    assert_accessible(page)
+
+
+def test_the_fund_team_and_the_leads_pages(page, demo):  # noqa: F811
+    schools, tri = _grant("Bexley and Greenwich"), _grant("Tri-borough")
+    sign_in(page, "manager@demo.example")
+    _visit(page, "/grants/claims", "Claims")
+    _visit(page, f"/grants/{tri.id}/conditions/new", "Add a condition")
+    page.get_by_role("button", name="Add condition").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the condition")
+    assert_accessible(page)
+    _visit(page, f"/grants/variations/{schools.variations[0].id}", "Move")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "lead.greenwich@demo.example")
+    for kind, heading in (("move_between_years", "Move money between years"),
+                          ("extend_end_date", "Extend the end date"),
+                          ("change_partner", "Add or remove a delivery partner"),
+                          ("change_target", "Change a target")):
+        _visit(page, f"/grants/{schools.id}/variations/new?kind={kind}", heading)
+    page.get_by_role("button", name="Ask MOPAC for the change").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the indicator")
+    assert_accessible(page)
+
+
+def test_a_closing_grants_final_report(page, demo):  # noqa: F811
+    schools = _grant("Bexley and Greenwich")
+    operations.change_grant_state(schools, GrantState.closing, reason="Delivery has ended",
+                                  by=find_user_by_email("manager@demo.example"))
+    db.session.commit()
+    sign_in(page, "lead.greenwich@demo.example")
+    _visit(page, f"/grants/{schools.id}", schools.title)
+    expect(page.locator("main")).to_contain_text("This grant is closing.")
+    _visit(page, f"/grants/{schools.id}/final-report", "Final report")
+    page.get_by_role("button", name="Send the final report to MOPAC").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what the grant achieved")
+    assert_accessible(page)
+    page.get_by_label("What the grant achieved").fill("Group work in twelve schools.")
+    page.get_by_label("What continues after it").fill("Bexley funds the schools worker.")
+    page.get_by_label("What was learnt").fill("Train the school nurses first.")
+    page.get_by_role("button", name="Send the final report to MOPAC").click()
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text(
+        "Final report sent to MOPAC.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "manager@demo.example")
+    _visit(page, f"/grants/{schools.id}/final-report", "Final report")
+    expect(page.locator("#closing-problems")).to_contain_text("The final report is sent")
+
+
+def test_the_certifiers_pages(page, demo):  # noqa: F811
+    tri = _grant("Tri-borough")
+    waiting = next(r for r in tri.returns if r.status is ReturnStatus.draft)
+    partner = find_user_by_email("partner.barnardos@demo.example")
+    returns.save_return(waiting, complete_figures(tri), by=partner, now=clock.now())
+    returns.submit_return(waiting, by=partner, now=clock.now(), small_numbers_checked=True)
+    db.session.commit()
+    assert waiting.status is ReturnStatus.signing
+
+    sign_in(page, "finance.barnardos@demo.example")
+    expect(page.locator("#certifier-needs")).to_contain_text("Sign off the")
+    assert_accessible(page)
+    _visit(page, f"/returns/{waiting.id}", "return")
+    page.get_by_role("button", name="Decline to sign it off").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you cannot sign it")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign off and send to MOPAC").click()
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text(
+        "Return signed off and sent to MOPAC.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    pledge = db.session.scalar(db.select(Pledge).where(Pledge.status == PledgeStatus.signing))
+    sign_in(page, "finance.sutton@demo.example")
+    page.locator("#certifier-needs").get_by_role("link").first.click()
+    expect(page.locator("main h1")).to_contain_text("Sign off the pledge")
+    assert_accessible(page)
+    page.get_by_label("Sign it off: the pledge is final").check()
+    page.get_by_role("button", name="Save sign-off").click()
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text(
+        "Pledge signed off.")
+    assert_accessible(page)
+    db.session.expire_all()
+    assert pledge.status is PledgeStatus.confirmed
