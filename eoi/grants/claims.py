@@ -17,6 +17,7 @@ from eoi.audit import record_audit
 from eoi.columns import check_version
 from eoi.eois.models import CostCategory
 from eoi.extensions import db
+from eoi.formatting import LONDON
 from eoi.grants.models import (
     CLAIMS_IN_FLIGHT,
     MAX_NOTES,
@@ -96,7 +97,7 @@ def send_claim(grant: Grant, *, payment: Payment | None, amount_pence: int | Non
                 f"An expenditure claim can be no more than the spend to date you give, "
                 f"{format_pence(sum(spend.values()))}"))
         amount = amount_pence
-    if not grant.starts_on <= spend_to <= now.date():
+    if not grant.starts_on <= spend_to <= now.astimezone(LONDON).date():
         raise FieldRefusal("spend_to", f"The date must be between the grant's start, "
                            f"{grant.starts_on:%-d %B %Y}, and today")
     if any(pence < 0 for pence in spend.values()):
@@ -194,7 +195,8 @@ def approve_claim(claim: Claim, *, by, now: datetime,
     if payment is None:
         # Expenditure is paid as it is approved: a payment of its own, due at once.
         payment = Payment(description=f"Claim: expenditure to {claim.spend_to:%-d %B %Y}",
-                          amount_pence=claim.amount_pence, scheduled_on=now.date())
+                          amount_pence=claim.amount_pence,
+                          scheduled_on=now.astimezone(LONDON).date())
         grant.payments.append(payment)
         claim.payment = payment
         db.session.flush()
