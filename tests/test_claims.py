@@ -1,6 +1,7 @@
 """Claims: a partner or the lead claims; the fund team checks; finance, never the same
 person, approves and records it paid; either sends it back. Never past the award."""
 
+import io
 from datetime import date
 
 import pytest
@@ -257,3 +258,31 @@ def test_the_dashboards_say_which_claims_wait_on_whom(client, scheduled):
     claims.check_claim(claim, by=people["manager"], now=clock.now())
     db.session.commit()
     assert "First half: £50,000</a>: on GRT-" in client.get("/dashboard").text
+
+
+def test_invoices_go_with_a_claim_until_it_is_checked(client, scheduled):
+    people, grant = scheduled
+    claim = claim_through(grant, grant.payments[0], people, until=ClaimStatus.submitted)
+    db.session.commit()
+    sign_in(client, people["partner"].email)
+    page = client.get(f"/grants/claims/{claim.id}").text
+    assert "Invoices and other evidence" in page and "Upload evidence" in page
+    response = client.post(f"/grants/claims/{claim.id}/evidence", data={
+        "csrf_token": csrf_token(page),
+        "file": (io.BytesIO(b"Name,Phone\nAmy,07700 900123\n"), "invoices.csv")})
+    assert "phone number" in response.text
+    assert claim.evidence == []
+    response = client.post(f"/grants/claims/{claim.id}/evidence", data={
+        "csrf_token": csrf_token(page),
+        "file": (io.BytesIO(b"Invoice,Amount\nINV-7,21000\n"), "invoices.csv")},
+        follow_redirects=True)
+    assert "invoices.csv is added." in response.text
+    db.session.expire_all()
+    [invoice] = claim.evidence
+    sign_out(client)
+    sign_in(client, people["finance"].email)
+    download = client.get(f"/grants/claims/{claim.id}/evidence/{invoice.id}")
+    assert download.status_code == 200 and b"INV-7" in download.data
+    claims.check_claim(claim, by=people["manager"], now=clock.now())
+    with pytest.raises(TransitionRefused, match="until the fund team has checked it"):
+        claims.attach_claim_evidence(claim, "more.csv", b"a,b\n1,2\n", by=people["partner"])

@@ -232,6 +232,8 @@ GRANT_RULES = [  # (endpoint, method, who may)
     ("grants.claim_approve", "POST", {"finance"}),
     ("grants.claim_paid", "POST", {"finance"}),
     ("grants.claim_send_back", "POST", {"manager", "finance"}),
+    ("grants.claim_evidence_add", "POST", REPORTERS),
+    ("grants.claim_evidence_download", "GET", VIEWERS),
     ("grants.variation_new", "GET", {"lead"}),
     ("grants.variation", "GET", VIEWERS),
     ("grants.variation_letter", "GET", VIEWERS),
@@ -294,6 +296,8 @@ def busy_grant(granted):
         "submitted": expenditure(), "checked": expenditure(), "sent_back": expenditure(),
     }
     claims.check_claim(claimed["checked"], by=manager, now=clock.now())
+    invoice = claims.attach_claim_evidence(claimed["submitted"], "invoice.csv",
+                                           b"Item,Amount\nWorker,100\n", by=partner)
     # Changes need a second year to move money into: the grant runs on while they are asked.
     ends_on, grant.ends_on = grant.ends_on, date(2028, 3, 31)
     changes = {key: variations.request_variation(
@@ -312,7 +316,7 @@ def busy_grant(granted):
     returns.submit_return(submitted, by=partner, now=clock.now())
     db.session.commit()
     return people, grant, {"open": open_one, "sent": sent, "payments": payments,
-                           "claims": claimed, "changes": changes,
+                           "claims": claimed, "changes": changes, "invoice": invoice,
                            "open_condition": open_condition, "sent_condition": sent_condition,
                            "submitted": submitted, "draft": draft}
 
@@ -335,6 +339,7 @@ def test_grant_routes(app, client, busy_grant, who):
         "grants.condition_review": {"condition_id": records["sent_condition"].id},
         "grants.milestone_review": {"milestone_id": records["sent"].id},
         "grants.claim_check": {"claim_id": records["claims"]["submitted"].id},
+        "grants.claim_evidence_download": {"evidence_id": records["invoice"].id},
         "grants.variation_decide": {"variation_id": records["changes"]["asked"].id},
         "grants.variation_confirm": {"variation_id": records["changes"]["with_bexley"].id},
         "grants.claim_send_back": {"claim_id": records["claims"]["checked"].id},

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from eoi.audit import record_audit
 from eoi.columns import check_version
+from eoi.eois import attachments
 from eoi.eois.models import CostCategory
 from eoi.extensions import db
 from eoi.formatting import LONDON
@@ -23,6 +24,7 @@ from eoi.grants.models import (
     MAX_NOTES,
     PAYING_GRANT_STATES,
     Claim,
+    ClaimEvidence,
     ClaimSpend,
     ClaimStatus,
     Grant,
@@ -131,6 +133,20 @@ def send_claim(grant: Grant, *, payment: Payment | None, amount_pence: int | Non
                    summary=f"Changed and sent again. {summary}")
     tell.claim_sent(claim)
     return claim
+
+
+def attach_claim_evidence(claim: Claim, filename: str, content: bytes, *,
+                          by) -> ClaimEvidence:
+    """Check the file and that it holds no personal data, keep it and record it; if the
+    transaction then fails, the bytes are discarded (attachments.kept)."""
+    if not claim.can_add_evidence(by):
+        raise TransitionRefused("Files are added to a claim by the grant's partners or lead, "
+                                "until the fund team has checked it")
+    with attachments.kept(filename, content) as kept:
+        evidence = ClaimEvidence(**kept.columns(), uploaded_by_id=by.id)
+        claim.evidence.append(evidence)
+        record_audit("claim.evidence_added", claim, user=by, summary=f"Added evidence {kept}")
+    return evidence
 
 
 def check_claim(claim: Claim, *, by, now: datetime, expected_version: int | None = None) -> None:

@@ -571,6 +571,8 @@ class Claim(Versioned, Model):
     payment: Mapped[Payment | None] = relationship()
     spend: Mapped[list["ClaimSpend"]] = relationship(
         cascade="all, delete-orphan", order_by="ClaimSpend.id")
+    evidence: Mapped[list["ClaimEvidence"]] = relationship(
+        back_populates="claim", order_by="ClaimEvidence.id")
     submitted_by: Mapped["User"] = relationship(foreign_keys=[submitted_by_id])
     checked_by: Mapped["User | None"] = relationship(foreign_keys=[checked_by_id])
     approved_by: Mapped["User | None"] = relationship(foreign_keys=[approved_by_id])
@@ -605,6 +607,11 @@ class Claim(Versioned, Model):
         """Change and send again a claim sent back: whoever may claim on the grant."""
         return self.status is ClaimStatus.changes_requested and self.grant.can_report(user)
 
+    def can_add_evidence(self, user: "User") -> bool:
+        """Invoices and ledgers go with a claim until the fund team has checked it."""
+        return (self.status in (ClaimStatus.submitted, ClaimStatus.changes_requested)
+                and self.grant.can_report(user))
+
     def can_check(self, user: "User") -> bool:
         return self.status is ClaimStatus.submitted and user.is_fund_manager
 
@@ -617,6 +624,19 @@ class Claim(Versioned, Model):
 
     def can_record_paid(self, user: "User") -> bool:
         return self.status is ClaimStatus.approved and user.is_finance
+
+
+class ClaimEvidence(UploadedFile, Model):
+    """A file sent with a claim (an invoice, a ledger), kept as milestone evidence is."""
+
+    __tablename__ = "claim_evidence"
+    __table_args__ = (
+        CheckConstraint(f"size_bytes BETWEEN 1 AND {MAX_BYTES}", name="size_within_limit"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+
+    claim: Mapped[Claim] = relationship(back_populates="evidence")
 
 
 class ClaimSpend(Model):

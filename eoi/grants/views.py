@@ -50,6 +50,7 @@ from eoi.forms.returns import ReviewForm
 from eoi.grants import claims, closing, lists, monitoring, operations, variations
 from eoi.grants.models import (
     Claim,
+    ClaimEvidence,
     ClaimStatus,
     Grant,
     GrantCondition,
@@ -521,6 +522,7 @@ def claim_edit(claim_id: int):
 
 def _claim_page(claim: Claim, **forms):
     forms.setdefault("comments_form", ClaimCommentsForm(formdata=None, version=claim.version))
+    forms.setdefault("file_form", EvidenceFileForm(formdata=None))
     return render_template(
         "grants/claim.html", title=f"Claim on {claim.grant.reference}", claim=claim,
         grant=claim.grant, confirm=ConfirmForm(),
@@ -538,6 +540,30 @@ def _claim_action(claim_id: int, act, success: str):
     claim = _claim(claim_id)
     confirmed_action(lambda: act(claim), success)
     return redirect(url_for("grants.claim", claim_id=claim.id))
+
+
+@grants_bp.post("/claims/<int:claim_id>/evidence")
+@login_required
+def claim_evidence_add(claim_id: int):
+    claim = _claim(claim_id)
+    require(claim.can_add_evidence(current_user))
+    form = EvidenceFileForm()
+    evidence = handle_upload(form, lambda name, content: claims.attach_claim_evidence(
+        claim, name, content, by=current_user), max_bytes=MAX_BYTES)
+    if evidence is not None:
+        flash(f"{evidence.filename} is added.", "success")
+        return redirect(url_for("grants.claim", claim_id=claim.id))
+    return _claim_page(claim, file_form=form, error_form=form)
+
+
+@grants_bp.get("/claims/<int:claim_id>/evidence/<int:evidence_id>")
+@login_required
+def claim_evidence_download(claim_id: int, evidence_id: int):
+    claim = _claim(claim_id)
+    evidence = load_or_404(ClaimEvidence, evidence_id)
+    require(evidence.claim_id == claim.id)
+    return attachments.download(evidence.stored_name, media_type=evidence.media_type,
+                                filename=evidence.filename)
 
 
 @grants_bp.post("/claims/<int:claim_id>/check")
