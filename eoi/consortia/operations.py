@@ -20,7 +20,7 @@ from eoi.consortia.models import (
 )
 from eoi.extensions import db
 from eoi.money import financial_year_label, format_pence
-from eoi.notifications import tell
+from eoi.notifications import recipients, tell
 from eoi.reference.models import LocalAuthority, Organisation, Priority
 from eoi.refusals import FieldRefusal, TransitionRefused
 from eoi.states import StateMachine
@@ -247,9 +247,7 @@ def change_pledge_status(pledge: Pledge, new: PledgeStatus, *, by: User,
 def needs_sign_off(pledge: Pledge, by: User) -> bool:
     """A funder that names certifiers makes its pledges final by their sign-off; one of them
     confirming it is that sign-off."""
-    from eoi.returns.operations import certifiers_of
-
-    certifiers = certifiers_of(pledge.funder_id)
+    certifiers = recipients.certifiers_of(pledge.funder_id)
     return bool(certifiers) and all(c.id != by.id for c in certifiers)
 
 

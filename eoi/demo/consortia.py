@@ -13,8 +13,8 @@ from eoi.consortia import operations
 from eoi.consortia.models import Consortium, PartnerRole, PledgeKind, PledgeStatus, Seniority
 from eoi.demo import found
 from eoi.extensions import db
+from eoi.notifications.recipients import certifiers_of
 from eoi.reference.models import LocalAuthority, Organisation, OrganisationType, Priority
-from eoi.returns.operations import certifiers_of
 
 # Officers of the other boroughs the stories name, so each consortium can have accepted
 # members and a lead from a borough that is not the demo lead's.

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flask import Response
@@ -16,6 +17,9 @@ from eoi.eois import uploads
 from eoi.refusals import FieldRefusal
 from eoi.returns.file_text import personal_data_in_file
 from eoi.storage import storage
+
+if TYPE_CHECKING:
+    from eoi.eois.models import UploadedFile
 
 
 def key_of(stored_name: str) -> str:
@@ -35,6 +39,12 @@ def store(content: bytes) -> tuple[str, str]:
 
 def discard(stored_name: str) -> None:
     storage().delete(key_of(stored_name))
+
+
+def download_file(kept: "UploadedFile") -> Response:
+    """A kept file's record (an EOI attachment, a milestone's or a claim's evidence) as its
+    download."""
+    return download(kept.stored_name, media_type=kept.media_type, filename=kept.filename)
 
 
 def download(stored_name: str, *, media_type: str, filename: str) -> Response:

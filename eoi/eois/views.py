@@ -380,8 +380,7 @@ def attachment_download(eoi_id: int, attachment_id: int):
     attachment = load_or_404(EoiAttachment, attachment_id)
     if attachment.eoi_id != eoi.id:
         abort(404)
-    return attachments.download(attachment.stored_name, media_type=attachment.media_type,
-                                filename=attachment.filename)
+    return attachments.download_file(attachment)
 
 
 # Reading and printing --------------------------------------------------------------------------

@@ -86,6 +86,16 @@ grants_bp = Blueprint("grants", __name__, url_prefix="/grants")
 
 
 
+def _file_added(form, attach, *, back: str, page):
+    """An evidence file's upload: kept, and back to its page; or that page again, the
+    refusal beside the file field."""
+    evidence = handle_upload(form, attach, max_bytes=MAX_BYTES)
+    if evidence is not None:
+        flash(f"{evidence.filename} is added.", "success")
+        return redirect(back)
+    return page()
+
+
 def _grant(grant_id: int) -> Grant:
     grant = load_or_404(Grant, grant_id)
     require(grant.can_view(current_user))
@@ -360,12 +370,11 @@ def evidence_add(milestone_id: int):
     milestone = _milestone(milestone_id)
     require(milestone.can_send_evidence(current_user))
     form = EvidenceFileForm()
-    evidence = handle_upload(form, lambda name, content: operations.attach_evidence(
-        milestone, name, content, by=current_user), max_bytes=MAX_BYTES)
-    if evidence is not None:
-        flash(f"{evidence.filename} is added.", "success")
-        return redirect(url_for("grants.milestone", milestone_id=milestone.id))
-    return _milestone_page(milestone, file_form=form, error_form=form)
+    return _file_added(
+        form, lambda name, content: operations.attach_evidence(
+            milestone, name, content, by=current_user),
+        back=url_for("grants.milestone", milestone_id=milestone.id),
+        page=lambda: _milestone_page(milestone, file_form=form, error_form=form))
 
 
 @grants_bp.get("/milestones/<int:milestone_id>/evidence/<int:evidence_id>")
@@ -374,8 +383,7 @@ def evidence_download(milestone_id: int, evidence_id: int):
     milestone = _milestone(milestone_id)
     evidence = load_or_404(MilestoneEvidence, evidence_id)
     require(evidence.milestone_id == milestone.id)
-    return attachments.download(evidence.stored_name, media_type=evidence.media_type,
-                                filename=evidence.filename)
+    return attachments.download_file(evidence)
 
 
 @grants_bp.post("/milestones/<int:milestone_id>/send")
@@ -548,12 +556,11 @@ def claim_evidence_add(claim_id: int):
     claim = _claim(claim_id)
     require(claim.can_add_evidence(current_user))
     form = EvidenceFileForm()
-    evidence = handle_upload(form, lambda name, content: claims.attach_claim_evidence(
-        claim, name, content, by=current_user), max_bytes=MAX_BYTES)
-    if evidence is not None:
-        flash(f"{evidence.filename} is added.", "success")
-        return redirect(url_for("grants.claim", claim_id=claim.id))
-    return _claim_page(claim, file_form=form, error_form=form)
+    return _file_added(
+        form, lambda name, content: claims.attach_claim_evidence(
+            claim, name, content, by=current_user),
+        back=url_for("grants.claim", claim_id=claim.id),
+        page=lambda: _claim_page(claim, file_form=form, error_form=form))
 
 
 @grants_bp.get("/claims/<int:claim_id>/evidence/<int:evidence_id>")
@@ -562,8 +569,7 @@ def claim_evidence_download(claim_id: int, evidence_id: int):
     claim = _claim(claim_id)
     evidence = load_or_404(ClaimEvidence, evidence_id)
     require(evidence.claim_id == claim.id)
-    return attachments.download(evidence.stored_name, media_type=evidence.media_type,
-                                filename=evidence.filename)
+    return attachments.download_file(evidence)
 
 
 @grants_bp.post("/claims/<int:claim_id>/check")

@@ -67,6 +67,15 @@ def people_of(organisation_id: int) -> list[User]:
         User.is_active, User.organisation_id == organisation_id).order_by(User.id)))
 
 
+def certifiers_of(organisation_id: int | None) -> list[User]:
+    """The organisation's certifiers: told of what waits for their sign-off, and what makes
+    its returns and pledges wait. While it names none, they go straight through:
+    organisations name theirs as they join the sign-off."""
+    if organisation_id is None:
+        return []
+    return _active(Role.certifier, User.organisation_id == organisation_id)
+
+
 def finance_officers() -> list[User]:
     return _active(Role.finance)
 

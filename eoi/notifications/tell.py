@@ -60,10 +60,9 @@ def pledge_changed(pledge, *, reason: str | None, by) -> None:
 
 
 def pledge_for_sign_off(pledge) -> None:
-    from eoi.returns.operations import certifiers_of
-
     consortium = pledge.consortium
-    notify("pledge_for_sign_off", _key("pledge", pledge), certifiers_of(pledge.funder_id),
+    notify("pledge_for_sign_off", _key("pledge", pledge),
+           recipients.certifiers_of(pledge.funder_id),
            funder=pledge.funder.name, consortium=consortium.name,
            amount=format_pence(pledge.amount_pence),
            year=financial_year_label(pledge.financial_year),
@@ -256,11 +255,9 @@ def grant_closed(grant) -> None:
 
 
 def return_for_sign_off(ret) -> None:
-    from eoi.returns.operations import certifiers_of
-
     sender = ret.submitted_by
     notify("return_for_sign_off", _key("return", ret),
-           [c for c in certifiers_of(sender.organisation_id) if c.id != sender.id],
+           [c for c in recipients.certifiers_of(sender.organisation_id) if c.id != sender.id],
            quarter=ret.period.short_label, grant=ret.grant.reference, sender=sender.full_name,
            link=service_link(f"/returns/{ret.id}"))
 

@@ -9,7 +9,7 @@ PostgreSQL its insert waits for the first run's transaction and then fails.
 
 import textwrap
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from eoi.grants.models import LIVE_GRANT_STATES, Grant, Milestone
 from eoi.grants.operations import mark_milestones_due
 from eoi.grants.periods import ReminderKind, reminder_due, reminder_key
 from eoi.money import financial_year_label, format_pence
+from eoi.notifications.recipients import certifiers_of
 from eoi.reminders.models import SentReminder
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
 
@@ -90,7 +91,7 @@ def due_reminders(today: date) -> list[Reminder]:
         else:
             reminders.append(_milestone_reminder(item, kind, to))
 
-    reminders += _sign_off_reminders(today)
+    reminders += _return_sign_off_reminders(today) + _pledge_sign_off_reminders(today)
 
     # Only a shortcut: overdue items would otherwise hit the unique key every day. The
     # insert in send_once is what guarantees once.
@@ -183,15 +184,20 @@ def _return_reminder(item: QuarterlyReturn, kind: ReminderKind, to: list[str]) -
     )
 
 
-# A return waiting for sign-off this many days reminds its certifiers, once at each.
+# A return or pledge waiting for sign-off this many days reminds its certifiers, once at each.
 SIGN_OFF_REMINDER_DAYS = (3, 7)
 
 
-def _sign_off_reminders(today: date) -> list[Reminder]:
+def _waited(since: datetime, today: date) -> tuple[int, int | None]:
+    """The days since `since` (in London), and the latest reminder day they have reached."""
+    days = (today - since.astimezone(LONDON).date()).days
+    reached = [d for d in SIGN_OFF_REMINDER_DAYS if days >= d]
+    return days, reached[-1] if reached else None
+
+
+def _return_sign_off_reminders(today: date) -> list[Reminder]:
     """Returns waiting for a certifier: each of the sender's organisation's certifiers (but
     the sender) is reminded after three days and again after seven, each time it is sent."""
-    from eoi.returns.operations import certifiers_of
-
     waiting = db.session.scalars(
         select(QuarterlyReturn).where(QuarterlyReturn.status == ReturnStatus.signing)
         .order_by(QuarterlyReturn.id))
@@ -201,26 +207,25 @@ def _sign_off_reminders(today: date) -> list[Reminder]:
         sender = ret.submitted_by
         if sender is None or ret.submitted_at is None:
             continue
-        days = (today - ret.submitted_at.astimezone(LONDON).date()).days
-        reached = [d for d in SIGN_OFF_REMINDER_DAYS if days >= d]
-        to = sorted(c.email for c in certifiers_of(sender.organisation_id) if c.id != sender.id)
-        if not reached or not to:
+        days, reached = _waited(ret.submitted_at, today)
+        to = sorted(c.email for c in certifiers_of(sender.organisation_id)
+                    if c.id != sender.id)
+        if reached is None or not to:
             continue
         reminders.append(Reminder(
-            key=f"sign-off:{ret.id}:{ret.submitted_at:%Y%m%d%H%M%S}:{reached[-1]}",
+            key=f"sign-off:{ret.id}:{ret.submitted_at:%Y%m%d%H%M%S}:{reached}",
             to=to, subject=f"Sign off the {ret.period.short_label} return for "
             f"{ret.grant.reference}",
             body=f"{sender.full_name} sent the {ret.period.label} return for "
             f"{ret.grant.reference} {ret.grant.title} {days} days ago. It goes to MOPAC once "
             f"a certifier of your organisation signs it off.\n\nCheck it and sign it off, or "
             f"decline it with a reason, here:\n{base_url}/returns/{ret.id}\n\n{PRIVACY_LINE}"))
-    return reminders + _pledge_sign_off_reminders(today)
+    return reminders
 
 
 def _pledge_sign_off_reminders(today: date) -> list[Reminder]:
     """Pledges confirmed for a funder that names certifiers, waiting for one of them."""
     from eoi.consortia.models import Pledge, PledgeStatus
-    from eoi.returns.operations import certifiers_of
 
     base_url = current_app.config["EOI_BASE_URL"]
     reminders = []
@@ -229,13 +234,12 @@ def _pledge_sign_off_reminders(today: date) -> list[Reminder]:
             .order_by(Pledge.id)):
         asked = pledge.sign_off_asked_at
         assert asked is not None  # as selected
-        days = (today - asked.astimezone(LONDON).date()).days
-        reached = [d for d in SIGN_OFF_REMINDER_DAYS if days >= d]
+        days, reached = _waited(asked, today)
         to = sorted(c.email for c in certifiers_of(pledge.funder_id))
-        if not reached or not to:
+        if reached is None or not to:
             continue
         reminders.append(Reminder(
-            key=f"pledge-sign-off:{pledge.id}:{asked:%Y%m%d%H%M%S}:{reached[-1]}", to=to,
+            key=f"pledge-sign-off:{pledge.id}:{asked:%Y%m%d%H%M%S}:{reached}", to=to,
             subject=f"Sign off {pledge.funder.name}'s pledge to {pledge.consortium.name}",
             body=f"{pledge.funder.name}'s pledge of {format_pence(pledge.amount_pence)} for "
             f"{financial_year_label(pledge.financial_year)} to {pledge.consortium.name} was "

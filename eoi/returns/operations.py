@@ -5,14 +5,13 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from eoi.accounts.models import Role, User, UserRole
 from eoi.audit import record_audit
 from eoi.columns import check_version
 from eoi.eois.models import CostCategory
 from eoi.extensions import db
 from eoi.grants.models import MAX_NOTES, Grant
 from eoi.inputs import clean_text
-from eoi.notifications import tell
+from eoi.notifications import recipients, tell
 from eoi.reference.models import LocalAuthority
 from eoi.refusals import FieldRefusal, Refusal, TransitionRefused
 from eoi.returns.figures import (
@@ -177,24 +176,13 @@ def submit_return(ret: QuarterlyReturn, *, by, now: datetime,
             "by number, or change the narrative"))])
     ret.submitted_at, ret.submitted_by_id = now, by.id
     ret.signed_off_at = ret.signed_off_by_id = None
-    if certifiers_of(by.organisation_id):
+    if recipients.certifiers_of(by.organisation_id):
         RETURN.move(ret, ReturnStatus.signing, by=by, action="return.sent_for_sign_off",
                     summary=f"Sent the {ret.period.short_label} return for sign-off")
         tell.return_for_sign_off(ret)
         return
     RETURN.move(ret, ReturnStatus.submitted, by=by, action="return.submitted",
                 summary=f"Submitted the {ret.period.short_label} return")
-
-
-def certifiers_of(organisation_id: int | None) -> list[User]:
-    """The organisation's certifiers. While it names none, its returns go straight to MOPAC:
-    organisations name theirs as they join the sign-off."""
-    if organisation_id is None:
-        return []
-    return list(db.session.scalars(
-        select(User).where(User.is_active, User.organisation_id == organisation_id,
-                           User.role_links.any(UserRole.role == Role.certifier))
-        .order_by(User.id)))
 
 
 def sign_off_return(ret: QuarterlyReturn, *, by, now: datetime,
