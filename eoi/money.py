@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from typing import TypeVar
 
 _AMOUNT = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
 
@@ -42,3 +43,20 @@ def financial_years_label(first: int, last: int) -> str:
     if last == first:
         return financial_year_label(first)
     return f"April {first} to March {last + 1} ({last - first + 1} financial years)"
+
+
+Share = TypeVar("Share", int, str)  # what is shared out to: years, categories, rows
+
+
+def share_out(total: int, weights: dict[Share, int]) -> dict[Share, int]:
+    """`total` split in proportion to `weights`, in whole pence adding up exactly to it
+    (largest remainders get the odd pence)."""
+    weight_sum = sum(weights.values())
+    if weight_sum <= 0:
+        return {}
+    shares = {key: total * weight // weight_sum for key, weight in weights.items()}
+    left = total - sum(shares.values())
+    by_remainder = sorted(weights, key=lambda key: (-(total * weights[key] % weight_sum), key))
+    for key in by_remainder[:left]:
+        shares[key] += 1
+    return shares

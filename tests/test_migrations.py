@@ -46,3 +46,31 @@ def test_upgrade_an_empty_database_matches_the_models(empty_database_url):
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_grants_made_before_budgets_by_category_are_given_theirs(empty_database_url):
+    """Down to before grants held a budget by category, then up again: each demo grant gets
+    back the lines create_grant gave it, from its funding and its EOI's budget."""
+    from eoi.demo.loader import load_demo_data
+    from eoi.grants.models import GrantBudgetLine
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade()
+        load_demo_data("demo-pass-2026")
+        db.session.commit()
+
+        def lines():
+            return sorted(tuple(row) for row in db.session.execute(text(
+                "SELECT grant_id, financial_year, category, amount_pence "
+                "FROM grant_budget_lines")).all())
+
+        made = lines()
+        assert made and db.session.query(GrantBudgetLine).count() == len(made)
+        db.session.remove()
+        downgrade(revision="5b0c9ea24091")
+        upgrade()
+        assert lines() == made
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -19,8 +19,8 @@ from eoi.extensions import db
 from eoi.formatting import LONDON
 from eoi.grants import claims, monitoring, operations, variations
 from eoi.grants.models import Grant
-from eoi.grants.operations import share_out
 from eoi.grants.periods import Quarter
+from eoi.money import share_out
 from eoi.reference.models import LocalAuthority, OrganisationType
 from eoi.returns import operations as returns
 from eoi.returns.figures import (

@@ -62,6 +62,7 @@ from eoi.extensions import db
 from eoi.grants.models import (
     ConditionStatus,
     Grant,
+    GrantBudgetLine,
     GrantCondition,
     GrantFunding,
     GrantIndicator,
@@ -73,9 +74,8 @@ from eoi.grants.models import (
     Payment,
     PaymentStatus,
 )
-from eoi.grants.operations import share_out
 from eoi.grants.periods import Quarter, quarters_between
-from eoi.money import financial_year_of
+from eoi.money import financial_year_of, share_out
 from eoi.reference.models import (
     Indicator,
     LocalAuthority,
@@ -154,6 +154,9 @@ def load_scale(volumes: Volumes, password: str, *, seed: int = 2026) -> None:
 
 # Words -------------------------------------------------------------------------------------------
 # Fixed phrases: no names, no numbers of young people, nothing the privacy guard would refuse.
+
+# The budget by cost category each scale grant plans, as weights.
+SCALE_CATEGORIES = {"staff": 6, "delivery": 3, "training": 1}
 
 PURPOSES = (
     "Joint commissioning of specialist support for young people at risk of exploitation, "
@@ -754,9 +757,17 @@ class _Builder:
             if share:
                 self.add(GrantFunding, grant_id=grant_id, financial_year=year,
                          funder_id=self.mopac.id, amount_pence=share)
+        year_totals: dict[int, int] = dict(share_out(award, eoi["mopac"]))
         for (year, funder), amount in sorted(eoi["match"].items()):
             self.add(GrantFunding, grant_id=grant_id, financial_year=year, funder_id=funder,
                      amount_pence=amount)
+            year_totals[year] = year_totals.get(year, 0) + amount
+        for year, total in sorted(year_totals.items()):
+            # Each year's budget by cost category, mostly staff, adding up to its funding.
+            for category, pence in sorted(share_out(total, SCALE_CATEGORIES).items()):
+                if pence:
+                    self.add(GrantBudgetLine, grant_id=grant_id, financial_year=year,
+                             category=CostCategory(category), amount_pence=pence)
         for organisation in consortium["delivering"]:
             self.add(GrantPartner, grant_id=grant_id, organisation_id=organisation)
         targets: dict[int, dict[int, int]] = {}

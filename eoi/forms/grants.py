@@ -210,6 +210,25 @@ class VariationForm(Form):
         self.to_year.choices = choices(years or [])
 
 
+class CategoryMoveForm(Form):
+    from_year = choice_field("Financial year", "Select the year the money moves within")
+    from_category = choice_field("Move it from", "Select the cost category to move money from")
+    to_category = choice_field("Move it to", "Select the cost category to move it to")
+    amount = PoundsField("Amount to move", widget=GovTextInput(),
+                         validators=[pounds_check("amount to move", 10_000_000)])
+    reason = text_area("Why the change is needed", missing="Say why the change is needed",
+                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
+                       "include anything that could identify a young person.")
+    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+
+    def __init__(self, *args, years: list[tuple[int, str]] | None = None,
+                 categories: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.from_year.choices = choices(years or [])
+        self.from_category.choices = choices(categories or [])
+        self.to_category.choices = choices(categories or [])
+
+
 class DecideVariationForm(Form):
     version = VersionField()
     outcome = RadioField(

@@ -109,6 +109,9 @@ class Grant(Versioned, Model):
     funding: Mapped[list["GrantFunding"]] = relationship(
         back_populates="grant", cascade="all, delete-orphan",
         order_by="(GrantFunding.financial_year, GrantFunding.id)")
+    budget_lines: Mapped[list["GrantBudgetLine"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan",
+        order_by="(GrantBudgetLine.financial_year, GrantBudgetLine.id)")
     partners: Mapped[list["GrantPartner"]] = relationship(
         back_populates="grant", cascade="all, delete-orphan", order_by="GrantPartner.id")
     indicators: Mapped[list["GrantIndicator"]] = relationship(
@@ -300,6 +303,28 @@ class GrantCondition(Versioned, Model):
 
     def can_review(self, user: "User") -> bool:
         return self.status is ConditionStatus.submitted and self.grant.can_manage(user)
+
+
+class GrantBudgetLine(Model):
+    """What the pooled budget plans to spend in one cost category in one financial year.
+    Each year's lines add up to that year's funding (`categories.reshape` keeps them so when
+    money moves between years); moving money between categories changes only these."""
+
+    __tablename__ = "grant_budget_lines"
+    __table_args__ = (
+        CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
+        UniqueConstraint("grant_id", "financial_year", "category",
+                         name="uq_grant_budget_lines_year_category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    category: Mapped[CostCategory] = mapped_column(
+        enum_column_type(CostCategory, "grant_cost_category"))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+
+    grant: Mapped[Grant] = relationship(back_populates="budget_lines")
 
 
 class GrantFunding(Model):
@@ -660,6 +685,7 @@ class VariationKind(TitledEnum):
     extend_end_date = ("extend_end_date", "Extend the end date")
     change_partner = ("change_partner", "Add or remove a delivery partner")
     change_target = ("change_target", "Change a target")
+    move_between_categories = ("move_categories", "Move money between cost categories")
 
 
 class PartnerChange(TitledEnum):
@@ -696,6 +722,10 @@ class Variation(Versioned, Model):
                         "target_year IS NOT NULL AND new_target IS NOT NULL)",
                         name="target_complete"),
         CheckConstraint("new_target IS NULL OR new_target >= 0", name="target_not_negative"),
+        CheckConstraint("(kind != 'move_categories') OR (from_year IS NOT NULL AND "
+                        "from_category IS NOT NULL AND to_category IS NOT NULL AND "
+                        "from_category != to_category AND amount_pence IS NOT NULL)",
+                        name="category_move_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -705,11 +735,16 @@ class Variation(Versioned, Model):
     status: Mapped[VariationStatus] = mapped_column(
         enum_column_type(VariationStatus, "variation_status"),
         default=VariationStatus.requested, index=True)
-    # Moving money: whose, from which year, to which, how much.
+    # Moving money: whose, from which year, to which, how much. Between cost categories:
+    # within `from_year`, from one category to another.
     funder_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     from_year: Mapped[int | None] = mapped_column(Integer)
     to_year: Mapped[int | None] = mapped_column(Integer)
     amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    from_category: Mapped[CostCategory | None] = mapped_column(
+        enum_column_type(CostCategory, "variation_from_category"))
+    to_category: Mapped[CostCategory | None] = mapped_column(
+        enum_column_type(CostCategory, "variation_to_category"))
     # Extending: the new last day.
     new_ends_on: Mapped[date | None] = mapped_column(Date)
     # A delivery partner added or removed.
@@ -756,6 +791,11 @@ class Variation(Versioned, Model):
                 and self.target_year is not None):
             return (f"Change the {financial_year_label(self.target_year)} target for "
                     f"{self.grant_indicator.indicator.name} to {self.new_target}")
+        if (self.kind is VariationKind.move_between_categories and self.from_category
+                and self.to_category and self.amount_pence and self.from_year):
+            return (f"Move {format_pence(self.amount_pence)} in "
+                    f"{financial_year_label(self.from_year)} from "
+                    f"{self.from_category.title.lower()} to {self.to_category.title.lower()}")
         if self.kind is VariationKind.change_partner and self.partner:
             return (f"Add {self.partner.name} as a delivery partner"
                     if self.partner_change is PartnerChange.add
@@ -811,6 +851,9 @@ class GrantVersion(Model):
     # [organisation id, ...] of the delivery partners.
     partners: Mapped[list] = mapped_column(JSON, default=list,
         info=unguarded("Ids the service copies from the grant."))
+    # [[financial year, cost category, pence], ...]: the budget by category.
+    categories: Mapped[list] = mapped_column(JSON, default=list,
+        info=unguarded("Numbers and category keys the service copies from the grant."))
 
     grant: Mapped[Grant] = relationship(back_populates="versions")
     variation: Mapped[Variation | None] = relationship()

@@ -5,7 +5,6 @@ The state machines for grants, milestones and payments are written here, once.
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
@@ -18,6 +17,7 @@ from eoi.consortia.models import PartnerRole, PledgeStatus
 from eoi.eois import attachments
 from eoi.eois.models import Eoi
 from eoi.extensions import db
+from eoi.grants import categories
 from eoi.grants.models import (
     MAX_CONDITION,
     MAX_NOTES,
@@ -38,7 +38,7 @@ from eoi.grants.models import (
     PaymentStatus,
 )
 from eoi.grants.periods import quarters_between
-from eoi.money import format_pence
+from eoi.money import format_pence, share_out
 from eoi.notifications import tell
 from eoi.reference.models import OrganisationType
 from eoi.refusals import FieldRefusal, TransitionRefused
@@ -139,6 +139,7 @@ def create_grant(decision: Decision, *, by, starts_on: date | None = None,
         grant.return_days_after_end = return_days_after_end
     db.session.add(grant)
     grant.funding = _funding_rows(eoi, decision.amount_awarded_pence)
+    grant.budget_lines = categories.initial_lines(eoi, grant.funding)
     grant.partners = [GrantPartner(organisation_id=p.organisation_id)
                       for p in eoi.consortium.current_partners if p.role in DELIVERING_ROLES]
     grant.indicators = _indicator_rows(eoi)
@@ -177,23 +178,6 @@ def _funding_rows(eoi: Eoi, award_pence: int) -> list[GrantFunding]:
     rows += [GrantFunding(financial_year=year, funder_id=funder_id, amount_pence=amount)
              for (year, funder_id), amount in sorted(pledged.items())]
     return rows
-
-
-Share = TypeVar("Share", int, str)  # what is shared out to: years, categories, rows
-
-
-def share_out(total: int, weights: dict[Share, int]) -> dict[Share, int]:
-    """`total` split in proportion to `weights`, in whole pence adding up exactly to it
-    (largest remainders get the odd pence)."""
-    weight_sum = sum(weights.values())
-    if weight_sum <= 0:
-        return {}
-    shares = {key: total * weight // weight_sum for key, weight in weights.items()}
-    left = total - sum(shares.values())
-    by_remainder = sorted(weights, key=lambda key: (-(total * weights[key] % weight_sum), key))
-    for key in by_remainder[:left]:
-        shares[key] += 1
-    return shares
 
 
 def _indicator_rows(eoi: Eoi) -> list[GrantIndicator]:

@@ -28,6 +28,7 @@ from eoi.forms.base import filled
 from eoi.forms.fields import choices
 from eoi.forms.grants import (
     AcceptOfferForm,
+    CategoryMoveForm,
     ClaimCommentsForm,
     ClaimForm,
     ConditionEvidenceForm,
@@ -646,6 +647,17 @@ def _variation_form(grant: Grant, kind: VariationKind):
                                                   int(target_form.grant_indicator_id.data)),
             year=int(target_form.target_year.data), new_target=target_form.new_target.data,
             reason=target_form.reason.data or "", by=current_user, now=clock.now())
+    if kind is VariationKind.move_between_categories:
+        category_form = CategoryMoveForm(
+            years=[(year, financial_year_label(year))
+                   for year in variations.grant_years(grant)],
+            categories=[(c.value, c.title) for c in CostCategory])
+        return category_form, lambda: variations.request_category_move(
+            grant, year=int(category_form.from_year.data),
+            from_category=CostCategory(category_form.from_category.data),
+            to_category=CostCategory(category_form.to_category.data),
+            amount_pence=category_form.amount.data, reason=category_form.reason.data or "",
+            by=current_user, now=clock.now())
     if kind is VariationKind.change_partner:
         current = {p.organisation_id for p in grant.partners}
         voluntary = db.session.execute(
@@ -746,6 +758,7 @@ def variation_letter(variation_id: int):
                                     .where(Organisation.id.in_(ids))).tuples().all())
     content = render_pdf(
         "grants/variation_letter.pdf.html", funders=names,
+        category_titles={c.value: c.title for c in CostCategory},
         partner_names=[names[oid] for oid in version.partners],
         title=f"Variation letter {grant.reference} version {variation.made_version}",
         variation=variation, grant=grant,

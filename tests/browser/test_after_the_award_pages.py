@@ -52,6 +52,23 @@ def test_the_fund_team_and_the_leads_pages(page, demo):  # noqa: F811
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the indicator")
     assert_accessible(page)
 
+    _visit(page, f"/grants/{schools.id}/variations/new?kind=move_categories",
+           "Move money between cost categories")
+    expect(page.locator("#category-table")).to_contain_text("Training of professionals")
+    first_year = schools.budget_lines[0].financial_year
+    page.get_by_label("Financial year").select_option(str(first_year))
+    page.get_by_label("Move it from").select_option("staff")
+    page.get_by_label("Move it to").select_option("staff")
+    page.get_by_label("Amount to move").fill("5,000")
+    page.get_by_label("Why the change is needed").fill("More training for school staff")
+    page.get_by_role("button", name="Ask MOPAC for the change").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose another cost category")
+    assert_accessible(page)
+    page.get_by_label("Move it to").select_option("training")
+    page.get_by_role("button", name="Ask MOPAC for the change").click()
+    expect(page.locator("main h1")).to_contain_text("from staff to training of professionals")
+    assert_accessible(page)
+
 
 def test_a_closing_grants_final_report(page, demo):  # noqa: F811
     schools = _grant("Bexley and Greenwich")

@@ -102,7 +102,7 @@ PAGES = [
     (BARNARDOS, "/returns/export.xlsx", 11),
 
     (MANAGER, "/grants?status=red", 10),
-    (MANAGER, "/grants/{schools}", 19),
+    (MANAGER, "/grants/{schools}", 20),  # its budget by cost category is one more
     (MANAGER, "/returns/{schools_accepted}", 15),
     (MANAGER, "/returns/{schools_overdue}", 14),
 
@@ -114,14 +114,14 @@ PAGES = [
     (BEXLEY, "/returns/{schools_accepted}", 21),
     (BEXLEY, "/returns/{schools_overdue}", 16),
 
-    (ST_GILES, "/grants/{schools}", 19),
+    (ST_GILES, "/grants/{schools}", 20),
     (ST_GILES, "/returns/{schools_accepted}", 15),
     (ST_GILES, "/returns/{schools_overdue}", 15),
 
     (HAMMERSMITH, "/grants/{tri_borough}", 22),
     (HAMMERSMITH, "/returns/{tri_borough_submitted}", 15),
 
-    (BARNARDOS, "/grants/{tri_borough}", 19),
+    (BARNARDOS, "/grants/{tri_borough}", 20),
     (BARNARDOS, "/returns/{tri_borough_submitted}", 15),
 
     (MANAGER, "/grants/claims", 7),
