@@ -311,6 +311,8 @@ def _organisation_for(roles, borough, organisation) -> Organisation:
 
 
 ROLE_BOROUGH = {Role.commissioner: "Greenwich"}
+# A certifier is one of an organisation's own people: a charity's finance officer.
+ROLE_ORGANISATION = {Role.certifier: "Safer London"}
 
 
 @pytest.fixture
@@ -319,6 +321,7 @@ def users_by_role(make_user) -> dict[str, User | None]:
     people = {"anonymous": None}
     for role in Role:
         people[role.value] = make_user(role, borough=ROLE_BOROUGH.get(role),
+                                       organisation=ROLE_ORGANISATION.get(role),
                                        email=f"{role.value}@example.org.uk")
     return people
 

@@ -19,6 +19,9 @@ FUND_MANAGER = "fund manager"
 # tests/test_consortia_authorisation.py checks them person by person.
 PER_RECORD = "per record"
 SERVICE_PROVIDERS = "fund manager, commissioner or partner"
+# An organisation's certifiers name the others (tests/test_naming_certifiers.py checks that
+# MOPAC's people, who have none, are refused too).
+CERTIFIERS = "certifiers"
 
 ACCESS = {
     "static": PUBLIC,
@@ -47,6 +50,9 @@ ACCESS = {
     "account.notifications": SIGNED_IN,
     "account.notification_settings": SIGNED_IN,
     "account.session_end": SIGNED_IN,
+    "account.certifiers": CERTIFIERS,
+    "account.certifier_name": CERTIFIERS,
+    "account.certifier_remove": CERTIFIERS,
     # Each answers per person: the code step for whoever has just given a right password,
     # the code asked again for whoever has two-factor sign-in. tests/test_two_factor.py
     # checks both for every role.
@@ -102,7 +108,9 @@ ACCESS = {
     )},
     **{f"grants.{name}": PER_RECORD for name in (
         "index", "new", "show", "agreement", "state", "offer", "offer_accept",
-        "offer_question", "condition_new", "condition", "condition_send", "condition_review",
+        "offer_question", "offer_answer", "condition_new", "condition", "condition_send",
+        "condition_review",
+        "condition_evidence_add", "condition_evidence_download",
         "milestone_new", "milestone",
         "evidence_add", "evidence_download", "evidence_send", "milestone_review",
         "payment_new", "payment_remove", "claims_list", "claim_new", "claim", "claim_edit",
@@ -223,6 +231,8 @@ def _expected(access: str, who: str, signed_in_status: int) -> int:
         return 403
     if access == SERVICE_PROVIDERS and who in NOT_PROVIDERS:
         return 403
+    if access == CERTIFIERS and who != Role.certifier.value:
+        return 403
     return signed_in_status
 
 
@@ -287,7 +297,8 @@ def test_post_routes(app, client, users_by_role, a_service, who):
         response = client.post(url, data={"csrf_token": token})
         access = ACCESS[rule.endpoint]
         allowed = access == PUBLIC or (user is not None and (
-            access == SIGNED_IN or who == Role.fund_manager.value
+            access == SIGNED_IN or (access == CERTIFIERS and who == Role.certifier.value)
+            or (access != CERTIFIERS and who == Role.fund_manager.value)
             or (access == SERVICE_PROVIDERS and who not in NOT_PROVIDERS)))
         if allowed:
             # An empty form is a validation error shown on the page, or a redirect.

@@ -97,8 +97,9 @@ def back_up_and_restore(database_url: str, folder: Path) -> tuple[str, Callable[
 # What differs between any two answers of one page: the form's CSRF token and the script's
 # CSP nonce, both new for each session or request, and the new secret (and its QR code)
 # that setting up two-factor sign-in offers each session.
-_PER_REQUEST = [(re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"'), r'\1"'),
-                (re.compile(r'(value=")[^"]+("[^>]*name="csrf_token")'), r'\1\2'),
+# A form with a prefix (one of several alike on a page) names its token "<prefix>-csrf_token".
+_PER_REQUEST = [(re.compile(r'(name="(?:[\w-]+-)?csrf_token"[^>]*value=")[^"]+"'), r'\1"'),
+                (re.compile(r'(value=")[^"]+("[^>]*name="(?:[\w-]+-)?csrf_token")'), r'\1\2'),
                 (re.compile(r'nonce="[^"]+"'), 'nonce=""'),
                 (re.compile(r'(<div class="eoi-qr-code">).*?(</div>)', re.S), r'\1\2'),
                 (re.compile(r'(id="secret">)[A-Z2-7 ]+'), r'\1')]

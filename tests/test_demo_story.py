@@ -15,13 +15,14 @@ from eoi.demo.loader import load_demo_data
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.extensions import db
 from eoi.grants import monitoring
-from eoi.grants.models import Grant
+from eoi.grants.models import Grant, GrantState
 from eoi.grants.status import Rag
 from eoi.returns.models import ReturnStatus
 from eoi.rounds.models import FundingRound, RoundStatus
 
 SCHOOLS = "Bexley and Greenwich schools partnership"
 TRI_BOROUGH = "Tri-borough trauma-informed support"
+CROYDON = "Croydon and Sutton boys and young men project"
 
 DAYS = [
     # Each quarter's first and last day, in London, at midday.
@@ -46,8 +47,8 @@ def test_the_readme_story_holds_on_any_day(app_context, instant):
     db.session.commit()
     today = clock.today()
     the_demo_partner_has_one_overdue_return_to_fill_in(today)
-    the_tri_borough_has_a_return_to_review_one_sent_back_and_a_late_milestone(today)
-    the_pilot_is_decided_and_both_grants_are_in_delivery(today)
+    the_tri_borough_has_a_return_to_review_one_to_sign_off_and_a_late_milestone(today)
+    the_pilot_is_decided_with_two_grants_in_delivery_and_an_offer_waiting(today)
     round_one_is_closed_with_a_conflict_and_a_bid_to_moderate()
     round_two_is_open_with_drafts_and_room_for_bexley_and_greenwich()
 
@@ -70,21 +71,32 @@ def the_demo_partner_has_one_overdue_return_to_fill_in(today: date) -> None:
     assert 1 <= overdue[0].days_overdue(today) <= 30
 
 
-def the_tri_borough_has_a_return_to_review_one_sent_back_and_a_late_milestone(today: date) -> None:
+def the_tri_borough_has_a_return_to_review_one_to_sign_off_and_a_late_milestone(
+        today: date) -> None:
     tri_borough = _grants()[TRI_BOROUGH]
     due = [r for r in tri_borough.returns if r.due_on < today]
     assert due[-1].status is ReturnStatus.submitted  # waiting for MOPAC's review
-    assert [r.status for r in due].count(ReturnStatus.returned) == 1
+    # Sent back by MOPAC, sent again, and waiting for Barnardo's certifier.
+    [signing] = [r for r in due if r.status is ReturnStatus.signing]
+    assert signing is due[-2] and signing.review_comments
+    assert signing.can_sign_off(find_user_by_email("finance.barnardos@demo.example"))
     assert any(m.is_overdue(today) for m in tri_borough.milestones)
     assert monitoring.status_of(tri_borough, today).rag is Rag.amber
 
 
-def the_pilot_is_decided_and_both_grants_are_in_delivery(today: date) -> None:
+def the_pilot_is_decided_with_two_grants_in_delivery_and_an_offer_waiting(today: date) -> None:
     pilot = db.session.scalars(select(FundingRound).order_by(FundingRound.closes_at)).first()
     assert pilot.status is RoundStatus.decided
     grants = _grants()
+    offer = grants.pop(CROYDON)
+    assert offer.state is GrantState.offered and offer.accepted_at is None
+    assert offer.can_answer_offer(find_user_by_email("lead.croydon@demo.example"))
+    assert today <= offer.ends_on and offer.payments
+    [asked] = offer.offer_questions  # for the fund team to answer
+    assert asked.answered_at is None and asked.asked_by == offer.owner
     assert set(grants) == {SCHOOLS, TRI_BOROUGH}
     for grant in grants.values():
+        assert grant.state is GrantState.active
         assert grant.starts_on <= today <= grant.ends_on
         assert grant.milestones and grant.payments
         assert sum(p.amount_pence for p in grant.payments) == grant.award_pence

@@ -210,9 +210,12 @@ GRANT_RULES = [  # (endpoint, method, who may)
     ("grants.offer", "GET", VIEWERS),
     ("grants.offer_accept", "POST", set()),  # accepted already: tests/grants/test_offers.py
     ("grants.offer_question", "POST", set()),
+    ("grants.offer_answer", "POST", {"manager"}),  # asked before it was accepted
     ("grants.condition_new", "GET", {"manager"}),
     ("grants.condition", "GET", VIEWERS),
     ("grants.condition_send", "POST", REPORTERS),
+    ("grants.condition_evidence_add", "POST", REPORTERS),
+    ("grants.condition_evidence_download", "GET", VIEWERS),
     ("grants.condition_review", "POST", {"manager"}),
     ("grants.milestone_new", "GET", {"manager"}),
     ("grants.milestone", "GET", VIEWERS),
@@ -275,6 +278,13 @@ def busy_grant(granted):
     open_condition, sent_condition = (operations.add_condition(
         grant, condition=f"Condition {n}", evidence_required="A letter", blocks_payments=False,
         by=manager) for n in range(2))
+    from eoi.grants.models import OfferQuestion
+
+    asked = OfferQuestion(grant=grant, question="When is the first payment?",
+                          asked_at=clock.now(), asked_by_id=people["lead"].id)
+    db.session.add(asked)
+    protocol = operations.attach_condition_evidence(sent_condition, "protocol.csv",
+                                                    b"Borough,Signed\nBexley,Yes\n", by=partner)
     operations.send_condition_evidence(sent_condition, notes="Signed", by=partner,
                                        now=clock.now())
     open_one = _milestone(grant, manager)
@@ -318,6 +328,7 @@ def busy_grant(granted):
     return people, grant, {"open": open_one, "sent": sent, "payments": payments,
                            "claims": claimed, "changes": changes, "invoice": invoice,
                            "open_condition": open_condition, "sent_condition": sent_condition,
+                           "protocol": protocol, "asked": asked,
                            "submitted": submitted, "draft": draft}
 
 
@@ -334,12 +345,15 @@ def test_grant_routes(app, client, busy_grant, who):
             "payment_id": records["payments"][0].id, "return_id": records["draft"].id,
             "condition_id": records["open_condition"].id,
             "claim_id": records["claims"]["submitted"].id,
-            "variation_id": records["changes"]["approved"].id}
+            "variation_id": records["changes"]["approved"].id,
+            "question_id": records["asked"].id}
     special = {
         "grants.condition_review": {"condition_id": records["sent_condition"].id},
         "grants.milestone_review": {"milestone_id": records["sent"].id},
         "grants.claim_check": {"claim_id": records["claims"]["submitted"].id},
         "grants.claim_evidence_download": {"evidence_id": records["invoice"].id},
+        "grants.condition_evidence_download": {"condition_id": records["sent_condition"].id,
+                                               "evidence_id": records["protocol"].id},
         "grants.variation_decide": {"variation_id": records["changes"]["asked"].id},
         "grants.variation_confirm": {"variation_id": records["changes"]["with_bexley"].id},
         "grants.claim_send_back": {"claim_id": records["claims"]["checked"].id},

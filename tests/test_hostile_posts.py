@@ -22,7 +22,15 @@ from eoi.demo.loader import load_demo_data
 from eoi.documents.models import PreparedDocument
 from eoi.eois.models import BudgetLine, Eoi, EoiAttachment
 from eoi.extensions import db
-from eoi.grants.models import Claim, Grant, GrantCondition, Milestone, Payment, Variation
+from eoi.grants.models import (
+    Claim,
+    Grant,
+    GrantCondition,
+    Milestone,
+    OfferQuestion,
+    Payment,
+    Variation,
+)
 from eoi.notifications.models import Notification
 from eoi.reference.models import (
     BasicCommandUnit,
@@ -57,7 +65,7 @@ MODELS = {
     "local_authority_id": LocalAuthority, "organisation_id": Organisation,
     "outcome_id": Outcome, "priority_id": Priority, "indicator_id": Indicator,
     "service_id": Service, "document_id": PreparedDocument, "invitation_id": Invitation,
-    "notification_id": Notification, "session_id": UserSession,
+    "notification_id": Notification, "session_id": UserSession, "question_id": OfferQuestion,
 }
 
 _INPUT = re.compile(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"')

@@ -48,9 +48,10 @@ def test_upgrade_an_empty_database_matches_the_models(empty_database_url):
         db.engine.dispose()
 
 
-def test_grants_made_before_budgets_by_category_are_given_theirs(empty_database_url):
-    """Down to before grants held a budget by category, then up again: each demo grant gets
-    back the lines create_grant gave it, from its funding and its EOI's budget."""
+def test_what_older_grants_lacked_is_made_from_what_they_had(empty_database_url):
+    """Down to before grants held a budget by category and offers their questions, then up
+    again: each demo grant gets back the lines create_grant gave it, from its funding and its
+    EOI's budget, and each question asked comes back from the audit trail."""
     from eoi.demo.loader import load_demo_data
     from eoi.grants.models import GrantBudgetLine
 
@@ -65,12 +66,19 @@ def test_grants_made_before_budgets_by_category_are_given_theirs(empty_database_
                 "SELECT grant_id, financial_year, category, amount_pence "
                 "FROM grant_budget_lines")).all())
 
+        def questions():
+            return sorted(tuple(row) for row in db.session.execute(text(
+                "SELECT grant_id, question, asked_by_id, answer FROM offer_questions")).all())
+
         made = lines()
         assert made and db.session.query(GrantBudgetLine).count() == len(made)
+        asked = questions()
+        assert len(asked) == 1  # the demo's offer
         db.session.remove()
         downgrade(revision="5b0c9ea24091")
         upgrade()
         assert lines() == made
+        assert questions() == asked  # from the audit trail, where they were kept before
         db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()

@@ -200,7 +200,8 @@ TOLD_IN_TESTS = {
     "lead_changed", "pledge_changed", "eoi_withdrawn", "bid_assigned", "scores_in",
     "round_opened", "round_closing", "grant_made", "milestone_reviewed", "return_reviewed",
     "payment_changed",
-    "offer_accepted", "offer_question", "offer_withdrawn", "condition_sent",  # and
+    "offer_accepted", "offer_question", "offer_answered", "offer_withdrawn",  # and
+    "condition_sent",
     "condition_reviewed",  # tests/test_offers_and_conditions.py
     "claim_sent", "claim_checked", "claim_sent_back",  # tests/test_claims.py
     "variation_requested", "variation_to_confirm", "variation_decided",  # and
@@ -208,6 +209,7 @@ TOLD_IN_TESTS = {
     "grant_closing", "final_report_sent", "final_report_reviewed",  # and
     "grant_closed",  # tests/test_closing.py
     "return_for_sign_off", "return_declined", "pledge_for_sign_off",  # tests/test_sign_off.py
+    "certifier_changed",  # tests/test_naming_certifiers.py
 }
 
 

@@ -145,6 +145,49 @@ def test_the_lead_asks_about_the_offer_and_the_fund_managers_are_told(client, of
     assert grant.state is GrantState.offered
 
 
+def test_mopac_answers_the_question_on_the_offer_and_the_lead_is_told(app, client, offered):
+    people, grant = offered
+    manager, lead = people["manager"], people["lead"]
+    asked = operations.ask_about_offer(grant, question="Can the first payment come in May?",
+                                       by=lead, now=clock.now())
+    db.session.commit()
+    sign_in(client, manager.email)
+    dashboard = client.get("/dashboard").text
+    assert f"Answer a question about the offer of {grant.reference}</a>" in dashboard
+    url = f"/grants/{grant.id}/offer"
+    page = client.get(url).text
+    assert "Can the first payment come in May?" in page and "Send the answer" in page
+    token, field = csrf_token(page), f"question-{asked.id}"
+    response = client.post(f"/grants/offer-questions/{asked.id}/answer", data={
+        f"{field}-csrf_token": token, f"{field}-version": asked.version,
+        f"{field}-answer": ""})
+    assert response.status_code == 200 and "Enter your answer" in response.text
+    response = client.post(f"/grants/offer-questions/{asked.id}/answer", data={
+        f"{field}-csrf_token": token, f"{field}-version": asked.version,
+        f"{field}-answer": "Ring Amy on 07700 900123"})
+    assert "phone number" in response.text
+    db.session.expire_all()
+    assert asked.answered_at is None
+    response = client.post(f"/grants/offer-questions/{asked.id}/answer", data={
+        f"{field}-csrf_token": token, f"{field}-version": asked.version,
+        f"{field}-answer": "Yes: it is scheduled for 1 May."}, follow_redirects=True)
+    assert "Answer sent to the lead commissioner." in response.text
+    db.session.expire_all()
+    assert asked.answer == "Yes: it is scheduled for 1 May." and asked.answered_by == manager
+    assert _told("offer_answered") == {lead.email}
+    assert "Answer a question" not in client.get("/dashboard").text
+    with pytest.raises(TransitionRefused, match="once"):
+        operations.answer_offer_question(asked, answer="Again", by=manager, now=clock.now())
+    lead_client = app.test_client()
+    sign_in(lead_client, lead.email)
+    page = lead_client.get(url).text
+    assert "answered for MOPAC" in page and "Yes: it is scheduled for 1 May." in page
+    other = operations.ask_about_offer(grant, question="And the second?", by=lead,
+                                       now=clock.now())
+    with pytest.raises(TransitionRefused, match="Only a fund manager"):
+        operations.answer_offer_question(other, answer="x", by=lead, now=clock.now())
+
+
 def test_a_fund_manager_withdraws_an_offer_but_cannot_make_it_active(client, offered):
     people, grant = offered
     manager = people["manager"]
@@ -265,6 +308,43 @@ def test_conditions_through_their_pages(client, offered):
     assert protocol.status is ConditionStatus.met
 
 
+def test_files_show_a_condition_is_met_until_it_is_sent(client, offered):
+    people, grant = offered
+    protocol = grant.conditions[0]
+    sign_in(client, people["partner"].email)
+    url = f"/grants/conditions/{protocol.id}"
+    page = client.get(url).text
+    assert "No files." in page and "Upload evidence" in page
+    response = client.post(f"{url}/evidence", data={
+        "csrf_token": csrf_token(page),
+        "file": (io.BytesIO(b"Borough,Contact\nBexley,07700 900123\n"), "protocol.csv")})
+    assert "phone number" in response.text
+    assert protocol.evidence == []
+    response = client.post(f"{url}/evidence", data={
+        "csrf_token": csrf_token(page),
+        "file": (io.BytesIO(b"Borough,Signed\nBexley,Yes\nGreenwich,Yes\n"), "protocol.csv")},
+        follow_redirects=True)
+    assert "protocol.csv is added." in response.text
+    db.session.expire_all()
+    [signed] = protocol.evidence
+    assert db.session.scalar(select(AuditEntry.summary).where(
+        AuditEntry.action == "condition.evidence_added")).startswith("Added evidence")
+    client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/account").text)})
+    sign_in(client, people["manager"].email)
+    download = client.get(f"{url}/evidence/{signed.id}")
+    assert download.status_code == 200 and b"Greenwich,Yes" in download.data
+    other = grant.conditions[1]
+    assert client.get(f"/grants/conditions/{other.id}/evidence/{signed.id}").status_code == 403
+    operations.send_condition_evidence(protocol, notes="The signed protocol is attached",
+                                       by=people["partner"], now=clock.now())
+    with pytest.raises(TransitionRefused, match="while the condition is open"):
+        operations.attach_condition_evidence(protocol, "more.csv", b"a,b\n1,2\n",
+                                             by=people["partner"])
+    with pytest.raises(TransitionRefused, match="while the condition is open"):
+        operations.attach_condition_evidence(other, "more.csv", b"a,b\n1,2\n",
+                                             by=people["manager"])
+
+
 def test_the_offer_letter_holds_the_conditions_and_then_the_acceptance(client, offered):
     people, grant = offered
     sign_in(client, people["lead"].email)
@@ -296,15 +376,20 @@ def test_offer_routes_while_offered(app, client, offered, who):
     user = people.get(who)
     if user:
         sign_in(client, user.email)
+    asked = operations.ask_about_offer(grant, question="When is the first payment?",
+                                       by=people["lead"], now=clock.now())
+    db.session.commit()
     rules = [("grants.offer", "GET", VIEWERS), ("grants.offer_accept", "POST", {"lead"}),
              ("grants.offer_question", "POST", {"lead"}),
+             ("grants.offer_answer", "POST", {"manager"}),
              ("grants.condition", "GET", VIEWERS),
              # Conditions are met from the offer on, before the work starts.
              ("grants.condition_send", "POST", {"lead", "partner"})]
     failures = []
     for endpoint, method, allowed in rules:
         url, status = ask_route(app, client, endpoint, method,
-                                {"grant_id": grant.id, "condition_id": grant.conditions[0].id},
+                                {"grant_id": grant.id, "condition_id": grant.conditions[0].id,
+                                 "question_id": asked.id},
                                 signed_in=user is not None)
         expected = (302,) if user is None else (403,) if who not in allowed else (
             (200, 302) if method == "POST" else (200,))

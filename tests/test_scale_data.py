@@ -94,10 +94,10 @@ def test_the_command_loads_the_demo_at_scale_into_an_empty_database_only(app, ap
     result = runner.invoke(args=["demo", "load", "--scale", "2"])
     assert result.exit_code == 0, result.output
     assert "Scale data loaded" in result.output
-    assert db.session.scalar(select(func.count(Grant.id))) == 4  # the demo's two, twice
+    assert db.session.scalar(select(func.count(Grant.id))) == 6  # the demo's three, twice
     again = runner.invoke(args=["demo", "load", "--scale", "2"])
     assert again.exit_code == 1 and "empty database only" in again.output
-    assert db.session.scalar(select(func.count(Grant.id))) == 4
+    assert db.session.scalar(select(func.count(Grant.id))) == 6
 
 
 def test_statements_are_counted_in_a_header_only_when_asked(app, client):

@@ -18,7 +18,7 @@ from eoi.accounts.passwords import hash_password, needs_rehash, verify_password
 from eoi.audit import changes_between, record_audit, snapshot
 from eoi.columns import check_version
 from eoi.extensions import db
-from eoi.reference.models import Organisation
+from eoi.reference.models import Organisation, OrganisationType
 from eoi.refusals import DuplicateName, FieldRefusal, TransitionRefused
 
 _AUDITED_FIELDS = ["email", "full_name", "organisation_id", "roles", "is_active"]
@@ -349,3 +349,64 @@ def end_own_session(user: User, session_id: int) -> UserSession:
     record_audit("user.session_ended", user, user=user,
                  summary="Ended one of their sessions from another")
     return user_session
+
+
+# Certifiers ------------------------------------------------------------------------------
+# MOPAC's fund team names an organisation's first certifier (in Administration); from then
+# on its certifiers name and remove the others among its own people, as a finance team
+# decides for itself who signs its figures off.
+
+
+def can_name_certifiers(user: User) -> bool:
+    return (user.is_active and user.has_role(Role.certifier)
+            and user.organisation.type is not OrganisationType.mopac)
+
+
+def _check_certifier(person: User | None, by: User) -> User:
+    if not can_name_certifiers(by):
+        raise TransitionRefused("Only a certifier of the organisation names its certifiers")
+    if person is None or person.organisation_id != by.organisation_id or not person.is_active:
+        raise FieldRefusal("email", f"Enter the email address of someone with an account at "
+                           f"{by.organisation.name}")
+    return person
+
+
+def name_certifier(person: User | None, *, by: User) -> User:
+    person = _check_certifier(person, by)
+    if person.has_role(Role.certifier):
+        raise FieldRefusal("email", f"{person.full_name} is a certifier already")
+    _change_certifier(person, person.roles | {Role.certifier}, by=by,
+                      summary=f"Named {person.full_name} a certifier of "
+                      f"{person.organisation.name}")
+    return person
+
+
+def remove_certifier(person: User | None, *, by: User) -> User:
+    person = _check_certifier(person, by)
+    if not person.has_role(Role.certifier):
+        raise TransitionRefused(f"{person.full_name} is not a certifier")
+    others = db.session.scalar(select(func.count(User.id)).where(
+        User.organisation_id == by.organisation_id, User.is_active, User.id != person.id,
+        User.role_links.any(UserRole.role == Role.certifier)))
+    if not others:
+        # With none left, its returns and pledges would stop waiting for a sign-off.
+        raise TransitionRefused("An organisation that names certifiers keeps at least one: "
+                                "name another first, or ask MOPAC's fund team")
+    _change_certifier(person, person.roles - {Role.certifier}, by=by,
+                      summary=f"Removed {person.full_name} as a certifier of "
+                      f"{person.organisation.name}")
+    return person
+
+
+def _change_certifier(person: User, roles: set[Role], *, by: User, summary: str) -> None:
+    from eoi.notifications import tell
+
+    before = snapshot(person, _AUDITED_FIELDS)
+    _set_roles(person, roles)
+    record_audit("user.certifier_changed", person, user=by, summary=summary,
+                 changes=changes_between(before, snapshot(person, _AUDITED_FIELDS)))
+    if person.id != by.id:
+        # As when MOPAC changes someone's roles: they sign in again to see what changed.
+        # Stepping down yourself keeps you signed in, with the role gone from your next click.
+        end_sessions_of(person, SessionEnd.access_changed, by=by)
+    tell.certifier_changed(person, named=Role.certifier in roles, by=by)

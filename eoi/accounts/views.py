@@ -15,31 +15,38 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from eoi import clock
 from eoi.accounts import joining, throttling, two_factor
-from eoi.accounts.models import SessionEnd
+from eoi.accounts.models import SessionEnd, User
 from eoi.accounts.operations import (
     SignInClient,
     SignInOutcome,
     attempt_sign_in,
+    can_name_certifiers,
     change_own_password,
     complete_sign_in,
     confirm_second_factor,
     end_own_session,
     end_session,
+    find_user_by_email,
     live_sessions_of,
+    name_certifier,
+    remove_certifier,
 )
 from eoi.calendars.operations import feed_of
+from eoi.extensions import db
 from eoi.forms.admin import ConfirmForm
 from eoi.forms.auth import (
     ChangePasswordForm,
     ChoosePasswordForm,
     CodeForm,
     ForgottenPasswordForm,
+    NameCertifierForm,
     SignInForm,
 )
 from eoi.forms.base import filled
 from eoi.inputs import safe_next
 from eoi.pagination import page_number, paginate
-from eoi.writes import attempt, confirmed_action, explain
+from eoi.permissions import require
+from eoi.writes import attempt, confirmed_action, explain, handle_page_form
 
 auth_bp = Blueprint("auth", __name__)
 account_bp = Blueprint("account", __name__, url_prefix="/account")
@@ -254,7 +261,8 @@ def index():
 
     return render_template("account/index.html", title="Your account",
                            calendar_feed=feed_of(current_user),
-                           unread=unread_count(current_user))
+                           unread=unread_count(current_user),
+                           names_certifiers=can_name_certifiers(current_user))
 
 
 @account_bp.route("/password", methods=["GET", "POST"])
@@ -366,6 +374,46 @@ def session_end(session_id: int):
     confirmed_action(lambda: end_own_session(current_user, session_id),
                      "That session has ended: it is signed out on its next click.")
     return redirect(url_for("account.sessions"))
+
+
+# Certifiers -------------------------------------------------------------------------------
+
+
+def _certifiers_page(form):
+    from eoi.notifications.recipients import certifiers_of
+
+    return render_template("account/certifiers.html", title="Your organisation's certifiers",
+                           certifiers=certifiers_of(current_user.organisation_id), form=form,
+                           confirm=ConfirmForm(formdata=None))
+
+
+@account_bp.get("/certifiers")
+@login_required
+def certifiers():
+    require(can_name_certifiers(current_user))
+    return _certifiers_page(NameCertifierForm(formdata=None))
+
+
+@account_bp.post("/certifiers")
+@login_required
+def certifier_name():
+    require(can_name_certifiers(current_user))
+    form = NameCertifierForm()
+    return handle_page_form(
+        form, lambda: name_certifier(find_user_by_email(form.email.data or ""),
+                                     by=current_user),
+        success=lambda person: f"{person.full_name} is now a certifier.",
+        next_url=lambda _person: url_for("account.certifiers"),
+        page=lambda: _certifiers_page(form))
+
+
+@account_bp.post("/certifiers/<int:user_id>/remove")
+@login_required
+def certifier_remove(user_id: int):
+    require(can_name_certifiers(current_user))
+    confirmed_action(lambda: remove_certifier(db.session.get(User, user_id), by=current_user),
+                     lambda person: f"{person.full_name} is no longer a certifier.")
+    return redirect(url_for("account.certifiers"))
 
 
 # Notifications ----------------------------------------------------------------------------

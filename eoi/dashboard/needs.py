@@ -19,7 +19,15 @@ from eoi.consortia.models import Consortium, Pledge, PledgeStatus
 from eoi.eois.models import Eoi, EoiStatus
 from eoi.extensions import db
 from eoi.formatting import closing_time
-from eoi.grants.models import Claim, ClaimStatus, Grant, GrantState, Milestone, MilestoneStatus
+from eoi.grants.models import (
+    Claim,
+    ClaimStatus,
+    Grant,
+    GrantState,
+    Milestone,
+    MilestoneStatus,
+    OfferQuestion,
+)
 from eoi.grants.operations import awaiting_grants
 from eoi.grants.status import Rag
 from eoi.money import format_pence
@@ -75,6 +83,7 @@ def fund_manager_needs(now) -> list[Need]:
                                   "quarterly returns to review"),
                           "returns.index", {"status": ReturnStatus.submitted.value}))
     needs += _milestones_to_check()
+    needs += _questions_to_answer()
     needs += _claims_at(ClaimStatus.submitted, "claim to check", "claims to check")
     needs += _rounds_to_move_on(now)
     needs += _pledges_to_confirm(Organisation.type == OrganisationType.mopac)
@@ -138,6 +147,23 @@ def _offers_to_accept(user: User) -> list[Need]:
     return [Need(f"Read and accept the offer of {g.reference}", "grants.offer",
                  {"grant_id": g.id}, f"{g.title}: {format_pence(g.award_pence)} from MOPAC")
             for g in offers]
+
+
+def _questions_to_answer() -> list[Need]:
+    """Questions about offers still open (an offer withdrawn needs no answer)."""
+    waiting = (select(OfferQuestion).join(OfferQuestion.grant)
+               .where(OfferQuestion.answered_at.is_(None), Grant.state == GrantState.offered))
+    named = db.session.scalars(waiting.order_by(OfferQuestion.asked_at, OfferQuestion.id)
+                               .limit(NAMED).options(joinedload(OfferQuestion.grant)
+                                                     .joinedload(Grant.consortium))).all()
+    needs = [Need(f"Answer a question about the offer of {q.grant.reference}", "grants.offer",
+                  {"grant_id": q.grant_id, "_anchor": f"question-{q.id}"},
+                  f"from {q.grant.consortium.name}") for q in named]
+    # Fewer than NAMED found are all there are: counted only when there may be more.
+    total = len(named) if len(named) < NAMED else _count(waiting)
+    return _and_more(needs, total, "question about an offer to answer",
+                     "questions about offers to answer", "grants.index",
+                     {"state": GrantState.offered.value})
 
 
 def _milestones_to_check() -> list[Need]:

@@ -201,12 +201,12 @@ def _answers(consortium: Consortium, key: str, story: dict, eoi: Eoi) -> dict:
 
 
 def _draft(consortium: Consortium, funding_round: FundingRound, keys, *, complete: bool,
-           with_budget: bool) -> Eoi:
+           with_budget: bool, budget=None) -> Eoi:
     lead = consortium.lead
     eoi = operations.start_eoi(consortium, funding_round, by=lead)
     story = STORIES[consortium.name]
     if with_budget:
-        for funder, offset, category, pounds in BUDGETS[consortium.name]:
+        for funder, offset, category, pounds in budget or BUDGETS[consortium.name]:
             operations.add_budget_line(
                 eoi, financial_year=funding_round.first_financial_year + offset,
                 category=category, funder=organisation_named(funder),
@@ -221,11 +221,13 @@ def _consortium(name: str) -> Consortium:
     return found(db.session.scalar(select(Consortium).where(Consortium.name == name)), name)
 
 
-def submit_demo_eoi(consortium_name: str, funding_round: FundingRound, *, now: datetime) -> Eoi:
-    """A complete EOI with the consortium's demo budget, submitted by its lead at `now`
-    (the round must be open then, and cover the financial years of the demo pledges)."""
+def submit_demo_eoi(consortium_name: str, funding_round: FundingRound, *, now: datetime,
+                    budget=None) -> Eoi:
+    """A complete EOI with the consortium's demo budget (or `budget`, in the same form),
+    submitted by its lead at `now` (the round must be open then, and cover the financial
+    years of the demo pledges)."""
     eoi = _draft(_consortium(consortium_name), funding_round, [s.key for s in SECTIONS],
-                 complete=True, with_budget=True)
+                 complete=True, with_budget=True, budget=budget)
     operations.submit_eoi(eoi, by=eoi.consortium.lead, now=now)
     return eoi
 

@@ -3,13 +3,15 @@ return for every quarter so far, in mixed states.
 
 Bexley and Greenwich (delivered by St Giles Trust) has its latest return overdue, so the
 demo partner has one to fill in; some of its young people live in one borough and are
-supported in the other. Tri-borough has a return waiting for MOPAC's review and an
-overdue milestone. Everything goes through the operations people use; the figures are
+supported in the other. Tri-borough has a return waiting for MOPAC's review, one sent back
+and sent again that waits for Barnardo's certifier to sign it off, and an overdue
+milestone. Everything goes through the operations people use; the figures are
 invented, and are counts only.
 """
 
 from datetime import date, datetime, time, timedelta
 
+from eoi import clock
 from eoi.accounts.operations import find_user_by_email
 from eoi.assessment import operations as panel
 from eoi.assessment.models import AssessmentStatus, DecisionOutcome
@@ -41,6 +43,16 @@ PILOT_BIDS = {  # consortium -> (decision, pounds, conditions)
         DecisionOutcome.fund_with_conditions, 170_000,
         "Agree an information sharing protocol with all three boroughs in the first "
         "quarter."),
+    "Croydon and Sutton boys and young men project": (DecisionOutcome.fund, 60_000, ""),
+}
+# Funded for the pilot's second year only, to start once Croydon's exploitation team was in
+# post: its offer has just gone out and waits for the lead to accept it.
+LATE_START = "Croydon and Sutton boys and young men project"
+# (funder, year of the pilot, category, pounds): its budget asks for the second year only.
+PILOT_BUDGETS = {
+    LATE_START: [("MOPAC", 1, CostCategory.staff, 60_000),
+                 ("Croydon", 1, CostCategory.training, 35_000),
+                 ("Sutton", 1, CostCategory.delivery, 20_000)],
 }
 
 # consortium -> [(where they live, where they are supported, share of young people)]
@@ -105,6 +117,10 @@ def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
     starts_on = max(date(funding_round.first_financial_year, 4, 1),
                     Quarter.containing(decided_on).next().start)
     for name in PILOT_BIDS:
+        if name == LATE_START:
+            grant = _offer_this_week(decisions[name], funding_round, today, manager)
+            created.append(f"grant {grant.reference} ({name}), offered")
+            continue
         days_after = None if name.startswith("Tri-borough") else _days_to_be_just_late(today)
         grant = operations.create_grant(decisions[name], by=manager, starts_on=starts_on,
                                         return_days_after_end=days_after)
@@ -112,6 +128,27 @@ def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
         _follow(grant, today, manager)
         created.append(f"grant {grant.reference} ({name})")
     return created
+
+
+def _offer_this_week(decision, funding_round: FundingRound, today: date, manager) -> Grant:
+    """The offer, to start next quarter (or this one, when the pilot's last year has no
+    quarter left), with its payments scheduled in its first quarter."""
+    last_day = date(funding_round.last_financial_year + 1, 3, 31)
+    following = Quarter.containing(today).next().start
+    starts_on = following if following < last_day else Quarter.containing(today).start
+    grant = operations.create_grant(decision, by=manager, starts_on=starts_on)
+    half = grant.award_pence // 2
+    for description, pence, day in (("In advance", half, starts_on),
+                                    ("Mid-quarter", grant.award_pence - half,
+                                     starts_on + timedelta(days=45))):
+        operations.schedule_payment(grant, description=description, amount_pence=pence,
+                                    scheduled_on=day, milestone=None, by=manager)
+    # The lead has a question before accepting, for the fund team to answer.
+    operations.ask_about_offer(
+        grant, question="Croydon's two new workers start a fortnight before the grant does. "
+        "Can the first payment be made on acceptance rather than on the first day?",
+        by=grant.owner, now=clock.now())
+    return grant
 
 
 # The demo partner's latest return is this many days overdue, whatever day the demo is loaded
@@ -202,6 +239,11 @@ def _follow(grant: Grant, today: date, manager) -> None:
                 "The age bands add up, but the case study names the young person's school. "
                 "Take it out and submit again."), by=manager, now=_at(ret.due_on + timedelta(
                     days=5)))
+            # Sent again without the school: it waits for Barnardo's certifier to sign off.
+            returns.save_return(ret, _figures(grant, ret.period, position), by=reporter,
+                                now=_at(ret.due_on + timedelta(days=6), 9),
+                                entered_by="spreadsheet")
+            returns.submit_return(ret, by=reporter, now=_at(ret.due_on + timedelta(days=6)))
             continue
         returns.review_return(ret, accept=True, comments="", by=manager,
                               now=_at(ret.due_on + timedelta(days=5)))
@@ -332,8 +374,9 @@ def _breakdown(total: Cohorts, categories, weights) -> dict[str, Cohorts]:
 def load_demo_pilot_eois(funding_round: FundingRound) -> list[str]:
     """Call while the pilot round is open: both bids come in before its close."""
     created = []
-    for hours_before, name in zip((48, 6), PILOT_BIDS, strict=True):
+    for hours_before, name in zip((48, 20, 6), PILOT_BIDS, strict=True):
         eoi = submit_demo_eoi(name, funding_round,
-                              now=funding_round.closes_at - timedelta(hours=hours_before))
+                              now=funding_round.closes_at - timedelta(hours=hours_before),
+                              budget=PILOT_BUDGETS.get(name))
         created.append(f"EOI {eoi.reference} ({name})")
     return created

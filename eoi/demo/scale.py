@@ -469,17 +469,38 @@ class _Builder:
         kinds += [RoundStatus.decided] * (count - len(kinds))
         decided = [k for k in kinds if k is RoundStatus.decided]
         self.quarters = max(1, v.returns // v.grants) if v.grants else 4
-        years = math.ceil(self.quarters / 4)
+        # The returns left over go one each to the first grants, so the total is exact.
+        self.extra_returns = v.returns - v.grants * self.quarters if v.grants else 0
+        years = math.ceil((self.quarters + (1 if self.extra_returns > 0 else 0)) / 4)
         grants = share_out(v.grants, dict.fromkeys(range(len(decided)), 1)) if decided else {}
         # EOIs: enough in each decided round for its grants, the rest spread with more in
         # the rounds people are working on now.
-        needed = {i: math.ceil(g * 1.7) for i, g in grants.items()}
+        needed = {i: max(g, min(math.ceil(g * 1.7), len(self.consortium)))
+                  for i, g in grants.items()}
         rest = v.eois - sum(needed.values())
         if rest < 0:
             raise ValueError(f"{v.eois} EOIs cannot fund {v.grants} grants")
         weights = {i: 0 if kind is RoundStatus.draft else 1 if kind is RoundStatus.decided
                    else 3 for i, kind in enumerate(kinds)}
         spread = share_out(rest, weights) if any(weights.values()) else {}
+        # A consortium bids once a round: what a round cannot take goes to one with room.
+        decided_at = [i for i, kind in enumerate(kinds) if kind is RoundStatus.decided]
+        totals = {i: spread.get(i, 0) for i in range(len(kinds))}
+        for nth, position in enumerate(decided_at):
+            totals[position] += needed[nth]
+        cap = len(self.consortium)
+        for position in totals:
+            over = totals[position] - cap
+            for other in totals:
+                if over <= 0:
+                    break
+                room = cap - totals[other] if weights[other] else 0
+                moved = min(max(room, 0), over)
+                totals[other] += moved
+                totals[position] -= moved
+                over -= moved
+        spread = {i: totals[i] - (needed[decided_at.index(i)] if i in decided_at else 0)
+                  for i in totals}
         existing = db.session.scalar(select(func.count(FundingRound.id))) or 0
         nth_decided = 0
         for position, kind in enumerate(kinds):
@@ -727,8 +748,10 @@ class _Builder:
         consortium = self.consortium[eoi["consortium"]]
         years = eoi["years"]
         ends_on = date(years[-1] + 1, 3, 31)
+        quarters = self.quarters + (1 if self.extra_returns > 0 else 0)
+        self.extra_returns -= 1
         first = Quarter(years[0], 1)
-        for _ in range(4 * len(years) - self.quarters):
+        for _ in range(4 * len(years) - quarters):
             first = first.next()
         starts_on = first.start
         days_after = 30 if eoi["id"] % 5 else 45

@@ -9,7 +9,7 @@ from eoi.accounts.passwords import (
     is_too_common,
 )
 from eoi.forms.base import Form
-from eoi.forms.fields import stripped
+from eoi.forms.fields import stripped, work_email_field
 
 
 class SignInForm(Form):
@@ -104,3 +104,9 @@ class CodeForm(Form):
         widget=GovTextInput(),
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class NameCertifierForm(Form):
+    email = work_email_field("The email address they sign in with. They must already have an "
+                             "account at your organisation.")
+    submit = SubmitField("Name them a certifier", widget=GovSubmitInput())

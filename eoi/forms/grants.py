@@ -60,9 +60,16 @@ class AcceptOfferForm(Form):
 
 class OfferQuestionForm(Form):
     question = text_area("Your question", missing="Enter your question", max_length=MAX_NOTES,
-                         hint="MOPAC's fund managers are told, and answer you directly. "
+                         hint="MOPAC's fund managers are told, and answer you here. "
                          "The offer stays open.")
     ask = SubmitField("Send the question to MOPAC", widget=GovSubmitInput())
+
+
+class OfferAnswerForm(Form):
+    version = VersionField()
+    answer = text_area("Your answer", missing="Enter your answer", max_length=MAX_NOTES,
+                       hint="The lead commissioner is told, and it is kept with the offer.")
+    submit = SubmitField("Send the answer", widget=GovSubmitInput())
 
 
 class ConditionForm(Form):

@@ -106,6 +106,8 @@ class Grant(Versioned, Model):
     accepted_by: Mapped["User | None"] = relationship(foreign_keys=[accepted_by_id])
     conditions: Mapped[list["GrantCondition"]] = relationship(
         back_populates="grant", cascade="all, delete-orphan", order_by="GrantCondition.id")
+    offer_questions: Mapped[list["OfferQuestion"]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan", order_by="OfferQuestion.id")
     funding: Mapped[list["GrantFunding"]] = relationship(
         back_populates="grant", cascade="all, delete-orphan",
         order_by="(GrantFunding.financial_year, GrantFunding.id)")
@@ -279,6 +281,9 @@ class GrantCondition(Versioned, Model):
     grant: Mapped[Grant] = relationship(back_populates="conditions")
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])
+    evidence: Mapped[list["ConditionEvidence"]] = relationship(
+        back_populates="condition", cascade="all, delete-orphan",
+        order_by="ConditionEvidence.id")
 
     def __repr__(self) -> str:
         return f"<GrantCondition {self.id} {self.status.value}>"
@@ -325,6 +330,60 @@ class GrantBudgetLine(Model):
     amount_pence: Mapped[int] = mapped_column(BigInteger)
 
     grant: Mapped[Grant] = relationship(back_populates="budget_lines")
+
+
+class OfferQuestion(Versioned, Model):
+    """A question the lead asks about an offer, and MOPAC's answer: both kept with the grant,
+    so whoever accepts later reads what was asked and said."""
+
+    __tablename__ = "offer_questions"
+    __table_args__ = (
+        CheckConstraint("(answered_at IS NULL) = (answered_by_id IS NULL)",
+                        name="answer_has_author"),
+        CheckConstraint("(answered_at IS NULL) OR (length(answer) > 0)",
+                        name="answered_has_answer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    question: Mapped[str] = mapped_column(Text,
+        info=guarded(field="question", label="Your question"))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str] = mapped_column(Text, default="",
+        info=guarded(field="answer", label="Your answer"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    grant: Mapped[Grant] = relationship(back_populates="offer_questions")
+    asked_by: Mapped["User"] = relationship(foreign_keys=[asked_by_id])
+    answered_by: Mapped["User | None"] = relationship(foreign_keys=[answered_by_id])
+
+    def __repr__(self) -> str:
+        return f"<OfferQuestion {self.id} {'answered' if self.answered_at else 'open'}>"
+
+    def __str__(self) -> str:
+        return f"Question about the offer of {self.grant.reference}"
+
+    def can_view(self, user: "User") -> bool:
+        return self.grant.can_view(user)
+
+    def can_answer(self, user: "User") -> bool:
+        return self.answered_at is None and self.grant.can_manage(user)
+
+
+class ConditionEvidence(UploadedFile, Model):
+    """A file that shows a condition is met (a signed protocol, a policy), kept as milestone
+    evidence is."""
+
+    __tablename__ = "condition_evidence"
+    __table_args__ = (
+        CheckConstraint(f"size_bytes BETWEEN 1 AND {MAX_BYTES}", name="size_within_limit"),
+    )
+
+    condition_id: Mapped[int] = mapped_column(ForeignKey("grant_conditions.id"), index=True)
+
+    condition: Mapped[GrantCondition] = relationship(back_populates="evidence")
 
 
 class GrantFunding(Model):

@@ -23,6 +23,7 @@ from eoi.grants.models import (
     MAX_NOTES,
     PAYING_GRANT_STATES,
     Claim,
+    ConditionEvidence,
     ConditionStatus,
     Grant,
     GrantCondition,
@@ -34,6 +35,7 @@ from eoi.grants.models import (
     Milestone,
     MilestoneEvidence,
     MilestoneStatus,
+    OfferQuestion,
     Payment,
     PaymentStatus,
 )
@@ -259,7 +261,7 @@ def accept_offer(grant: Grant, *, name: str, role: str, by, now: datetime,
     tell.offer_accepted(grant)
 
 
-def ask_about_offer(grant: Grant, *, question: str, by) -> None:
+def ask_about_offer(grant: Grant, *, question: str, by, now: datetime) -> OfferQuestion:
     if not grant.can_answer_offer(by):
         raise TransitionRefused("Only the lead commissioner asks about an offer, while it "
                                 "stands")
@@ -268,10 +270,31 @@ def ask_about_offer(grant: Grant, *, question: str, by) -> None:
     _check_length(question, "question", "Your question")
     if findings := find_personal_data(question):
         raise FieldRefusal("question", explain(findings, "Your question"))
+    asked = OfferQuestion(grant=grant, question=question.strip(), asked_at=now,
+                          asked_by_id=by.id)
+    db.session.add(asked)
     record_audit("grant.offer_question", grant, user=by,
                  summary=f"Asked MOPAC about the offer of {grant.reference}",
                  changes={"question": [None, question.strip()]})  # guarded there
     tell.offer_question(grant, question=question.strip(), by=by)
+    return asked
+
+
+def answer_offer_question(asked: OfferQuestion, *, answer: str, by, now: datetime,
+                          expected_version: int | None = None) -> None:
+    if not asked.can_answer(by):
+        raise TransitionRefused("Only a fund manager answers a question about an offer, once")
+    check_version(asked, expected_version)
+    if not answer.strip():
+        raise FieldRefusal("answer", "Enter your answer")
+    _check_length(answer, "answer", "Your answer")
+    if findings := find_personal_data(answer):
+        raise FieldRefusal("answer", explain(findings, "Your answer"))
+    asked.answer, asked.answered_at, asked.answered_by_id = answer.strip(), now, by.id
+    record_audit("grant.offer_answered", asked.grant, user=by,
+                 summary=f"Answered a question about the offer of {asked.grant.reference}",
+                 changes={"answer": [None, asked.answer]})
+    tell.offer_answered(asked)
 
 
 # Conditions ------------------------------------------------------------------------------
@@ -306,6 +329,21 @@ def send_condition_evidence(condition: GrantCondition, *, notes: str, by,
     CONDITION.move(condition, ConditionStatus.submitted, by=by, action="condition.submitted",
                    summary=f"Sent evidence for the condition {condition.condition[:80]!r}")
     tell.condition_sent(condition)
+
+
+def attach_condition_evidence(condition: GrantCondition, filename: str, content: bytes, *,
+                              by) -> ConditionEvidence:
+    """Check the file and that it holds no personal data, keep it and record it; if the
+    transaction then fails, the bytes are discarded (attachments.kept)."""
+    if not condition.can_send_evidence(by):
+        raise TransitionRefused("Files are added by the grant's partners or lead, while the "
+                                "condition is open")
+    with attachments.kept(filename, content) as kept:
+        evidence = ConditionEvidence(**kept.columns(), uploaded_by_id=by.id)
+        condition.evidence.append(evidence)
+        record_audit("condition.evidence_added", condition, user=by,
+                     summary=f"Added evidence {kept}")
+    return evidence
 
 
 def review_condition(condition: GrantCondition, *, accept: bool, comments: str, by,

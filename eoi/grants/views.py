@@ -40,6 +40,7 @@ from eoi.forms.grants import (
     GrantForm,
     GrantStateForm,
     MilestoneForm,
+    OfferAnswerForm,
     OfferQuestionForm,
     PartnerChangeForm,
     PaymentForm,
@@ -53,12 +54,14 @@ from eoi.grants.models import (
     Claim,
     ClaimEvidence,
     ClaimStatus,
+    ConditionEvidence,
     Grant,
     GrantCondition,
     GrantIndicator,
     GrantState,
     Milestone,
     MilestoneEvidence,
+    OfferQuestion,
     PartnerChange,
     Payment,
     PaymentStatus,
@@ -211,11 +214,20 @@ def state(grant_id: int):
 
 # The offer -------------------------------------------------------------------------------
 
-def _offer_page(grant: Grant, **forms):
+def _answer_prefix(asked: OfferQuestion) -> str:
+    # One form per question on the page: the prefix keeps their fields' ids apart.
+    return f"question-{asked.id}"
+
+
+def _offer_page(grant: Grant, *, answer_form=None, answering: int | None = None, **forms):
     forms.setdefault("accept_form", AcceptOfferForm(formdata=None, version=grant.version))
     forms.setdefault("question_form", OfferQuestionForm(formdata=None))
+    answer_forms = {
+        asked.id: answer_form if asked.id == answering else OfferAnswerForm(
+            formdata=None, version=asked.version, prefix=_answer_prefix(asked))
+        for asked in grant.offer_questions if asked.can_answer(current_user)}
     return render_template("grants/offer.html", title=f"The offer of {grant.reference}",
-                           grant=grant, **forms)
+                           grant=grant, answer_forms=answer_forms, **forms)
 
 
 @grants_bp.get("/<int:grant_id>/offer")
@@ -255,10 +267,26 @@ def offer_question(grant_id: int):
     form = OfferQuestionForm()
     return handle_page_form(
         form, lambda: operations.ask_about_offer(grant, question=form.question.data,
-                                                 by=current_user),
+                                                 by=current_user, now=clock.now()),
         success="Your question is sent to MOPAC's fund managers.",
         next_url=lambda _: url_for("grants.offer", grant_id=grant.id),
         page=lambda: _offer_page(grant, question_form=form, error_form=form))
+
+
+@grants_bp.post("/offer-questions/<int:question_id>/answer")
+@fund_manager_only
+def offer_answer(question_id: int):
+    asked = load_or_404(OfferQuestion, question_id)
+    require(asked.can_answer(current_user))
+    form = OfferAnswerForm(prefix=_answer_prefix(asked))
+    return handle_page_form(
+        form, lambda: operations.answer_offer_question(
+            asked, answer=form.answer.data or "", by=current_user, now=clock.now(),
+            expected_version=form.version.data),
+        success="Answer sent to the lead commissioner.",
+        next_url=lambda _: url_for("grants.offer", grant_id=asked.grant_id),
+        page=lambda: _offer_page(asked.grant, answer_form=form, answering=asked.id,
+                                 error_form=form))
 
 
 # Conditions ------------------------------------------------------------------------------
@@ -286,6 +314,7 @@ def _condition(condition_id: int) -> GrantCondition:
 def _condition_page(condition: GrantCondition, **forms):
     forms.setdefault("send_form", ConditionEvidenceForm(formdata=None))
     forms.setdefault("review_form", ReviewForm(formdata=None, version=condition.version))
+    forms.setdefault("file_form", EvidenceFileForm(formdata=None))
     return render_template("grants/condition.html", title="Condition of "
                            f"{condition.grant.reference}", condition=condition,
                            grant=condition.grant, **forms)
@@ -309,6 +338,28 @@ def condition_send(condition_id: int):
         success="Evidence sent to MOPAC.",
         next_url=lambda _: url_for("grants.condition", condition_id=condition.id),
         page=lambda: _condition_page(condition, send_form=form, error_form=form))
+
+
+@grants_bp.post("/conditions/<int:condition_id>/evidence")
+@login_required
+def condition_evidence_add(condition_id: int):
+    condition = _condition(condition_id)
+    require(condition.can_send_evidence(current_user))
+    form = EvidenceFileForm()
+    return _file_added(
+        form, lambda name, content: operations.attach_condition_evidence(
+            condition, name, content, by=current_user),
+        back=url_for("grants.condition", condition_id=condition.id),
+        page=lambda: _condition_page(condition, file_form=form, error_form=form))
+
+
+@grants_bp.get("/conditions/<int:condition_id>/evidence/<int:evidence_id>")
+@login_required
+def condition_evidence_download(condition_id: int, evidence_id: int):
+    condition = _condition(condition_id)
+    evidence = load_or_404(ConditionEvidence, evidence_id)
+    require(evidence.condition_id == condition.id)
+    return attachments.download_file(evidence)
 
 
 @grants_bp.post("/conditions/<int:condition_id>/review")

@@ -132,6 +132,12 @@ EVENTS = {event.name: event for event in (
         "The offer is here:\n{link}",
         who="the fund managers"),
     Event(
+        "offer_answered", "Answers about offers",
+        "MOPAC has answered your question about the offer of {grant}",
+        "You asked:\n\n{question}\n\nMOPAC answers:\n\n{answer}\n\n"
+        "Read the offer, and accept it, here:\n{link}",
+        who="whoever asked the question"),
+    Event(
         "offer_withdrawn", "Offers withdrawn",
         "Offer withdrawn: {grant} {title}",
         "MOPAC has withdrawn its offer of {grant} ({title}).\n\nThe reason: {reason}"
@@ -210,6 +216,12 @@ EVENTS = {event.name: event for event in (
         "certifier of your organisation signs it off. Check it and sign it off, or decline "
         "it with a reason, here:\n{link}",
         who="the certifiers of the organisation that sent it"),
+    Event(
+        "certifier_changed", "Being named a certifier",
+        "{change} a certifier of {organisation}",
+        "{changer} has {action} a certifier of {organisation} on the co-commissioning fund "
+        "service. {meaning}\n\nYour organisation's certifiers are listed here:\n{link}",
+        who="the person named or removed", service=True),
     Event(
         "return_declined", "Returns declined at sign-off",
         "Return not signed off: {quarter} for {grant}",

@@ -132,6 +132,23 @@ def rounds_closing(now: datetime) -> int:
     return told
 
 
+# Accounts ---------------------------------------------------------------------------------
+
+def certifier_changed(person, *, named: bool, by) -> None:
+    # Roles are rows of their own, so the person's version does not move: the time tells
+    # one naming from the next.
+    notify("certifier_changed", f"certifier-{person.id}-{named}-{clock.now().isoformat()}",
+           recipients.active(person),
+           change="You are now" if named else "You are no longer",
+           action="named you" if named else "removed you as",
+           organisation=person.organisation.name, changer=by.full_name,
+           meaning=("Returns and pledges your organisation sends wait for a certifier other "
+                    "than their sender to sign them off: you will be told of each one."
+                    if named else "You will no longer be asked to sign off its returns and "
+                    "pledges."),
+           link=service_link("/account/certifiers"))
+
+
 # Grants -----------------------------------------------------------------------------------
 
 def grant_made(grant) -> None:
@@ -154,6 +171,13 @@ def offer_question(grant, *, question: str, by) -> None:
     about = f"offer-question-{grant.id}-{clock.now().timestamp():.0f}-{len(question)}"
     notify("offer_question", about, recipients.fund_managers(), grant=grant.reference,
            who=by.full_name, question=question, link=service_link(f"/grants/{grant.id}"))
+
+
+def offer_answered(asked) -> None:
+    grant = asked.grant
+    notify("offer_answered", _key("offer-answer", asked), recipients.active(asked.asked_by),
+           grant=grant.reference, question=asked.question, answer=asked.answer,
+           link=service_link(f"/grants/{grant.id}/offer"))
 
 
 def offer_withdrawn(grant, *, reason: str) -> None:

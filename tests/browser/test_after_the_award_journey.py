@@ -46,7 +46,7 @@ def _switch(page, email: str) -> None:
 
 
 def test_an_offer_accepted_its_condition_met_its_first_claim_paid_and_its_budget_moved(
-        page, demo):  # noqa: F811
+        page, demo, tmp_path):  # noqa: F811
     _publish_round_one()
 
     sign_in(page, "manager@demo.example")
@@ -96,6 +96,13 @@ def test_an_offer_accepted_its_condition_met_its_first_claim_paid_and_its_budget
     page.goto(grant_url)
     page.locator("#condition-table").get_by_role("link", name=CONDITION, exact=False).click()
     assert_accessible(page)
+    signed = tmp_path / "protocol-signatures.csv"
+    signed.write_text("Borough,Signed on\nHammersmith and Fulham,2 October\n"
+                      "Kensington and Chelsea,2 October\nWestminster,2 October\n")
+    page.get_by_label("Upload evidence").set_input_files(str(signed))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#condition-evidence")).to_contain_text("protocol-signatures.csv")
+    assert_accessible(page)
     page.get_by_role("button", name="Send evidence to MOPAC").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Describe the evidence")
     page.get_by_label("The evidence").fill(
@@ -108,6 +115,7 @@ def test_an_offer_accepted_its_condition_met_its_first_claim_paid_and_its_budget
     _switch(page, "manager@demo.example")
     page.goto(grant_url)
     page.locator("#condition-table").get_by_role("link", name=CONDITION, exact=False).click()
+    expect(page.locator("#condition-evidence")).to_contain_text("protocol-signatures.csv")
     page.get_by_label("Accept").check()
     assert_accessible(page)
     page.get_by_role("button", name="Save decision").click()

@@ -1,21 +1,19 @@
 """The after-the-award pages no journey walks, in Chromium with axe: the claims list, adding
-a condition, each kind of change, a closing grant's final report, and the certifiers' pages
-for a return and a pledge waiting for their sign-off."""
+a condition, each kind of change, a question about an offer and its answer, a closing grant's
+final report, and the certifiers' pages for a return and a pledge waiting for their sign-off,
+and for naming another certifier."""
 
 import pytest
 from playwright.sync_api import expect
 
-from eoi import clock
 from eoi.accounts.operations import find_user_by_email
 from eoi.consortia.models import Pledge, PledgeStatus
 from eoi.extensions import db
 from eoi.grants import operations
 from eoi.grants.models import Grant, GrantState
-from eoi.returns import operations as returns
 from eoi.returns.models import ReturnStatus
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import demo, sign_in  # noqa: F401  (demo is a fixture)
-from tests.conftest import complete_figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
@@ -70,6 +68,30 @@ def test_the_fund_team_and_the_leads_pages(page, demo):  # noqa: F811
     assert_accessible(page)
 
 
+def test_a_question_about_an_offer_and_its_answer(page, demo):  # noqa: F811
+    offer = _grant("Croydon and Sutton")
+    sign_in(page, "manager@demo.example")
+    page.get_by_role("link", name=f"Answer a question about the offer of {offer.reference}"
+                     ).click()
+    expect(page.locator("main h1")).to_contain_text("The offer of")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send the answer").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your answer")
+    assert_accessible(page)
+    page.get_by_label("Your answer").fill("Yes: we will pay on acceptance.")
+    page.get_by_role("button", name="Send the answer").click()
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text(
+        "Answer sent to the lead commissioner.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "lead.croydon@demo.example")
+    page.get_by_role("link", name=f"Read and accept the offer of {offer.reference}").click()
+    expect(page.locator("#questions")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Yes: we will pay on acceptance.")
+    assert_accessible(page)
+
+
 def test_a_closing_grants_final_report(page, demo):  # noqa: F811
     schools = _grant("Bexley and Greenwich")
     operations.change_grant_state(schools, GrantState.closing, reason="Delivery has ended",
@@ -97,12 +119,8 @@ def test_a_closing_grants_final_report(page, demo):  # noqa: F811
 
 def test_the_certifiers_pages(page, demo):  # noqa: F811
     tri = _grant("Tri-borough")
-    waiting = next(r for r in tri.returns if r.status is ReturnStatus.draft)
-    partner = find_user_by_email("partner.barnardos@demo.example")
-    returns.save_return(waiting, complete_figures(tri), by=partner, now=clock.now())
-    returns.submit_return(waiting, by=partner, now=clock.now(), small_numbers_checked=True)
-    db.session.commit()
-    assert waiting.status is ReturnStatus.signing
+    # The demo's: sent back by MOPAC, sent again, waiting for Barnardo's certifier.
+    waiting = next(r for r in tri.returns if r.status is ReturnStatus.signing)
 
     sign_in(page, "finance.barnardos@demo.example")
     expect(page.locator("#certifier-needs")).to_contain_text("Sign off the")
@@ -114,6 +132,17 @@ def test_the_certifiers_pages(page, demo):  # noqa: F811
     page.get_by_role("button", name="Sign off and send to MOPAC").click()
     expect(page.locator(".govuk-notification-banner").first).to_contain_text(
         "Return signed off and sent to MOPAC.")
+    assert_accessible(page)
+    # Barnardo's names a second certifier itself.
+    _visit(page, "/account/certifiers", "Certifiers of Barnardo")
+    page.get_by_role("button", name="Name them a certifier").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter an email address")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill("partner.barnardos@demo.example")
+    page.get_by_role("button", name="Name them a certifier").click()
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text(
+        "Kofi Boateng is now a certifier.")
+    expect(page.locator("#certifier-table")).to_contain_text("Kofi Boateng")
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
 

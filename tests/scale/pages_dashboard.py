@@ -8,6 +8,6 @@ from eoi.demo.loader import DEMO_ACCOUNTS
 PEOPLE = [account[0] for account in DEMO_ACCOUNTS] + [officer[0] for officer in DEMO_OFFICERS]
 
 PAGES = [(email, "/dashboard", 12 if email.startswith(("panel", "partner"))
-          else 22 if email.startswith("manager")
+          else 23 if email.startswith("manager")  # questions about offers too
           else 24 if email.startswith("finance.") else 21)  # certifiers: finance.<org>@
          for email in PEOPLE]
