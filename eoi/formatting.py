@@ -1,6 +1,6 @@
 """How values read on the page: London time, GOV.UK date style."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 
@@ -32,6 +32,8 @@ def closing_time(closes_at: datetime) -> str:
 def london_date(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):  # an ISO date, as a kept version holds them in JSON
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(LONDON)
     return f"{value.day} {value:%B %Y}"

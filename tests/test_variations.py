@@ -196,6 +196,8 @@ def test_an_extension_runs_the_grant_on_with_returns_for_its_new_quarters(client
         with pytest.raises(FieldRefusal, match=message):
             variations.request_extension(grant, new_ends_on=day, reason="x", by=lead,
                                          now=clock.now())
+    operations.add_milestone(grant, title="Workers in post", evidence_required="Contracts",
+                             due_on=date(2026, 6, 30), by=manager)
     variation = variations.request_extension(grant, new_ends_on=date(2027, 9, 30),
                                              reason="The schools asked for the summer term",
                                              by=lead, now=clock.now())
@@ -206,12 +208,19 @@ def test_an_extension_runs_the_grant_on_with_returns_for_its_new_quarters(client
     assert grant.ends_on == date(2027, 9, 30) and grant.agreement_version == 2
     assert [r.period.short_label for r in grant.returns][-2:] == ["Q1 2027-28", "Q2 2027-28"]
     assert [v.ends_on for v in grant.versions] == [date(2027, 3, 31), date(2027, 9, 30)]
+    # Each version keeps its milestones and its reporting dates.
+    first, second = grant.versions
+    assert first.milestones == second.milestones == [["Workers in post", "2026-06-30"]]
+    assert (len(first.return_schedule), len(second.return_schedule)) == (4, 6)
+    assert second.return_schedule[-1][:2] == [2027, 2]
     sign_in(client, people["partner"].email)
     letter = client.get(f"/grants/variations/{variation.id}/letter.pdf")
     text = " ".join(" ".join(p.extract_text().split())
                     for p in PdfReader(io.BytesIO(letter.data)).pages)
     assert "is varied: extend the end date to 30 September 2027" in text
     assert "to 30 September 2027, delivered by St Giles Trust" in text
+    assert "Workers in post 30 June 2026" in text and "Its reporting dates" in text
+    assert "Q2 2027-28" in text
 
 
 def test_a_partner_is_added_or_removed_by_an_approved_change(granted, make_user):

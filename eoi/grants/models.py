@@ -913,6 +913,13 @@ class GrantVersion(Model):
     # [[financial year, cost category, pence], ...]: the budget by category.
     categories: Mapped[list] = mapped_column(JSON, default=list,
         info=unguarded("Numbers and category keys the service copies from the grant."))
+    # [[title, due date], ...] and [[financial year, quarter, due date], ...]: the milestones
+    # and the reporting dates as they stood.
+    milestones: Mapped[list] = mapped_column(JSON, default=list,
+        info=unguarded("Milestone titles, set by the fund team, and dates the service copies "
+                       "from the grant."))
+    return_schedule: Mapped[list] = mapped_column(JSON, default=list,
+        info=unguarded("Quarters and dates the service copies from the grant."))
 
     grant: Mapped[Grant] = relationship(back_populates="versions")
     variation: Mapped[Variation | None] = relationship()

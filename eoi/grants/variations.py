@@ -264,7 +264,7 @@ def _apply(variation: Variation, *, by, now: datetime) -> None:
      VariationKind.change_partner: _change_partner,
      VariationKind.change_target: _change_target}[variation.kind](grant, variation)
     db.session.flush()
-    db.session.expire(grant, ["funding", "budget_lines", "partners"])  # in their orders
+    db.session.expire(grant, ["funding", "budget_lines", "partners", "returns"])  # in order
     grant.agreement_version += 1
     touch(grant)
     variation.made_version = grant.agreement_version
@@ -352,5 +352,8 @@ def _snapshot(grant: Grant, *, number: int, made_at: datetime, made_by_id: int |
         partners=[p.organisation_id for p in grant.partners],
         categories=[[line.financial_year, line.category.value, line.amount_pence]
                     for line in grant.budget_lines],
+        milestones=[[m.title, m.due_on.isoformat()] for m in grant.milestones],
+        return_schedule=[[r.financial_year, r.quarter, r.due_on.isoformat()]
+                         for r in grant.returns],
         targets={str(gi.indicator_id): {str(t.financial_year): t.target for t in gi.targets}
                  for gi in grant.indicators})
