@@ -276,3 +276,27 @@ def test_the_calendar_page_sits_under_your_account_in_the_navigation(client, gra
     page = client.get("/account/calendar").text
     current = page[page.index("govuk-service-navigation__item--active"):][:400]
     assert "Your account" in current
+
+
+def test_a_feed_asks_the_database_for_what_its_person_may_see(app, demo):
+    """Five statements at most whatever the fund's size (the rounds closing, the open returns
+    and the open milestones of the live grants the person may see, and the person's
+    organisation and borough, which say what that is), and the same deadlines as asking each
+    grant whether the person may see it."""
+    from eoi.accounts.models import User
+    from eoi.grants.models import LIVE_GRANT_STATES
+    from tests.queries import counted_statements
+
+    with app.app_context():
+        today = clock.today()
+        for person in db.session.scalars(select(User).order_by(User.id)):
+            assert person.roles is not None  # read first, as signing in does
+            with counted_statements() as statements:
+                deadlines = operations.deadlines_for(person, today)
+            assert statements.count <= 5, person.email
+            grants = [g for g in db.session.scalars(select(Grant))
+                      if g.state in LIVE_GRANT_STATES and g.can_view(person)]
+            expected = {f"return-{r.id}" for g in grants for r in g.returns if r.is_open} | {
+                f"milestone-{m.id}" for g in grants for m in g.milestones if m.is_open}
+            assert {d.uid.split("@")[0] for d in deadlines
+                    if not d.uid.startswith("round-")} == expected, person.email

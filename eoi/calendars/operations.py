@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from eoi import clock
 from eoi.accounts.models import Role, User
@@ -20,9 +20,9 @@ from eoi.calendars.feed import Deadline
 from eoi.calendars.models import CalendarFeed
 from eoi.extensions import db
 from eoi.formatting import LONDON, closing_time, london_date
-from eoi.grants.models import LIVE_GRANT_STATES, Grant, Milestone
+from eoi.grants.models import LIVE_GRANT_STATES, OPEN_MILESTONES, Grant, Milestone
 from eoi.refusals import TransitionRefused
-from eoi.returns.models import QuarterlyReturn
+from eoi.returns.models import OPEN_RETURNS, QuarterlyReturn
 from eoi.rounds.models import FundingRound, RoundStatus
 
 
@@ -120,15 +120,19 @@ def deadlines_for(user: User, today: date) -> list[Deadline]:
         rounds = db.session.scalars(select(FundingRound).where(
             FundingRound.status == RoundStatus.open).order_by(FundingRound.id))
         deadlines += [_round_closes(funding_round) for funding_round in rounds]
-    grants = db.session.scalars(
-        select(Grant).where(Grant.state.in_(LIVE_GRANT_STATES)).order_by(Grant.id)
-        .options(selectinload(Grant.returns), selectinload(Grant.milestones)))
-    for grant in grants:
-        if not grant.can_view(user):
-            continue
-        deadlines += [_return_due(ret, today) for ret in grant.returns if ret.is_open]
-        deadlines += [_milestone_due(milestone, today)
-                      for milestone in grant.milestones if milestone.is_open]
+    # What they may see, asked of the database: the returns and milestones still open, of
+    # the live grants among those they may see.
+    live = Grant.state.in_(LIVE_GRANT_STATES)
+    returns = db.session.scalars(
+        QuarterlyReturn.visible_to(user).join(QuarterlyReturn.grant)
+        .where(live, QuarterlyReturn.status.in_(OPEN_RETURNS))
+        .order_by(QuarterlyReturn.id).options(contains_eager(QuarterlyReturn.grant)))
+    milestones = db.session.scalars(
+        Milestone.visible_to(user).join(Milestone.grant)
+        .where(live, Milestone.status.in_(OPEN_MILESTONES))
+        .order_by(Milestone.id).options(contains_eager(Milestone.grant)))
+    deadlines += [_return_due(ret, today) for ret in returns]
+    deadlines += [_milestone_due(milestone, today) for milestone in milestones]
     return sorted(deadlines, key=lambda deadline: (deadline.starts, deadline.uid))
 
 

@@ -44,6 +44,10 @@ class ReturnStatus(TitledEnum):
     returned = ("returned", "Returned for changes")
 
 
+# Still with the partner: not yet submitted, or sent back.
+OPEN_RETURNS = (ReturnStatus.draft, ReturnStatus.returned)
+
+
 class QuarterlyReturn(Versioned, Model):
     __tablename__ = "quarterly_returns"
     __table_args__ = (
@@ -113,7 +117,7 @@ class QuarterlyReturn(Versioned, Model):
     @property
     def is_open(self) -> bool:
         """Still with the partner: not yet submitted, or sent back."""
-        return self.status in (ReturnStatus.draft, ReturnStatus.returned)
+        return self.status in OPEN_RETURNS
 
     def is_overdue(self, today: date) -> bool:
         return self.status is ReturnStatus.draft and self.due_on < today
