@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eoi import clock
@@ -15,12 +15,11 @@ from eoi.audit.models import AuditEntry
 from eoi.consortia.models import (
     Consortium,
     ConsortiumMembership,
-    ConsortiumPartner,
     MembershipStatus,
 )
 from eoi.dashboard import needs
 from eoi.extensions import db
-from eoi.grants.models import LIVE_GRANT_STATES, Grant, GrantPartner, Milestone, MilestoneStatus
+from eoi.grants.models import Grant, Milestone, MilestoneStatus
 from eoi.reference.models import Organisation
 from eoi.returns.models import QuarterlyReturn, ReturnStatus
 from eoi.rounds.models import FundingRound
@@ -50,18 +49,10 @@ def fund_manager_overview() -> dict:
 
 
 def _part_of(user):
-    """Consortia a person is part of: their borough has accepted membership, or their
-    organisation is a current partner."""
-    borough = user.borough
-    accepted = exists().where(
-        ConsortiumMembership.consortium_id == Consortium.id,
-        ConsortiumMembership.local_authority_id == (borough.id if borough else None),
-        ConsortiumMembership.status == MembershipStatus.accepted)
-    partner = exists().where(
-        ConsortiumPartner.consortium_id == Consortium.id,
-        ConsortiumPartner.organisation_id == user.organisation_id,
-        ConsortiumPartner.is_removed.is_(False))
-    return or_(accepted, partner) if borough else partner
+    """Consortia a person is part of: a commissioner of a borough that has accepted
+    membership, or one of a current partner's people (the consortium's own rules)."""
+    return or_(Consortium.id.in_(Consortium.ids_with_member_officer(user)),
+               Consortium.id.in_(Consortium.ids_with_partner_user(user)))
 
 
 def consortia_of(user) -> tuple[list[Consortium], int, list[ConsortiumMembership]]:
@@ -84,30 +75,20 @@ def consortia_of(user) -> tuple[list[Consortium], int, list[ConsortiumMembership
     return list(mine), count, list(invitations)
 
 
-def _reports_on(user):
-    """Grants this person fills in returns and sends evidence for (Grant.can_report): the
-    lead's, and the partner organisations', while the grant is live (accepted, not closed)."""
-    partner = exists().where(
-        GrantPartner.grant_id == Grant.id,
-        GrantPartner.organisation_id == user.organisation_id
-    ) if user.has_role(Role.partner) else false()
-    return and_(Grant.state.in_(LIVE_GRANT_STATES), or_(Grant.owner_id == user.id, partner))
-
-
 def reporting_due(user) -> list[tuple]:
     """The returns and milestones waiting on this person soonest, as partner or lead: (date,
     what, grant, endpoint, id, overdue)."""
     today = clock.today()
     returns = db.session.scalars(
         select(QuarterlyReturn).join(Grant, QuarterlyReturn.grant_id == Grant.id)
-        .where(_reports_on(user),
+        .where(Grant.reportable_by(user),
                QuarterlyReturn.status.in_([ReturnStatus.draft, ReturnStatus.returned]),
                QuarterlyReturn.due_on <= today + RETURNS_AHEAD)
         .order_by(QuarterlyReturn.due_on, QuarterlyReturn.id).limit(SHOWN)
         .options(joinedload(QuarterlyReturn.grant))).all()
     milestones = db.session.scalars(
         select(Milestone).join(Grant, Milestone.grant_id == Grant.id)
-        .where(_reports_on(user),
+        .where(Grant.reportable_by(user),
                Milestone.status.in_([MilestoneStatus.planned, MilestoneStatus.due,
                                      MilestoneStatus.returned]))
         .order_by(Milestone.due_on, Milestone.id).limit(SHOWN)

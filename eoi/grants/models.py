@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     false,
     or_,
     select,
@@ -234,6 +235,12 @@ class Grant(Versioned, Model):
         """Fill in returns and send milestone evidence: the partners delivering, and the
         lead, who answers for the grant when a small partner cannot."""
         return self.is_live and (self.is_partner_user(user) or self.is_owner(user))
+
+    @classmethod
+    def reportable_by(cls, user: "User") -> ColumnElement[bool]:
+        """can_report as a condition on the grants table, for the dashboard's lists."""
+        return and_(cls.state.in_(LIVE_GRANT_STATES),
+                    or_(cls._of_owner(user), cls._of_partner_user(user)))
 
     def can_answer_offer(self, user: "User") -> bool:
         """Accept the offer, or ask about it: the lead, for the consortium."""

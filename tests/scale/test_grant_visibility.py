@@ -123,3 +123,16 @@ def test_an_inactive_fund_manager_is_not_the_fund_team(busy, make_user):
     # (it cannot sign in), in SQL as in Python.
     people["lead"].is_active = False
     assert _agree(people["lead"]) == {grant.id}
+
+
+def test_who_reports_on_a_grant_is_the_same_both_ways(demo, app_context):
+    """Grant.reportable_by (the dashboard's lists) agrees with can_report for every demo
+    person, and some of them report."""
+    grants = db.session.scalars(select(Grant)).all()
+    reporting = 0
+    for person in db.session.scalars(select(User).order_by(User.email)):
+        in_python = {g.id for g in grants if g.can_report(person)}
+        in_sql = set(db.session.scalars(select(Grant.id).where(Grant.reportable_by(person))))
+        assert in_sql == in_python, person.email
+        reporting += bool(in_python)
+    assert reporting >= 3
