@@ -500,6 +500,32 @@ def test_a_daily_digest_gathers_what_waits_for_it(world, outbox):
     assert send_digests() == 0  # nothing waits now
 
 
+def test_a_long_digest_lists_the_first_and_links_to_the_rest(make_user, outbox):
+    from eoi.notifications.models import Delivery
+    from eoi.notifications.outbox import DIGEST_ITEMS, send_digests
+
+    person, other = make_user(Role.partner), make_user(Role.partner)
+    for n in range(DIGEST_ITEMS + 3):
+        for who in (person, other) if n < 2 else (person,):
+            db.session.add(Notification(
+                key=f"test-{who.id}-{n}", event="grant_made", user_id=who.id, email=who.email,
+                created_at=clock.now(), due_at=clock.now(), delivery=Delivery.digest,
+                attempts=0, subject=f"Update {n}", body=f"See https://fund.example/{n}"))
+        clock.advance(timedelta(seconds=1))
+    db.session.commit()
+    assert send_digests() == 2
+    db.session.commit()
+    digest = db.session.scalar(select(Notification).where(
+        Notification.event == "daily_digest", Notification.user_id == person.id))
+    assert digest.subject == f"{DIGEST_ITEMS + 3} updates from the co-commissioning fund"
+    assert "Update 0\nhttps://fund.example/0" in digest.body
+    assert f"Update {DIGEST_ITEMS - 1}\n" in digest.body
+    assert f"Update {DIGEST_ITEMS}\n" not in digest.body and "And 3 more: " in digest.body
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.delivery == Delivery.digest)) == 0
+    assert send_digests() == 0
+
+
 def test_turned_off_is_not_emailed_but_is_listed(world, outbox):
     people, eoi, lead = _submitted_with(world, "off", outbox)
     assert people["lead"].email not in [m["To"] for m in sent_emails(outbox)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eoi import clock, mail
@@ -101,32 +101,39 @@ def all_choices_of(user: User) -> dict[str, Told]:
             NotificationPreference.user_id == user.id)).all())
 
 
+# A digest lists this many messages at most; the rest are on the person's notifications page.
+DIGEST_ITEMS = 50
+
+
 def send_digests(now: datetime | None = None) -> int:
     """Each person's messages waiting for the daily digest, as one email (itself sent by
-    deliver_due); how many digests were written. Run daily, with the reminders."""
+    deliver_due); how many digests were written. Run daily, with the reminders. One person at
+    a time, so however much waits, only one person's messages are in memory."""
     at = now or clock.now()
-    waiting = db.session.scalars(
-        select(Notification).where(Notification.delivery == Delivery.digest,
-                                   Notification.user_id.is_not(None))
-        .order_by(Notification.user_id, Notification.created_at, Notification.id)).all()
-    by_person: dict[int, list[Notification]] = {}
-    for notification in waiting:
-        assert notification.user_id is not None
-        by_person.setdefault(notification.user_id, []).append(notification)
-    for user_id, messages in by_person.items():
-        items = "\n\n".join(f"{n.subject}\n{_link_in(n.body)}" for n in messages)
-        digest = Notification(
-            key=f"digest:{user_id}:{messages[-1].id}", event="daily_digest", user_id=user_id,
-            email=messages[0].email, created_at=at, due_at=at, delivery=Delivery.waiting,
+    waiting = (Notification.delivery == Delivery.digest, Notification.user_id.is_not(None))
+    people = db.session.scalars(select(Notification.user_id).where(*waiting).distinct()
+                                .order_by(Notification.user_id)).all()
+    for user_id in people:
+        mine = (*waiting, Notification.user_id == user_id)
+        count = db.session.scalar(select(func.count(Notification.id)).where(*mine)) or 0
+        shown = db.session.scalars(select(Notification).where(*mine).order_by(
+            Notification.created_at, Notification.id).limit(DIGEST_ITEMS)).all()
+        last_id = db.session.scalar(select(func.max(Notification.id)).where(*mine))
+        items = "\n\n".join(f"{n.subject}\n{_link_in(n.body)}" for n in shown)
+        if count > len(shown):
+            items += (f"\n\nAnd {count - len(shown):,} more: "
+                      f"{service_link('/account/notifications')}")
+        db.session.add(Notification(
+            key=f"digest:{user_id}:{last_id}", event="daily_digest", user_id=user_id,
+            email=shown[0].email, created_at=at, due_at=at, delivery=Delivery.waiting,
             attempts=0,
-            subject=f"{len(messages)} update{'s' * (len(messages) != 1)} from the "
-                    "co-commissioning fund",
+            subject=f"{count} update{'s' * (count != 1)} from the co-commissioning fund",
             body=f"Since your last daily email:\n\n{items}\n\nTo choose how you are told of "
-                 f"each kind of message: {service_link('/account/notifications/settings')}")
-        db.session.add(digest)
-        for message in messages:
-            message.delivery, message.sent_at = Delivery.sent, at
-    return len(by_person)
+                 f"each kind of message: {service_link('/account/notifications/settings')}"))
+        db.session.execute(update(Notification).where(*mine, Notification.id <= last_id)
+                           .values(delivery=Delivery.sent, sent_at=at)
+                           .execution_options(synchronize_session=False))
+    return len(people)
 
 
 def _link_in(body: str) -> str:
