@@ -20,13 +20,13 @@ from eoi import clock, mail
 from eoi.accounts.models import Role, User, UserRole
 from eoi.extensions import db
 from eoi.formatting import LONDON, london_date
-from eoi.grants.models import LIVE_GRANT_STATES, Grant, Milestone
+from eoi.grants.models import LIVE_GRANT_STATES, OPEN_MILESTONES, Grant, Milestone
 from eoi.grants.operations import mark_milestones_due
 from eoi.grants.periods import ReminderKind, reminder_due, reminder_key
 from eoi.money import financial_year_label, format_pence
 from eoi.notifications.recipients import certifiers_of
 from eoi.reminders.models import SentReminder
-from eoi.returns.models import QuarterlyReturn, ReturnStatus
+from eoi.returns.models import OPEN_RETURNS, QuarterlyReturn, ReturnStatus
 
 # The earliest reminder goes this many days ahead (see eoi.grants.periods).
 FIRST_REMINDER_DAYS = 14
@@ -69,19 +69,22 @@ def send_due_reminders(today: date) -> list[str]:
 def due_reminders(today: date) -> list[Reminder]:
     """The reminders `today` calls for, less those already recorded as sent."""
     horizon = today + timedelta(days=FIRST_REMINDER_DAYS)
+    # Only what is still open is read: the fund's accepted returns stay in the database.
     returns = db.session.scalars(
         select(QuarterlyReturn).join(QuarterlyReturn.grant)
-        .where(QuarterlyReturn.due_on <= horizon, Grant.state.in_(LIVE_GRANT_STATES))
+        .where(QuarterlyReturn.due_on <= horizon, Grant.state.in_(LIVE_GRANT_STATES),
+               QuarterlyReturn.status.in_(OPEN_RETURNS))
         .order_by(QuarterlyReturn.due_on, QuarterlyReturn.id))
     milestones = db.session.scalars(
         select(Milestone).join(Milestone.grant)
-        .where(Milestone.due_on <= horizon, Grant.state.in_(LIVE_GRANT_STATES))
+        .where(Milestone.due_on <= horizon, Grant.state.in_(LIVE_GRANT_STATES),
+               Milestone.status.in_(OPEN_MILESTONES))
         .order_by(Milestone.due_on, Milestone.id))
 
     reminders = []
     for item in [*returns, *milestones]:
         kind = reminder_due(item.due_on, today)
-        if not item.is_open or kind is None:
+        if kind is None:
             continue
         to = recipients(item.grant, kind)
         if not to:
