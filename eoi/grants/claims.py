@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from eoi.audit import record_audit
 from eoi.columns import check_version
-from eoi.eois import attachments
 from eoi.eois.models import CostCategory
 from eoi.extensions import db
 from eoi.formatting import LONDON
@@ -31,7 +30,13 @@ from eoi.grants.models import (
     Payment,
     PaymentStatus,
 )
-from eoi.grants.operations import PAYMENT, grant_payment_problem, milestone_problem, touch
+from eoi.grants.operations import (
+    PAYMENT,
+    grant_payment_problem,
+    keep_evidence,
+    milestone_problem,
+    touch,
+)
 from eoi.money import format_pence
 from eoi.notifications import tell
 from eoi.refusals import FieldRefusal, TransitionRefused
@@ -137,16 +142,11 @@ def send_claim(grant: Grant, *, payment: Payment | None, amount_pence: int | Non
 
 def attach_claim_evidence(claim: Claim, filename: str, content: bytes, *,
                           by) -> ClaimEvidence:
-    """Check the file and that it holds no personal data, keep it and record it; if the
-    transaction then fails, the bytes are discarded (attachments.kept)."""
     if not claim.can_add_evidence(by):
         raise TransitionRefused("Files are added to a claim by the grant's partners or lead, "
                                 "until the fund team has checked it")
-    with attachments.kept(filename, content) as kept:
-        evidence = ClaimEvidence(**kept.columns(), uploaded_by_id=by.id)
-        claim.evidence.append(evidence)
-        record_audit("claim.evidence_added", claim, user=by, summary=f"Added evidence {kept}")
-    return evidence
+    return keep_evidence(claim, ClaimEvidence, filename, content, by=by,
+                         action="claim.evidence_added")
 
 
 def check_claim(claim: Claim, *, by, now: datetime, expected_version: int | None = None) -> None:

@@ -5,6 +5,7 @@ The state machines for grants, milestones and payments are written here, once.
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
@@ -15,7 +16,7 @@ from eoi.audit import record_audit
 from eoi.columns import check_version
 from eoi.consortia.models import PartnerRole, PledgeStatus
 from eoi.eois import attachments
-from eoi.eois.models import Eoi
+from eoi.eois.models import Eoi, UploadedFile
 from eoi.extensions import db
 from eoi.grants import categories
 from eoi.grants.models import (
@@ -333,17 +334,11 @@ def send_condition_evidence(condition: GrantCondition, *, notes: str, by,
 
 def attach_condition_evidence(condition: GrantCondition, filename: str, content: bytes, *,
                               by) -> ConditionEvidence:
-    """Check the file and that it holds no personal data, keep it and record it; if the
-    transaction then fails, the bytes are discarded (attachments.kept)."""
     if not condition.can_send_evidence(by):
         raise TransitionRefused("Files are added by the grant's partners or lead, while the "
                                 "condition is open")
-    with attachments.kept(filename, content) as kept:
-        evidence = ConditionEvidence(**kept.columns(), uploaded_by_id=by.id)
-        condition.evidence.append(evidence)
-        record_audit("condition.evidence_added", condition, user=by,
-                     summary=f"Added evidence {kept}")
-    return evidence
+    return keep_evidence(condition, ConditionEvidence, filename, content, by=by,
+                         action="condition.evidence_added")
 
 
 def review_condition(condition: GrantCondition, *, accept: bool, comments: str, by,
@@ -391,12 +386,23 @@ def attach_evidence(milestone: Milestone, filename: str, content: bytes, *,
     if not milestone.can_send_evidence(by):
         raise TransitionRefused("Evidence can be added only while the milestone is open, by "
                                 "the grant's partners or lead")
-    # Evidence is read for personal data as a return's text is (attachments.kept).
+    return keep_evidence(milestone, MilestoneEvidence, filename, content, by=by,
+                         action="milestone.evidence_added")
+
+
+E = TypeVar("E", bound=UploadedFile)  # a kept file's record: evidence of some kind
+
+
+def keep_evidence(record, evidence_class: type[E], filename: str, content: bytes, *, by,
+                  action: str) -> E:
+    """A file kept with `record` (a milestone, condition or claim) in its `evidence`, and
+    audited as `action`. It is read for personal data as a return's text is
+    (attachments.kept); if the transaction then fails, the stored bytes are discarded."""
     with attachments.kept(filename, content) as kept:
-        evidence = MilestoneEvidence(**kept.columns(), uploaded_by_id=by.id)
-        milestone.evidence.append(evidence)
-        record_audit("milestone.evidence_added", milestone, user=by,
-                     summary=f"Added evidence {kept}")
+        evidence = evidence_class(**kept.columns())
+        evidence.uploaded_by_id = by.id
+        record.evidence.append(evidence)
+        record_audit(action, record, user=by, summary=f"Added evidence {kept}")
     return evidence
 
 
