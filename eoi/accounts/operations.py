@@ -362,17 +362,18 @@ def can_name_certifiers(user: User) -> bool:
             and user.organisation.type is not OrganisationType.mopac)
 
 
-def _check_certifier(person: User | None, by: User) -> User:
+def _one_of_ours(person: User | None, by: User) -> bool:
     if not can_name_certifiers(by):
         raise TransitionRefused("Only a certifier of the organisation names its certifiers")
-    if person is None or person.organisation_id != by.organisation_id or not person.is_active:
-        raise FieldRefusal("email", f"Enter the email address of someone with an account at "
-                           f"{by.organisation.name}")
-    return person
+    return (person is not None and person.organisation_id == by.organisation_id
+            and person.is_active)
 
 
 def name_certifier(person: User | None, *, by: User) -> User:
-    person = _check_certifier(person, by)
+    if not _one_of_ours(person, by):
+        raise FieldRefusal("email", f"Enter the email address of someone with an account at "
+                           f"{by.organisation.name}")
+    assert person is not None  # one of ours
     if person.has_role(Role.certifier):
         raise FieldRefusal("email", f"{person.full_name} is a certifier already")
     _change_certifier(person, person.roles | {Role.certifier}, by=by,
@@ -382,9 +383,8 @@ def name_certifier(person: User | None, *, by: User) -> User:
 
 
 def remove_certifier(person: User | None, *, by: User) -> User:
-    person = _check_certifier(person, by)
-    if not person.has_role(Role.certifier):
-        raise TransitionRefused(f"{person.full_name} is not a certifier")
+    if not _one_of_ours(person, by) or person is None or not person.has_role(Role.certifier):
+        raise TransitionRefused(f"That person is not a certifier of {by.organisation.name}")
     others = db.session.scalar(select(func.count(User.id)).where(
         User.organisation_id == by.organisation_id, User.is_active, User.id != person.id,
         User.role_links.any(UserRole.role == Role.certifier)))

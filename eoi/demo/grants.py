@@ -118,7 +118,7 @@ def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
                     Quarter.containing(decided_on).next().start)
     for name in PILOT_BIDS:
         if name == LATE_START:
-            grant = _offer_this_week(decisions[name], funding_round, today, manager)
+            grant = _offer_just_made(decisions[name], funding_round, today, manager)
             created.append(f"grant {grant.reference} ({name}), offered")
             continue
         days_after = None if name.startswith("Tri-borough") else _days_to_be_just_late(today)
@@ -130,7 +130,7 @@ def load_demo_pilot(funding_round: FundingRound, today: date) -> list[str]:
     return created
 
 
-def _offer_this_week(decision, funding_round: FundingRound, today: date, manager) -> Grant:
+def _offer_just_made(decision, funding_round: FundingRound, today: date, manager) -> Grant:
     """The offer, to start next quarter (or this one, when the pilot's last year has no
     quarter left), with its payments scheduled in its first quarter."""
     last_day = date(funding_round.last_financial_year + 1, 3, 31)
@@ -372,7 +372,7 @@ def _breakdown(total: Cohorts, categories, weights) -> dict[str, Cohorts]:
 
 
 def load_demo_pilot_eois(funding_round: FundingRound) -> list[str]:
-    """Call while the pilot round is open: both bids come in before its close."""
+    """Call while the pilot round is open: its three bids come in before its close."""
     created = []
     for hours_before, name in zip((48, 20, 6), PILOT_BIDS, strict=True):
         eoi = submit_demo_eoi(name, funding_round,

@@ -489,8 +489,11 @@ class _Builder:
         for nth, position in enumerate(decided_at):
             totals[position] += needed[nth]
         cap = len(self.consortium)
+        floor = {position: needed[nth] for nth, position in enumerate(decided_at)}
         for position in totals:
-            over = totals[position] - cap
+            # Never below what a decided round needs for its grants (too few consortia for
+            # those is refused below).
+            over = min(totals[position] - cap, totals[position] - floor.get(position, 0))
             for other in totals:
                 if over <= 0:
                     break

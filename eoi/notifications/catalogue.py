@@ -220,7 +220,7 @@ EVENTS = {event.name: event for event in (
         "certifier_changed", "Being named a certifier",
         "{change} a certifier of {organisation}",
         "{changer} has {action} a certifier of {organisation} on the co-commissioning fund "
-        "service. {meaning}\n\nYour organisation's certifiers are listed here:\n{link}",
+        "service. {meaning}\n\n{link}",
         who="the person named or removed", service=True),
     Event(
         "return_declined", "Returns declined at sign-off",

@@ -143,10 +143,11 @@ def certifier_changed(person, *, named: bool, by) -> None:
            action="named you" if named else "removed you as",
            organisation=person.organisation.name, changer=by.full_name,
            meaning=("Returns and pledges your organisation sends wait for a certifier other "
-                    "than their sender to sign them off: you will be told of each one."
+                    "than their sender to sign them off: you will be told of each one. Your "
+                    "organisation's certifiers are listed here:"
                     if named else "You will no longer be asked to sign off its returns and "
-                    "pledges."),
-           link=service_link("/account/certifiers"))
+                    "pledges. Your account is here:"),
+           link=service_link("/account/certifiers" if named else "/account"))
 
 
 # Grants -----------------------------------------------------------------------------------
