@@ -805,8 +805,8 @@ def variation_letter(variation_id: int):
     grant = variation.grant
     version = next(v for v in grant.versions if v.number == variation.made_version)
     ids = {funder_id for _year, funder_id, _p in version.funding} | set(version.partners)
-    names = dict(db.session.execute(select(Organisation.id, Organisation.name)
-                                    .where(Organisation.id.in_(ids))).tuples().all())
+    names = {oid: name for oid, name in db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))}
     content = render_pdf(
         "grants/variation_letter.pdf.html", funders=names,
         category_titles={c.value: c.title for c in CostCategory},
