@@ -198,16 +198,30 @@ class ClaimCommentsForm(Form):
     send_back = SubmitField("Send the claim back", widget=GovSubmitInput())
 
 
+# The fields every kind of change asks for, made afresh for each form so each keeps its
+# place in its own form's order.
+def _amount_to_move():
+    return PoundsField("Amount to move", widget=GovTextInput(),
+                       validators=[pounds_check("amount to move", 10_000_000)])
+
+
+def _change_reason():
+    return text_area("Why the change is needed", missing="Say why the change is needed",
+                     max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
+                     "include anything that could identify a young person.")
+
+
+def _ask_for_the_change():
+    return SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+
+
 class VariationForm(Form):
     funder_id = choice_field("Whose money", "Select the funder whose money moves")
     from_year = choice_field("Move it from", "Select the year to move money from")
     to_year = choice_field("Move it to", "Select the year to move it to")
-    amount = PoundsField("Amount to move", widget=GovTextInput(),
-                         validators=[pounds_check("amount to move", 10_000_000)])
-    reason = text_area("Why the change is needed", missing="Say why the change is needed",
-                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
-                       "include anything that could identify a young person.")
-    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+    amount = _amount_to_move()
+    reason = _change_reason()
+    submit = _ask_for_the_change()
 
     def __init__(self, *args, funders: list[tuple[int, str]] | None = None,
                  years: list[tuple[int, str]] | None = None, **kwargs):
@@ -221,12 +235,9 @@ class CategoryMoveForm(Form):
     from_year = choice_field("Financial year", "Select the year the money moves within")
     from_category = choice_field("Move it from", "Select the cost category to move money from")
     to_category = choice_field("Move it to", "Select the cost category to move it to")
-    amount = PoundsField("Amount to move", widget=GovTextInput(),
-                         validators=[pounds_check("amount to move", 10_000_000)])
-    reason = text_area("Why the change is needed", missing="Say why the change is needed",
-                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
-                       "include anything that could identify a young person.")
-    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+    amount = _amount_to_move()
+    reason = _change_reason()
+    submit = _ask_for_the_change()
 
     def __init__(self, *args, years: list[tuple[int, str]] | None = None,
                  categories: list[tuple[str, str]] | None = None, **kwargs):
@@ -266,10 +277,8 @@ class ExtensionForm(Form):
     new_ends_on = OptionalDateField("New end date", what="New end date", required=True,
                                     description="The last day of a quarter, for example "
                                     "31 3 2028. Returns are asked for its new quarters.")
-    reason = text_area("Why the change is needed", missing="Say why the change is needed",
-                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
-                       "include anything that could identify a young person.")
-    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+    reason = _change_reason()
+    submit = _ask_for_the_change()
 
 
 class PartnerChangeForm(Form):
@@ -280,10 +289,8 @@ class PartnerChangeForm(Form):
                         widget=GovRadioInput())
     partner_id = choice_field("Organisation", "Choose the organisation",
                               placeholder="Choose an organisation")
-    reason = text_area("Why the change is needed", missing="Say why the change is needed",
-                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
-                       "include anything that could identify a young person.")
-    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+    reason = _change_reason()
+    submit = _ask_for_the_change()
 
     def __init__(self, *args, organisations: list[tuple[int, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -296,10 +303,8 @@ class TargetChangeForm(Form):
     target_year = choice_field("Financial year", "Choose the year")
     new_target = WholeNumberField("New target", missing="Enter the new target", minimum=0,
                                   maximum=100_000, short_label="The new target")
-    reason = text_area("Why the change is needed", missing="Say why the change is needed",
-                       max_length=MAX_NOTES, hint="MOPAC reads this when deciding. Never "
-                       "include anything that could identify a young person.")
-    submit = SubmitField("Ask MOPAC for the change", widget=GovSubmitInput())
+    reason = _change_reason()
+    submit = _ask_for_the_change()
 
     def __init__(self, *args, indicators: list[tuple[int, str]] | None = None,
                  years: list[tuple[int, str]] | None = None, **kwargs):
