@@ -276,14 +276,18 @@ def _apply(variation: Variation, *, by, now: datetime) -> None:
     tell.variation_decided(variation)
 
 
+def _no_longer_fits(problem: str) -> TransitionRefused:
+    """An approval refused: what was checked when the change was asked fails now."""
+    return TransitionRefused(f"The change no longer fits: {problem[:1].lower()}{problem[1:]}")
+
+
 def _move_money(grant: Grant, variation: Variation) -> None:
     funder, from_year, to_year, amount = (variation.funder, variation.from_year,
                                           variation.to_year, variation.amount_pence)
     assert funder and from_year and to_year and amount  # the move_complete rule
     # Checked again: payments may have been scheduled since the change was asked for.
     if problem := budget_problem(grant, funder, from_year, amount):
-        raise TransitionRefused(f"The change no longer fits: {problem[:1].lower()}"
-                                f"{problem[1:]}")
+        raise _no_longer_fits(problem)
     rows = {(f.financial_year, f.funder_id): f for f in grant.funding}
     source = rows[(from_year, funder.id)]
     source.amount_pence -= amount
@@ -305,8 +309,7 @@ def _move_between_categories(grant: Grant, variation: Variation) -> None:
     assert year and source and target and amount  # the category_move_complete rule
     # Checked again: a return may have reported more spend since.
     if problem := category_problem(grant, year, source, amount):
-        raise TransitionRefused(f"The change no longer fits: {problem[:1].lower()}"
-                                f"{problem[1:]}")
+        raise _no_longer_fits(problem)
     categories.move(grant, year, source, target, amount)
 
 

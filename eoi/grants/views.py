@@ -100,6 +100,15 @@ def _file_added(form, attach, *, back: str, page):
     return page()
 
 
+def _kept_file(model, evidence_id: int, **owner: int):
+    """A kept evidence file's download, once it is shown to belong to the record its
+    address names (a milestone's, a claim's or a condition's), which the caller has checked
+    the person may see."""
+    evidence = load_or_404(model, evidence_id)
+    require(all(getattr(evidence, column) == value for column, value in owner.items()))
+    return attachments.download_file(evidence)
+
+
 def _grant(grant_id: int) -> Grant:
     grant = load_or_404(Grant, grant_id)
     require(grant.can_view(current_user))
@@ -356,10 +365,8 @@ def condition_evidence_add(condition_id: int):
 @grants_bp.get("/conditions/<int:condition_id>/evidence/<int:evidence_id>")
 @login_required
 def condition_evidence_download(condition_id: int, evidence_id: int):
-    condition = _condition(condition_id)
-    evidence = load_or_404(ConditionEvidence, evidence_id)
-    require(evidence.condition_id == condition.id)
-    return attachments.download_file(evidence)
+    return _kept_file(ConditionEvidence, evidence_id,
+                      condition_id=_condition(condition_id).id)
 
 
 @grants_bp.post("/conditions/<int:condition_id>/review")
@@ -432,10 +439,8 @@ def evidence_add(milestone_id: int):
 @grants_bp.get("/milestones/<int:milestone_id>/evidence/<int:evidence_id>")
 @login_required
 def evidence_download(milestone_id: int, evidence_id: int):
-    milestone = _milestone(milestone_id)
-    evidence = load_or_404(MilestoneEvidence, evidence_id)
-    require(evidence.milestone_id == milestone.id)
-    return attachments.download_file(evidence)
+    return _kept_file(MilestoneEvidence, evidence_id,
+                      milestone_id=_milestone(milestone_id).id)
 
 
 @grants_bp.post("/milestones/<int:milestone_id>/send")
@@ -618,10 +623,7 @@ def claim_evidence_add(claim_id: int):
 @grants_bp.get("/claims/<int:claim_id>/evidence/<int:evidence_id>")
 @login_required
 def claim_evidence_download(claim_id: int, evidence_id: int):
-    claim = _claim(claim_id)
-    evidence = load_or_404(ClaimEvidence, evidence_id)
-    require(evidence.claim_id == claim.id)
-    return attachments.download_file(evidence)
+    return _kept_file(ClaimEvidence, evidence_id, claim_id=_claim(claim_id).id)
 
 
 @grants_bp.post("/claims/<int:claim_id>/check")
